@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"tollgate"
+)
+
+// cli carries what every command needs from the outside world. Commands read
+// the environment, the clock and the standard streams only through it, so a
+// test can run any command in process.
+type cli struct {
+	ctx    context.Context
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	now    func() time.Time
+}
+
+// commandGroups lists the constructors of every top-level command; one file
+// per command group defines its constructor.
+var commandGroups = []func(*cli) *cobra.Command{
+	newVersionCmd,
+}
+
+// run is the whole program: it parses args, runs the command and returns its
+// error. main only maps the error to an exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	c := &cli{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	root := newRootCmd(c)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	return root.ExecuteContext(ctx)
+}
+
+func newRootCmd(c *cli) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tollgate",
+		Short: "Run the advanced-AI-chip export regime end to end",
+		Long: `tollgate classifies chips under the export rules and the Section 232 tariff,
+screens parties against the US restricted-party lists, and runs licensing,
+shipping and a tamper-evident audit log for every party in the regime.`,
+		Example: `  tollgate classify h200 --to CN
+  tollgate compare h200 h20
+  tollgate version`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// A bare "tollgate" prints help; unknown subcommands are usage errors.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &usageError{msg: err.Error()}
+	})
+	for _, newCmd := range commandGroups {
+		root.AddCommand(newCmd(c))
+	}
+	wrapArgs(root)
+	return root
+}
+
+// wrapArgs makes every positional-argument error a usage error, recursively.
+func wrapArgs(cmd *cobra.Command) {
+	if cmd.Args != nil {
+		inner := cmd.Args
+		cmd.Args = func(cmd *cobra.Command, args []string) error {
+			if err := inner(cmd, args); err != nil {
+				var u *usageError
+				if errors.As(err, &u) {
+					return err
+				}
+				return &usageError{msg: err.Error()}
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		sub.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+			return &usageError{msg: err.Error()}
+		})
+		wrapArgs(sub)
+	}
+}
+
+// usageError is a mistake in how the command was called; it exits with 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// exitCode maps an error to the process exit status: 2 for usage errors and
+// invalid input given on the command line, 1 for any other failure.
+func exitCode(err error) int {
+	var u *usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+// errorLine renders err as the one line printed before exiting.
+func errorLine(err error) string {
+	var u *usageError
+	if errors.As(err, &u) {
+		return strings.TrimSpace(u.msg) + " (see --help)"
+	}
+	var te *tollgate.Error
+	if errors.As(err, &te) && te.Code != tollgate.EINTERNAL {
+		return te.Error()
+	}
+	return err.Error()
+}
