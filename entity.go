@@ -47,9 +47,15 @@ type Entity struct {
 	List string `json:"list"`
 	// SourceID is the record's identifier in its source (OFAC ent_num, UN
 	// reference number, CSL id, …).
-	SourceID           string     `json:"source_id"`
-	Name               string     `json:"name"`
-	AltNames           []string   `json:"alt_names,omitempty"`
+	SourceID string   `json:"source_id"`
+	Name     string   `json:"name"`
+	AltNames []string `json:"alt_names,omitempty"`
+	// WeakAltNames are the aliases the list itself calls weak or of low
+	// quality (OFAC's "weak a.k.a.", written in its remarks; the UN's
+	// "Low" quality aliases): short or common names that identify the
+	// entity poorly. Screen against them, but weigh a match lower. Names
+	// does not return them.
+	WeakAltNames       []string   `json:"weak_alt_names,omitempty"`
 	Type               EntityType `json:"type,omitempty"`
 	Addresses          []Address  `json:"addresses,omitempty"`
 	Countries          []string   `json:"countries,omitempty"` // ISO alpha-2, from addresses, nationality, citizenship
@@ -58,7 +64,11 @@ type Entity struct {
 	LicenseRequirement string     `json:"license_requirement,omitempty"`
 	LicensePolicy      string     `json:"license_policy,omitempty"`
 	StartDate          string     `json:"start_date,omitempty"`
-	Remarks            string     `json:"remarks,omitempty"`
+	// BirthDates are an individual's dates of birth as the list gives them,
+	// normalized where possible to "YYYY-MM-DD", "YYYY-MM" or "YYYY" (a
+	// range stays as "YYYY to YYYY"): supporting evidence for a person.
+	BirthDates []string `json:"birth_dates,omitempty"`
+	Remarks    string   `json:"remarks,omitempty"`
 }
 
 // Names returns the primary name followed by the aliases.

@@ -29,6 +29,7 @@ type cli struct {
 // per command group defines its constructor.
 var commandGroups = []func(*cli) *cobra.Command{
 	newVersionCmd,
+	newChipsCmd, newClassifyCmd, newCompareCmd,
 }
 
 // run is the whole program: it parses args, runs the command and returns its

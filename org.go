@@ -1,0 +1,124 @@
+package tollgate
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// OrgKind is the part an organization plays in the regime.
+type OrgKind string
+
+// The kinds of organization tollgate serves.
+const (
+	OrgExporter OrgKind = "exporter" // a chip vendor or server maker that applies for licenses
+	OrgAgency   OrgKind = "agency"   // the licensing agency or an agency it refers cases to
+	OrgLab      OrgKind = "lab"      // the third-party test lab in the US
+	OrgBroker   OrgKind = "broker"   // importer of record or customs broker
+	OrgAuditor  OrgKind = "auditor"  // reads everything, writes nothing
+)
+
+// OrgKinds lists every organization kind, in a stable order.
+var OrgKinds = []OrgKind{OrgExporter, OrgAgency, OrgLab, OrgBroker, OrgAuditor}
+
+// Valid reports whether k is one of OrgKinds.
+func (k OrgKind) Valid() bool {
+	for _, v := range OrgKinds {
+		if k == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Pagination limits shared by every Find… method that returns a page.
+const (
+	DefaultPageLimit = 100
+	MaxPageLimit     = 1000
+	// MaxNameLen bounds names (organization and party names, reasons) in
+	// bytes, so that a client cannot store unbounded text.
+	MaxNameLen = 1000
+)
+
+// Org is an organization: an exporter, an agency, a lab, a broker or an
+// auditor. Users (and the parties an exporter deals with) belong to one.
+type Org struct {
+	ID        string    `json:"id"`
+	Kind      OrgKind   `json:"kind"`
+	Name      string    `json:"name"`
+	Country   string    `json:"country"` // ISO 3166-1 alpha-2
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Validate checks the fields a client sets. It does not check ID or the
+// timestamps, which the store assigns.
+func (o *Org) Validate() error {
+	if !o.Kind.Valid() {
+		return FieldErrorf("kind", "must be one of exporter, agency, lab, broker, auditor; got %q", o.Kind)
+	}
+	if err := validateNameField("name", o.Name, true); err != nil {
+		return err
+	}
+	if !IsCountryCode(o.Country) {
+		return FieldErrorf("country", "must be an ISO 3166-1 alpha-2 code such as US or CN; got %q", o.Country)
+	}
+	return nil
+}
+
+// OrgFilter selects organizations for FindOrgs. Zero fields match all.
+type OrgFilter struct {
+	Kind   OrgKind `json:"kind,omitempty"`
+	Cursor string  `json:"cursor,omitempty"` // opaque; from a previous page
+	Limit  int     `json:"limit,omitempty"`  // 0 means DefaultPageLimit
+}
+
+// OrgUpdate holds the fields UpdateOrg may change; nil fields stay as they are.
+// An organization's kind never changes.
+type OrgUpdate struct {
+	Name    *string `json:"name,omitempty"`
+	Country *string `json:"country,omitempty"`
+}
+
+// OrgService manages organizations.
+type OrgService interface {
+	// FindOrgByID returns the organization with id, or ENOTFOUND.
+	FindOrgByID(ctx context.Context, id string) (*Org, error)
+
+	// FindOrgs returns one page of organizations matching filter, oldest
+	// first, and the cursor of the next page ("" on the last page). A bad
+	// cursor or limit returns EINVALID.
+	FindOrgs(ctx context.Context, filter OrgFilter) ([]*Org, string, error)
+
+	// CreateOrg validates org, assigns its ID and timestamps and stores it.
+	CreateOrg(ctx context.Context, org *Org) error
+
+	// UpdateOrg applies upd to the organization with id and returns it as
+	// stored: ENOTFOUND when it does not exist, EINVALID when the result
+	// would not validate.
+	UpdateOrg(ctx context.Context, id string, upd OrgUpdate) (*Org, error)
+}
+
+// IsCountryCode reports whether s has the form of an ISO 3166-1 alpha-2
+// code: two upper-case ASCII letters. It does not check that the code is
+// assigned.
+func IsCountryCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
+
+// validateNameField checks a free-text field: valid UTF-8, no surrounding white
+// space, at most MaxNameLen bytes, and non-empty when required.
+func validateNameField(field, s string, required bool) error {
+	switch {
+	case s == "" && required:
+		return FieldErrorf(field, "required")
+	case !utf8.ValidString(s):
+		return FieldErrorf(field, "must be valid UTF-8")
+	case len(s) > MaxNameLen:
+		return FieldErrorf(field, "longer than %d bytes", MaxNameLen)
+	case strings.TrimSpace(s) != s:
+		return FieldErrorf(field, "must not begin or end with white space")
+	}
+	return nil
+}
