@@ -58,7 +58,7 @@ type Entity struct {
 	WeakAltNames       []string   `json:"weak_alt_names,omitempty"`
 	Type               EntityType `json:"type,omitempty"`
 	Addresses          []Address  `json:"addresses,omitempty"`
-	Countries          []string   `json:"countries,omitempty"` // ISO alpha-2, from addresses, nationality, citizenship
+	Countries          []string   `json:"countries,omitempty"` // ISO alpha-2, from addresses, nationality, citizenship, a vessel's flag
 	Programs           []string   `json:"programs,omitempty"`
 	Citation           string     `json:"citation,omitempty"` // Federal Register notice
 	LicenseRequirement string     `json:"license_requirement,omitempty"`

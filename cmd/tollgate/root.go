@@ -29,7 +29,12 @@ type cli struct {
 // per command group defines its constructor.
 var commandGroups = []func(*cli) *cobra.Command{
 	newVersionCmd,
+	newAuditCmd,
 	newChipsCmd, newClassifyCmd, newCompareCmd,
+	newEvalCmd, newBenchCmd,
+	newListsCmd,
+	newScreenCmd,
+	newServeCmd, newRescreenCmd, newOrgsCmd, newPartiesCmd,
 }
 
 // run is the whole program: it parses args, runs the command and returns its

@@ -1,0 +1,125 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// pathParamPattern finds the {name} wildcards of a route pattern.
+var pathParamPattern = regexp.MustCompile(`\{([a-zA-Z_][a-zA-Z0-9_]*)(\.\.\.)?\}`)
+
+// OpenAPI builds the OpenAPI 3.1 document of the given routes: one
+// operation per route with its operationId, summary, permission
+// (x-permission), path, query and Idempotency-Key parameters, request and
+// response schemas, and the problem document for every error.
+func OpenAPI(routes []Route) map[string]any {
+	sg := newSchemaGen()
+	problem := sg.schema(Problem{})
+	paths := map[string]any{}
+	for _, rt := range routes {
+		item, _ := paths[rt.Pattern].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[rt.Pattern] = item
+		}
+		item[strings.ToLower(rt.Method)] = operation(sg, rt, problem)
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":   "tollgate API",
+			"version": "1",
+			"description": "The export regime for advanced AI chips: organizations, parties, restricted-party " +
+				"screening, list versions and chip classification. Errors are RFC 9457 problem details; " +
+				"mutating calls require an Idempotency-Key header.",
+		},
+		"paths":      paths,
+		"components": map[string]any{"schemas": sg.schemas},
+	}
+}
+
+// operation describes one route.
+func operation(sg *schemaGen, rt Route, problem map[string]any) map[string]any {
+	status := rt.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	op := map[string]any{
+		"operationId":  rt.OperationID,
+		"summary":      rt.Summary,
+		"tags":         []string{rt.Tag},
+		"x-permission": rt.Permission,
+	}
+	var params []any
+	for _, m := range pathParamPattern.FindAllStringSubmatch(rt.Pattern, -1) {
+		params = append(params, map[string]any{
+			"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"},
+		})
+	}
+	for _, q := range rt.Query {
+		params = append(params, map[string]any{
+			"name": q.Name, "in": "query", "required": q.Required, "description": q.Description,
+			"schema": paramSchema(q.Type),
+		})
+	}
+	if rt.mutating() {
+		params = append(params, map[string]any{
+			"name": IdempotencyKeyHeader, "in": "header", "required": true,
+			"description": "Client-chosen key (1-255 printable ASCII characters). A retry with the same key and body " +
+				"replays the first response; the same key with a different body is a 409.",
+			"schema": map[string]any{"type": "string", "maxLength": 255},
+		})
+	}
+	if len(params) > 0 {
+		op["parameters"] = params
+	}
+	if rt.Request != nil {
+		op["requestBody"] = map[string]any{
+			"required": true,
+			"content":  map[string]any{"application/json": map[string]any{"schema": sg.schema(rt.Request)}},
+		}
+	}
+	ok := map[string]any{"description": http.StatusText(status)}
+	switch {
+	case rt.Response != nil:
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": sg.schema(rt.Response)}}
+	case rt.OperationID == "metrics":
+		ok["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}
+	}
+	op["responses"] = map[string]any{
+		strconv.Itoa(status): ok,
+		"default": map[string]any{
+			"description": "An error, as RFC 9457 problem details",
+			"content":     map[string]any{"application/problem+json": map[string]any{"schema": problem}},
+		},
+	}
+	return op
+}
+
+// paramSchema is the schema of a query parameter of the given Param.Type.
+func paramSchema(typ string) map[string]any {
+	switch typ {
+	case "date":
+		return map[string]any{"type": "string", "format": "date"}
+	case "integer", "number", "boolean":
+		return map[string]any{"type": typ}
+	}
+	return map[string]any{"type": "string"}
+}
+
+// mustOpenAPI renders the document once at startup; routes are static, so
+// a failure is a bug in the table.
+func mustOpenAPI(routes []route) []byte {
+	rs := make([]Route, len(routes))
+	for i, r := range routes {
+		rs[i] = r.Route
+	}
+	b, err := json.MarshalIndent(OpenAPI(rs), "", "  ")
+	if err != nil {
+		panic("api: render OpenAPI document: " + err.Error())
+	}
+	return append(b, '\n')
+}

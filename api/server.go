@@ -1,0 +1,229 @@
+// Package api is tollgate's HTTP JSON API. NewServer takes every dependency
+// as an argument and returns one http.Handler; routes.go lists every route in
+// one table (method, pattern, permission, OpenAPI operation), from which the
+// mux, the OpenAPI document at /openapi.json and the auth policy are built.
+//
+// Conventions, enforced by middleware for every route:
+//   - JSON in and out; unknown fields, trailing data and undeclared query
+//     parameters are rejected; bodies are size-limited (413 past the limit).
+//   - Errors are RFC 9457 problem details (application/problem+json) whose
+//     status comes from one code→status table (errors.go); internal errors
+//     are logged with the request id and never shown.
+//   - Every mutating call (POST, PUT, PATCH, DELETE, except POSTs declared
+//     Safe such as POST /v1/screen) requires an Idempotency-Key header: a
+//     repeat with the same key and body replays the first response, a repeat
+//     with a different body is a 409.
+//   - List endpoints page by cursor: ?cursor=&limit= in, next_cursor out.
+//   - Every request is logged (slog) and counted (Prometheus, /metrics) by
+//     route pattern and status.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"tollgate"
+	"tollgate/catalog"
+	"tollgate/classify"
+)
+
+// Deps is everything the server needs from the outside world. All but Now,
+// Limits and Registry are required; NewServer panics without them,
+// as http.Handle does on a bad pattern, because that is a wiring bug.
+type Deps struct {
+	// Store holds organizations, parties, list versions, screenings and
+	// idempotency records.
+	Store Store
+	// Screening screens names and parties against the store's current list
+	// versions.
+	Screening Screening
+	// Catalog and Rules answer the classification routes.
+	Catalog *catalog.Catalog
+	Rules   *classify.Rulebook
+	// Guard authenticates callers and checks each route's permission.
+	Guard Guard
+	// Logger receives one line per request and every internal error.
+	Logger *slog.Logger
+	// Now is the clock for business timestamps (for example the default
+	// as-of date of a classification); nil means time.Now.
+	Now func() time.Time
+	// Limits bounds request sizes and page sizes; zero fields take the
+	// values of DefaultLimits.
+	Limits Limits
+	// Registry receives the server's metrics and is what /metrics exposes;
+	// nil means a private registry with the Go and process collectors. A
+	// registry serves one server: its metric names are registered once.
+	Registry *prometheus.Registry
+}
+
+// Limits bounds what one request may ask of the server.
+type Limits struct {
+	// MaxBodyBytes caps a request body; larger bodies get 413.
+	MaxBodyBytes int64
+	// MaxScreenNames caps the names of one POST /v1/screen call.
+	MaxScreenNames int
+	// DefaultPageSize and MaxPageSize govern ?limit= on list endpoints.
+	DefaultPageSize int
+	MaxPageSize     int
+	// ReadyTimeout bounds the store ping behind /readyz.
+	ReadyTimeout time.Duration
+}
+
+// DefaultLimits returns the limits tollgate serve runs with: 1 MiB bodies
+// (room for 1,000 names with type and country), 1,000 names per screening
+// call, and the store's page sizes (100 items, at most 1,000).
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBodyBytes:    1 << 20,
+		MaxScreenNames:  1000,
+		DefaultPageSize: tollgate.DefaultPageLimit,
+		MaxPageSize:     tollgate.MaxPageLimit,
+		ReadyTimeout:    2 * time.Second,
+	}
+}
+
+// withDefaults fills zero fields from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.MaxScreenNames <= 0 {
+		l.MaxScreenNames = d.MaxScreenNames
+	}
+	if l.DefaultPageSize <= 0 {
+		l.DefaultPageSize = d.DefaultPageSize
+	}
+	if l.MaxPageSize <= 0 || l.MaxPageSize > tollgate.MaxPageLimit {
+		l.MaxPageSize = d.MaxPageSize
+	}
+	if l.DefaultPageSize > l.MaxPageSize {
+		l.DefaultPageSize = l.MaxPageSize
+	}
+	if l.ReadyTimeout <= 0 {
+		l.ReadyTimeout = d.ReadyTimeout
+	}
+	return l
+}
+
+// server is the http.Handler NewServer returns.
+type server struct {
+	store     Store
+	screening Screening
+	guard     Guard
+	catalog   *catalog.Catalog
+	rules     *classify.Rulebook
+	log       *slog.Logger
+	now       func() time.Time
+	limits    Limits
+	metrics   *metrics
+	mux       *http.ServeMux
+	openapi   []byte
+}
+
+// NewServer returns the API as one http.Handler, with every route of
+// routes.go registered and wrapped in the standard middleware.
+func NewServer(deps Deps) http.Handler {
+	switch {
+	case deps.Store == nil:
+		panic("api.NewServer: Deps.Store is nil")
+	case deps.Screening == nil:
+		panic("api.NewServer: Deps.Screening is nil")
+	case deps.Guard == nil:
+		panic("api.NewServer: Deps.Guard is nil")
+	case deps.Logger == nil:
+		panic("api.NewServer: Deps.Logger is nil")
+	case deps.Catalog == nil || deps.Rules == nil:
+		panic("api.NewServer: Deps.Catalog or Deps.Rules is nil")
+	}
+	s := &server{
+		store:     deps.Store,
+		screening: deps.Screening,
+		guard:     deps.Guard,
+		catalog:   deps.Catalog,
+		rules:     deps.Rules,
+		log:       deps.Logger,
+		now:       deps.Now,
+		limits:    deps.Limits.withDefaults(),
+		metrics:   newMetrics(deps.Registry),
+		mux:       http.NewServeMux(),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	rs := s.routes()
+	s.openapi = mustOpenAPI(rs)
+	for _, rt := range rs {
+		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
+	}
+	return s
+}
+
+// ServeHTTP runs the request-wide middleware (request id, in-flight gauge,
+// panic recovery, logging, metrics) around the mux, and answers unknown
+// routes and wrong methods with problem documents.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	info := &requestInfo{id: requestID(r), route: unmatchedRoute}
+	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
+	w.Header().Set("X-Request-Id", info.id)
+	sw := &statusWriter{ResponseWriter: w}
+	s.metrics.inFlight.Inc()
+	defer func() {
+		s.metrics.inFlight.Dec()
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.recovered(sw, r, p)
+		}
+		s.observe(r, info, sw, time.Since(start))
+	}()
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		s.serveUnmatched(sw, r)
+		return
+	}
+	s.mux.ServeHTTP(sw, r)
+}
+
+// handleHealthz reports that the process is up; it checks nothing else, so
+// a supervisor restarts only processes that cannot answer at all.
+func (s *server) handleHealthz(w http.ResponseWriter, r *http.Request) error {
+	return encode(w, http.StatusOK, Health{Status: "ok"})
+}
+
+// handleReadyz reports whether the store answers, so a load balancer sends
+// traffic only to replicas that can serve it.
+func (s *server) handleReadyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), s.limits.ReadyTimeout)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.LogAttrs(r.Context(), slog.LevelWarn, "readiness check failed",
+			slog.String("request_id", requestInfoFrom(r.Context()).id), slog.String("error", err.Error()))
+		return tollgate.Errorf(tollgate.EUNAVAILABLE, "store unavailable")
+	}
+	return encode(w, http.StatusOK, Health{Status: "ready"})
+}
+
+// handleOpenAPI serves the OpenAPI document generated from the routes.
+func (s *server) handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, err := w.Write(s.openapi)
+	return err
+}
+
+// handleMetrics serves the Prometheus exposition of the server's registry.
+func (s *server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
+	s.metrics.handler.ServeHTTP(w, r)
+	return nil
+}
+
+// Health is the body of /healthz and /readyz.
+type Health struct {
+	Status string `json:"status"`
+}

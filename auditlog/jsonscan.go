@@ -1,0 +1,192 @@
+package auditlog
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"unicode/utf8"
+)
+
+// errNotCanonical is returned by the scanners below for input that is not
+// canonical JSON (which includes input that is not JSON at all).
+var errNotCanonical = errors.New("not canonical JSON")
+
+// maxDepth is encoding/json's nesting limit, which canonicalize inherits:
+// the scanner must accept exactly what canonicalize can produce.
+const maxDepth = 10000
+
+// canonicalValue scans one canonical JSON value at the start of b and
+// returns its length. A value is canonical when canonicalize would return
+// it unchanged: no whitespace, object keys unique and sorted bytewise,
+// strings escaped as appendString escapes them, valid UTF-8. Numbers are
+// kept as written (canonicalize does too), so any JSON number is canonical.
+// It lets a verifier check Details without decoding and re-encoding them.
+func canonicalValue(b []byte, depth int) (int, error) {
+	if len(b) == 0 {
+		return 0, errNotCanonical
+	}
+	switch c := b[0]; {
+	case c == '{':
+		return canonicalObjectLen(b, depth+1)
+	case c == '[':
+		if depth+1 > maxDepth {
+			return 0, errNotCanonical
+		}
+		i := 1
+		if i < len(b) && b[i] == ']' {
+			return i + 1, nil
+		}
+		for {
+			n, err := canonicalValue(b[i:], depth+1)
+			if err != nil {
+				return 0, err
+			}
+			i += n
+			if i >= len(b) {
+				return 0, errNotCanonical
+			}
+			if b[i] == ']' {
+				return i + 1, nil
+			}
+			if b[i] != ',' {
+				return 0, errNotCanonical
+			}
+			i++
+		}
+	case c == '"':
+		n, _, err := scanString(b)
+		return n, err
+	case c == '-' || '0' <= c && c <= '9':
+		return scanNumber(b)
+	}
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if bytes.HasPrefix(b, []byte(lit)) {
+			return len(lit), nil
+		}
+	}
+	return 0, errNotCanonical
+}
+
+func canonicalObjectLen(b []byte, depth int) (int, error) {
+	if depth > maxDepth {
+		return 0, errNotCanonical
+	}
+	i := 1
+	if i < len(b) && b[i] == '}' {
+		return i + 1, nil
+	}
+	var prev []byte
+	for k := 0; ; k++ {
+		if i >= len(b) || b[i] != '"' {
+			return 0, errNotCanonical
+		}
+		n, key, err := scanString(b[i:])
+		if err != nil {
+			return 0, err
+		}
+		if k > 0 && bytes.Compare(prev, key) >= 0 {
+			return 0, errNotCanonical // unsorted or repeated key
+		}
+		prev = key
+		i += n
+		if i >= len(b) || b[i] != ':' {
+			return 0, errNotCanonical
+		}
+		i++
+		n, err = canonicalValue(b[i:], depth)
+		if err != nil {
+			return 0, err
+		}
+		i += n
+		if i >= len(b) {
+			return 0, errNotCanonical
+		}
+		if b[i] == '}' {
+			return i + 1, nil
+		}
+		if b[i] != ',' {
+			return 0, errNotCanonical
+		}
+		i++
+	}
+}
+
+// scanString scans a JSON string at the start of b, which must be spelled
+// as appendString spells its value, and returns its length and its value.
+// The value aliases b unless the string has escapes.
+func scanString(b []byte) (int, []byte, error) {
+	i := 1
+	escaped := false
+	for {
+		if i >= len(b) {
+			return 0, nil, errNotCanonical
+		}
+		c := b[i]
+		if c == '"' {
+			break
+		}
+		if c < 0x20 {
+			return 0, nil, errNotCanonical
+		}
+		if c == '\\' {
+			escaped = true
+			i += 2 // the escaped character; \u's digits are scanned as plain bytes
+			continue
+		}
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return 0, nil, errNotCanonical
+		}
+		i += size
+	}
+	raw := b[:i+1]
+	if !escaped {
+		return len(raw), raw[1:i], nil
+	}
+	// Rare: decode the escapes and check they are spelled canonically.
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil || !bytes.Equal(appendString(nil, s), raw) || !utf8.ValidString(s) {
+		return 0, nil, errNotCanonical
+	}
+	return len(raw), []byte(s), nil
+}
+
+// scanNumber scans a JSON number at the start of b and returns its length.
+func scanNumber(b []byte) (int, error) {
+	i := 0
+	digits := func() int {
+		start := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		return i - start
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return 0, errNotCanonical
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return 0, errNotCanonical
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return 0, errNotCanonical
+		}
+	}
+	return i, nil
+}

@@ -1,0 +1,150 @@
+package screen
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mozillazg/go-pinyin"
+)
+
+// Chinese names appear on the lists translated ("Beijing Huawei Digital
+// Technologies Co., Ltd."), romanized in pinyin ("Guofang Keji Daxue"), or
+// mixed ("Hunan Guofang Keji University"). A run of Chinese characters is
+// segmented by forward maximum matching against a dictionary of the common
+// words of company and institution names, place names and legal forms;
+// dictionary words are translated and keep their pinyin as an alternative
+// spelling; characters outside the dictionary form joined pinyin words, the
+// way brand names are romanized ("华为" → "huawei"). A short run that starts
+// with a surname and has no dictionary word is read as a person's name:
+// surname, then given name joined ("习近平" → "xi jinping"), with the surname
+// reading of characters that read differently as surnames (单 Shan, 曾 Zeng,
+// 解 Xie).
+
+// maxWordRunes is the longest dictionary word, in characters.
+const maxWordRunes = 6
+
+var pinyinArgs = pinyin.NewArgs()
+
+// readHan reads a run of Chinese characters (simplified or traditional)
+// into tokens. A dictionary word becomes its English tokens, the first of
+// which carries the word's pinyin as an alternative spelling for the whole
+// group ("国防" → "national defense", alternatively "guofang"), because the
+// lists write such words either way, even mixed within one name ("Hunan
+// Guofang Keji University").
+func readHan(run string) []token {
+	orig := []rune(run)
+	simp := make([]rune, len(orig))
+	for i, r := range orig {
+		if s, ok := tradToSimp[r]; ok {
+			simp[i] = s
+		} else {
+			simp[i] = r
+		}
+	}
+	if t, ok := readPersonName(orig, simp); ok {
+		return t
+	}
+	var out []token
+	unknownStart := -1
+	flushUnknown := func(end int) {
+		if unknownStart >= 0 {
+			out = append(out, token{text: pinyinOf(orig[unknownStart:end], false), strict: true})
+			unknownStart = -1
+		}
+	}
+	for i := 0; i < len(simp); {
+		n, e := longestWord(simp[i:])
+		if n == 0 {
+			if unknownStart < 0 {
+				unknownStart = i
+			}
+			i++
+			continue
+		}
+		flushUnknown(i)
+		kind := kindWord
+		if e.legal {
+			kind = kindLegal
+		}
+		words := strings.Fields(e.english)
+		first := len(out)
+		for _, w := range words {
+			out = append(out, token{text: w, kind: kind})
+		}
+		if py := pinyinOf(orig[i:i+n], false); !e.legal && !e.place && py != strings.Join(words, "") {
+			out[first].alt, out[first].altSpan = py, int8(len(words))
+		}
+		i += n
+	}
+	flushUnknown(len(simp))
+	return out
+}
+
+// longestWord returns the length and entry of the longest dictionary word
+// at the start of s, or 0.
+func longestWord(s []rune) (int, hanWord) {
+	max := maxWordRunes
+	if len(s) < max {
+		max = len(s)
+	}
+	for n := max; n >= 2; n-- {
+		if e, ok := hanDict[string(s[:n])]; ok {
+			return n, e
+		}
+	}
+	return 0, hanWord{}
+}
+
+// readPersonName reads a run of two to four characters that starts with a
+// surname and contains no dictionary word as surname + given name.
+func readPersonName(orig, simp []rune) ([]token, bool) {
+	if len(simp) < 2 || len(simp) > 4 {
+		return nil, false
+	}
+	for i := 0; i+1 < len(simp); i++ {
+		if n, _ := longestWord(simp[i:]); n > 0 {
+			return nil, false
+		}
+	}
+	surname := 0
+	if len(simp) >= 3 && compoundSurnames[string(simp[:2])] != "" {
+		surname = 2
+	} else if _, ok := surnames[simp[0]]; ok && len(simp) <= 3 {
+		surname = 1
+	}
+	if surname == 0 {
+		return nil, false
+	}
+	return []token{
+		{text: pinyinOf(orig[:surname], true), strict: true},
+		{text: pinyinOf(orig[surname:], false), strict: true},
+	}, true
+}
+
+// pinyinOf romanizes chars as one word, without tones. asSurname applies
+// the surname readings of characters that read differently as surnames.
+func pinyinOf(chars []rune, asSurname bool) string {
+	if asSurname {
+		if s := compoundSurnames[string(chars)]; s != "" {
+			return s
+		}
+		if len(chars) == 1 {
+			if s := surnames[chars[0]]; s != "" {
+				return s
+			}
+		}
+	}
+	var b strings.Builder
+	for _, r := range chars {
+		py := pinyin.SinglePinyin(r, pinyinArgs)
+		if len(py) == 0 {
+			if r < utf8.RuneSelf {
+				b.WriteRune(r)
+			}
+			continue
+		}
+		// Pinyin writes ü as v; the lists write u (Lü → Lu).
+		b.WriteString(strings.ReplaceAll(py[0], "v", "u"))
+	}
+	return b.String()
+}

@@ -1,0 +1,116 @@
+package screen
+
+import (
+	"cmp"
+
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"tollgate"
+)
+
+// collect turns the entities' best names into hits: each is rescored with
+// the direct comparison (the score Compare gives the two names), adjusted
+// for type and country, and kept at or above minScore.
+func (ix *Index) collect(s *scratch, a analysis, q Query, minScore float64, limit int) []Hit {
+	var hits []Hit
+	for _, e := range s.entities {
+		ent := &ix.entities[e]
+		ta, ca := ix.adjust(q, ent)
+		n := s.entName[e]
+		matched, weak := ix.nameOf(n)
+		wa := 0.0
+		if weak {
+			wa = -weakAliasPenalty
+		}
+		if float64(s.entScore[e])+ta+ca+wa < minScore-rescoreGap {
+			continue
+		}
+		f := a.forms[s.entForm[e]]
+		qt, lt := clip(f.toks), ix.listedTokens(n)
+		wq, wl := ix.weights.weights(qt, nil), ix.listedWeights(n, nil)
+		al := align(directCands(qt, lt, nil, q.Type != tollgate.EntityPerson && ent.Type != tollgate.EntityPerson), wq, wl, nil)
+		if al.score <= 0 {
+			continue
+		}
+		total := min(1, max(0, al.score+ta+ca+wa))
+		if total < minScore {
+			continue
+		}
+		hits = append(hits, Hit{
+			Entity:      ent,
+			Score:       total,
+			MatchedName: matched,
+			Explanation: Explanation{
+				Query:         f.String(),
+				Matched:       matched,
+				Listed:        form{toks: lt}.String(),
+				NameScore:     round3(al.score),
+				TypeAdjust:    ta,
+				CountryAdjust: ca,
+				AliasAdjust:   wa,
+				Tokens:        explain(al, qt, lt, wq, wl),
+			},
+		})
+	}
+	slices.SortFunc(hits, func(x, y Hit) int {
+		if x.Score != y.Score {
+			return cmp.Compare(y.Score, x.Score)
+		}
+		// Scores clamped at 1 are ordered by the names alone.
+		if x.Explanation.NameScore != y.Explanation.NameScore {
+			return cmp.Compare(y.Explanation.NameScore, x.Explanation.NameScore)
+		}
+		if c := strings.Compare(x.Entity.List, y.Entity.List); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Entity.SourceID, y.Entity.SourceID)
+	})
+	if limit > 0 && len(hits) > limit {
+		hits = hits[:limit]
+	}
+	return hits
+}
+
+// sortByAcc orders names by accumulated weight, highest first.
+func sortByAcc(names []int32, acc []float32) {
+	slices.SortFunc(names, func(a, b int32) int {
+		if acc[a] != acc[b] {
+			return cmp.Compare(acc[b], acc[a])
+		}
+		return int(a - b)
+	})
+}
+
+// screenBatch screens queries on workers goroutines, each with its own
+// scratch, handing out queries in small chunks.
+func (ix *Index) screenBatch(queries []Query, limit, workers int) [][]Hit {
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	out := make([][]Hit, len(queries))
+	const chunk = 64
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, (len(queries)+chunk-1)/chunk) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := ix.getScratch()
+			defer ix.putScratch(s)
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= len(queries) {
+					return
+				}
+				for i := start; i < min(start+chunk, len(queries)); i++ {
+					out[i] = ix.screen(s, queries[i], limit)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}

@@ -1,0 +1,180 @@
+package screen
+
+import (
+	"unicode/utf8"
+)
+
+// scratch holds the per-query working memory of a search: dense arrays over
+// names, vocabulary and entities, reset in O(touched) with generation
+// stamps, so a query allocates almost nothing once a scratch is warm.
+// Scratches are pooled per Index.
+type scratch struct {
+	stamp uint32 // generation of the current query form
+
+	// Per name.
+	nameMark []uint32
+	acc      []float32
+	covered  []uint32
+	touched  []int32
+
+	// Per vocabulary token: the similarities to each unit.
+	slotMark []uint32
+	slotOf   []int32
+	slots    [][maxUnits]float32
+
+	// Per entity: the best name so far for the current query.
+	entMark  []uint32
+	entScore []float32
+	entName  []int32
+	entForm  []uint8
+	entities []int32
+	qstamp   uint32
+
+	units  []unit
+	splits []split
+	hits   []hitRec
+	wq, wl []float64
+	cands  []pairCand
+	chosen []pairCand
+	sel    []int32
+}
+
+func (ix *Index) getScratch() *scratch {
+	if s, ok := ix.pool.Get().(*scratch); ok {
+		return s
+	}
+	return &scratch{
+		nameMark: make([]uint32, len(ix.names)),
+		acc:      make([]float32, len(ix.names)),
+		covered:  make([]uint32, len(ix.names)),
+		slotMark: make([]uint32, len(ix.vocab)),
+		slotOf:   make([]int32, len(ix.vocab)),
+		entMark:  make([]uint32, len(ix.entities)),
+		entScore: make([]float32, len(ix.entities)),
+		entName:  make([]int32, len(ix.entities)),
+		entForm:  make([]uint8, len(ix.entities)),
+	}
+}
+
+func (ix *Index) putScratch(s *scratch) { ix.pool.Put(s) }
+
+// newQuery starts a query: entity bests are forgotten.
+func (s *scratch) newQuery() {
+	s.qstamp++
+	if s.qstamp == 0 {
+		clear(s.entMark)
+		s.qstamp = 1
+	}
+	s.entities = s.entities[:0]
+}
+
+// newForm starts one reading of the query: names and vocabulary are
+// forgotten.
+func (s *scratch) newForm() {
+	s.stamp++
+	if s.stamp == 0 {
+		clear(s.nameMark)
+		clear(s.slotMark)
+		s.stamp = 1
+	}
+	s.touched = s.touched[:0]
+	s.units = s.units[:0]
+	s.splits = s.splits[:0]
+	s.hits = s.hits[:0]
+	s.slots = s.slots[:0]
+}
+
+// addUnit adds a retrieval unit, if there is room.
+func (s *scratch) addUnit(q0, q1 int8, text string, strict bool) {
+	if len(s.units) < maxUnits && q1 < 32 {
+		u := unit{q0: q0, q1: q1, text: text, strict: strict}
+		if !strict {
+			u.key = phoneticKey(text)
+		}
+		s.units = append(s.units, u)
+	}
+}
+
+// slot returns the similarity row of vocabulary token v, creating it.
+func (s *scratch) slot(v int32) *[maxUnits]float32 {
+	if s.slotMark[v] != s.stamp {
+		s.slotMark[v] = s.stamp
+		s.slotOf[v] = int32(len(s.slots))
+		s.slots = append(s.slots, [maxUnits]float32{})
+	}
+	return &s.slots[s.slotOf[v]]
+}
+
+// tried reports whether unit u was already compared with token v.
+func (s *scratch) tried(u int8, v int32) bool {
+	return s.slotMark[v] == s.stamp && s.slots[s.slotOf[v]][u] != 0
+}
+
+// record stores the similarity of unit u and token v; a dissimilar pair is
+// stored as -1 so that it is not compared again.
+func (s *scratch) record(u int8, v int32, sim float32) {
+	row := s.slot(v)
+	if row[u] != 0 {
+		return
+	}
+	if sim <= 0 {
+		row[u] = -1
+		return
+	}
+	row[u] = sim
+	s.hits = append(s.hits, hitRec{u: u, v: v, sim: sim})
+}
+
+// simsOf returns the similarity row of token v, or nil.
+func (s *scratch) simsOf(v int32) *[maxUnits]float32 {
+	if s.slotMark[v] != s.stamp {
+		return nil
+	}
+	return &s.slots[s.slotOf[v]]
+}
+
+// touch makes name n part of the current form's candidates.
+func (s *scratch) touch(n int32) {
+	if s.nameMark[n] != s.stamp {
+		s.nameMark[n] = s.stamp
+		s.acc[n] = 0
+		s.covered[n] = 0
+		s.touched = append(s.touched, n)
+	}
+}
+
+// candidates returns the touched names with acc >= minAcc, at most limit of
+// them, highest acc first when there are more.
+func (s *scratch) candidates(minAcc float32, limit int) []int32 {
+	sel := s.sel[:0]
+	for _, n := range s.touched {
+		if s.acc[n] >= minAcc {
+			sel = append(sel, n)
+		}
+	}
+	if limit > 0 && len(sel) > limit {
+		sortByAcc(sel, s.acc)
+		sel = sel[:limit]
+	}
+	s.sel = sel
+	return sel
+}
+
+// offer records name n's score for its entity if it beats the entity's best.
+func (s *scratch) offer(entity, n int32, form uint8, score float32) {
+	if s.entMark[entity] != s.qstamp {
+		s.entMark[entity] = s.qstamp
+		s.entScore[entity] = score
+		s.entName[entity] = n
+		s.entForm[entity] = form
+		s.entities = append(s.entities, entity)
+		return
+	}
+	if score > s.entScore[entity] {
+		s.entScore[entity] = score
+		s.entName[entity] = n
+		s.entForm[entity] = form
+	}
+}
+
+func decodeRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }

@@ -1,0 +1,220 @@
+package shipping
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"tollgate"
+	"tollgate/classify"
+)
+
+// reportContext separates lab report signatures from every other use of a
+// lab's key.
+const reportContext = "tollgate lab report v1\n"
+
+// Judge returns r judged against spec, the chip as the license application
+// states it: the measured TPP (classify's TPP over the measured peaks), the
+// specification's TPP and DRAM bandwidth, pass or fail, and the findings
+// that explain it. A measurement passes when it does not exceed the stated
+// figure by more than the report's tolerance; the units pass when both TPP
+// and DRAM bandwidth do. An invalid report or spec is EINVALID.
+func Judge(r tollgate.LabReport, spec tollgate.Chip) (tollgate.LabReport, error) {
+	if err := r.Validate(); err != nil {
+		return r, fmt.Errorf("shipping.Judge: %w", err)
+	}
+	if err := spec.Validate(); err != nil {
+		return r, fmt.Errorf("shipping.Judge: %w", prefixField("spec.", err))
+	}
+	r.MeasuredTPP = classify.Measure(tollgate.Chip{Peaks: r.Measured}).TPP
+	r.SpecTPP = classify.Measure(spec).TPP
+	r.SpecDRAMBandwidthGBps = spec.DRAMBandwidthGBps
+	tpp, tppOK := judgeFigure("TPP", r.MeasuredTPP, r.SpecTPP, r.ToleranceBP, "")
+	bw, bwOK := judgeFigure("DRAM bandwidth", r.MeasuredDRAMBandwidthGBps, r.SpecDRAMBandwidthGBps, r.ToleranceBP, " GB/s")
+	r.Pass = tppOK && bwOK
+	r.Findings = []string{tpp, bw}
+	return r, nil
+}
+
+// judgeFigure compares one measured figure with the stated one plus the
+// tolerance and explains the outcome.
+func judgeFigure(name string, measured, stated float64, toleranceBP int, unit string) (string, bool) {
+	limit := stated * float64(10000+toleranceBP) / 10000
+	tol := fmtBP(toleranceBP) + "%"
+	if measured <= limit {
+		return fmt.Sprintf("measured %s %s%s is within the stated %s%s plus %s tolerance (%s%s)",
+			name, fmtFloat(measured), unit, fmtFloat(stated), unit, tol, fmtFloat(limit), unit), true
+	}
+	return fmt.Sprintf("measured %s %s%s exceeds the stated %s%s plus %s tolerance (%s%s) by %s%s",
+		name, fmtFloat(measured), unit, fmtFloat(stated), unit, tol, fmtFloat(limit), unit, fmtFloat(measured-limit), unit), false
+}
+
+// fmtFloat writes v rounded to two decimals, without trailing zeros.
+func fmtFloat(v float64) string {
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+}
+
+// signedReport is the part of a lab report its signature covers, in a fixed
+// field order: everything the lab states and the judgment, never the
+// store's ID or recording details. Serials are sorted so that the order a
+// store keeps them in does not matter.
+type signedReport struct {
+	Number                    string       `json:"number"`
+	LabOrgID                  string       `json:"lab_org_id"`
+	TechnicianUserID          string       `json:"technician_user_id"`
+	ExporterOrgID             string       `json:"exporter_org_id"`
+	ApplicationID             string       `json:"application_id"`
+	Product                   string       `json:"product"`
+	Serials                   []string     `json:"serials"`
+	Lot                       string       `json:"lot"`
+	Count                     int64        `json:"count"`
+	Measured                  []signedPeak `json:"measured"`
+	MeasuredDRAMBandwidthGBps float64      `json:"measured_dram_bandwidth_gbps"`
+	Method                    string       `json:"method"`
+	ToleranceBP               int          `json:"tolerance_bp"`
+	TestedAt                  string       `json:"tested_at"`
+	MeasuredTPP               float64      `json:"measured_tpp"`
+	SpecTPP                   float64      `json:"spec_tpp"`
+	SpecDRAMBandwidthGBps     float64      `json:"spec_dram_bandwidth_gbps"`
+	Pass                      bool         `json:"pass"`
+	Findings                  []string     `json:"findings"`
+	KeyID                     string       `json:"key_id"`
+}
+
+type signedPeak struct {
+	Precision string  `json:"precision"`
+	Value     float64 `json:"value"`
+	BitLength int     `json:"bit_length"`
+}
+
+// CanonicalReport returns the bytes a lab signs for r: a context line, then
+// the compact JSON of the signed fields in a fixed order, with serials
+// sorted and the test time in UTC (RFC 3339, nanoseconds).
+func CanonicalReport(r tollgate.LabReport) []byte {
+	peaks := make([]signedPeak, len(r.Measured))
+	for i, p := range r.Measured {
+		peaks[i] = signedPeak{Precision: p.Precision, Value: p.Value, BitLength: p.BitLength}
+	}
+	serials := slices.Clone(r.Units.Serials)
+	slices.Sort(serials)
+	b, err := json.Marshal(signedReport{
+		Number: r.Number, LabOrgID: r.LabOrgID, TechnicianUserID: r.TechnicianUserID,
+		ExporterOrgID: r.ExporterOrgID, ApplicationID: r.ApplicationID, Product: r.Product,
+		Serials: serials, Lot: r.Units.Lot, Count: r.Units.Count,
+		Measured: peaks, MeasuredDRAMBandwidthGBps: r.MeasuredDRAMBandwidthGBps,
+		Method: r.Method, ToleranceBP: r.ToleranceBP, TestedAt: r.TestedAt.UTC().Format(time.RFC3339Nano),
+		MeasuredTPP: r.MeasuredTPP, SpecTPP: r.SpecTPP, SpecDRAMBandwidthGBps: r.SpecDRAMBandwidthGBps,
+		Pass: r.Pass, Findings: r.Findings, KeyID: r.KeyID,
+	})
+	if err != nil {
+		// Only NaN or infinite figures fail to marshal; Validate refuses them.
+		panic("shipping: marshal lab report: " + err.Error())
+	}
+	return append([]byte(reportContext), b...)
+}
+
+// SignReport signs r's canonical bytes with the lab's private key. r must be
+// valid and judged, and its KeyID must name priv's public key (the key id is
+// signed too).
+func SignReport(priv ed25519.PrivateKey, r tollgate.LabReport) ([]byte, error) {
+	if len(priv) != ed25519.PrivateKeySize {
+		return nil, fmt.Errorf("shipping.SignReport: %w", tollgate.FieldErrorf("private_key", "must be an Ed25519 private key of %d bytes", ed25519.PrivateKeySize))
+	}
+	if err := r.Validate(); err != nil {
+		return nil, fmt.Errorf("shipping.SignReport: %w", err)
+	}
+	if want := tollgate.LabKeyID(priv.Public().(ed25519.PublicKey)); r.KeyID != want {
+		return nil, fmt.Errorf("shipping.SignReport: %w", tollgate.FieldErrorf("key_id", "is %q, want %q for this key", r.KeyID, want))
+	}
+	return ed25519.Sign(priv, CanonicalReport(r)), nil
+}
+
+// VerifyReport returns nil when sig is pub's signature of r's canonical
+// bytes and r names pub as its key; otherwise EINVALID on the signature.
+func VerifyReport(pub ed25519.PublicKey, r tollgate.LabReport, sig []byte) error {
+	switch {
+	case len(pub) != ed25519.PublicKeySize:
+		return fmt.Errorf("shipping.VerifyReport: %w", tollgate.FieldErrorf("public_key", "must be an Ed25519 public key of %d bytes", ed25519.PublicKeySize))
+	case r.KeyID != tollgate.LabKeyID(pub):
+		return fmt.Errorf("shipping.VerifyReport: %w", tollgate.FieldErrorf("key_id", "report %s names key %q, not this one (%s)", r.Number, r.KeyID, tollgate.LabKeyID(pub)))
+	case !ed25519.Verify(pub, CanonicalReport(r), sig):
+		return fmt.Errorf("shipping.VerifyReport: %w", tollgate.FieldErrorf("signature", "does not verify for report %s with key %s", r.Number, r.KeyID))
+	}
+	return nil
+}
+
+// CheckReport returns nil when r may be recorded: it is valid; key is a
+// registered key of r's lab, not revoked when r was recorded (or, before
+// that, tested); r.Signature verifies with it; the signed judgment is the
+// one Judge gives against spec, the application's figures; and every unit
+// it covers was imported for its exporter (CheckReportUnits).
+func CheckReport(r tollgate.LabReport, spec tollgate.Chip, key tollgate.LabKey, imports []tollgate.ImportEntry) error {
+	if err := checkReport(r, spec, key, imports); err != nil {
+		return fmt.Errorf("shipping.CheckReport: %w", err)
+	}
+	return nil
+}
+
+func checkReport(r tollgate.LabReport, spec tollgate.Chip, key tollgate.LabKey, imports []tollgate.ImportEntry) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if err := key.Validate(); err != nil {
+		return prefixField("key.", err)
+	}
+	signedAt := r.RecordedAt
+	if signedAt.IsZero() {
+		signedAt = r.TestedAt
+	}
+	switch {
+	case key.LabOrgID != r.LabOrgID:
+		return tollgate.FieldErrorf("key_id", "key %s is registered with lab %s, not %s", key.ID, key.LabOrgID, r.LabOrgID)
+	case !key.ValidAt(signedAt):
+		return tollgate.FieldErrorf("key_id", "key %s was revoked on %s", key.ID, key.RevokedAt.UTC().Format(time.RFC3339))
+	}
+	if err := VerifyReport(key.PublicKey, r, r.Signature); err != nil {
+		return err
+	}
+	judged, err := Judge(r, spec)
+	if err != nil {
+		return err
+	}
+	if judged.Pass != r.Pass || judged.MeasuredTPP != r.MeasuredTPP || judged.SpecTPP != r.SpecTPP ||
+		judged.SpecDRAMBandwidthGBps != r.SpecDRAMBandwidthGBps || !slices.Equal(judged.Findings, r.Findings) {
+		return tollgate.FieldErrorf("pass", "the signed judgment (pass %t, TPP %s against %s) is not the rule's (pass %t, TPP %s against %s)",
+			r.Pass, fmtFloat(r.MeasuredTPP), fmtFloat(r.SpecTPP), judged.Pass, fmtFloat(judged.MeasuredTPP), fmtFloat(judged.SpecTPP))
+	}
+	return CheckReportUnits(r, imports)
+}
+
+// CheckReportUnits returns nil when every unit r covers was imported for
+// r's exporter as r's product, according to imports: each serial is in an
+// entry, or the lot was imported with at least as many units as the lab
+// examined. Otherwise EPRECONDITION names the units never imported.
+func CheckReportUnits(r tollgate.LabReport, imports []tollgate.ImportEntry) error {
+	inv := newInventory(r.ExporterOrgID, r.Product, imports)
+	if r.Units.BySerial() {
+		var missing []string
+		for _, s := range r.Units.Serials {
+			if _, ok := inv.serials[s]; !ok {
+				missing = append(missing, s)
+			}
+		}
+		if len(missing) > 0 {
+			return unitsError(tollgate.EPRECONDITION, fmt.Sprintf("lab report %s covers units never imported as %s", r.Number, r.Product), missing)
+		}
+		return nil
+	}
+	lot := inv.lots[r.Units.Lot]
+	if imported := lot.free + lot.bound; imported < r.Units.Count {
+		e := tollgate.Errorf(tollgate.EPRECONDITION, "lab report %s examined %d units of lot %s, of which %d were imported as %s",
+			r.Number, r.Units.Count, r.Units.Lot, imported, r.Product)
+		e.Details = UnitsDetail{Lot: r.Units.Lot, Count: r.Units.Count - imported}
+		return e
+	}
+	return nil
+}

@@ -1,0 +1,163 @@
+// Package store keeps tollgate's state in SQL: one implementation over
+// database/sql for two backends, SQLite (modernc.org/sqlite, no cgo) as the
+// embedded default and PostgreSQL (pgx) for several replicas. The schema
+// lives in embedded migrations, one directory per dialect, applied at Open.
+//
+// Every use case is one transaction carrying one time from the injected
+// clock: public methods open it (DB.Update or DB.View) and compose private
+// (ctx, tx, …) helpers. Transactions that fail only because of concurrency
+// (SQLITE_BUSY, PostgreSQL serialization failures) are run again a bounded
+// number of times.
+//
+// SQLite runs in WAL mode with foreign keys on, a busy timeout, and
+// synchronous=FULL: a committed export record (a screening, a decision, an
+// audit entry) must survive a power loss, not only a crash of the process,
+// and the extra fsync per commit costs little next to a use case. Writes go
+// through one connection that begins transactions IMMEDIATE, so writers in
+// one process queue instead of deadlocking and writers in other processes
+// wait on the busy timeout; reads use a pool of read-only connections.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"tollgate"
+)
+
+// Defaults for DB's tunables.
+const (
+	DefaultMaxAttempts  = 8
+	DefaultClaimTimeout = 10 * time.Minute
+	sqliteBusyTimeoutMS = 10000
+)
+
+// DB is tollgate's store. It is safe for concurrent use.
+type DB struct {
+	d     *dialect
+	write *sql.DB // SQLite: one connection; PostgreSQL: the pool
+	read  *sql.DB // SQLite: read-only connections; PostgreSQL: the same pool
+	now   func() time.Time
+
+	// MaxAttempts bounds how often a transaction that failed only because
+	// of concurrency is run.
+	MaxAttempts int
+	// ClaimTimeout is how long an idempotency claim counts as in progress;
+	// after it a retry may take the key over (its first caller crashed).
+	ClaimTimeout time.Duration
+}
+
+// Open opens the store named by dsn and applies pending migrations. dsn is
+// "sqlite:PATH" (or a bare PATH) for SQLite, or a "postgres://" (or
+// "postgresql://") URL for PostgreSQL, which may choose a schema with a
+// search_path=NAME parameter (the tests give each test its own). clock
+// supplies every transaction's time.
+func Open(ctx context.Context, dsn string, clock func() time.Time) (*DB, error) {
+	if clock == nil {
+		return nil, errors.New("store.Open: nil clock")
+	}
+	db := &DB{now: clock, MaxAttempts: DefaultMaxAttempts, ClaimTimeout: DefaultClaimTimeout}
+	var err error
+	switch kind, target := parseDSN(dsn); kind {
+	case "sqlite":
+		err = db.openSQLite(target)
+	case "postgres":
+		err = db.openPostgres(target)
+	default:
+		err = tollgate.FieldErrorf("db", "want sqlite:PATH or a postgres:// URL; got %q", dsn)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store.Open: %w: %v", tollgate.Errorf(tollgate.EUNAVAILABLE, "cannot open the %s database", db.d.name), err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	return db, nil
+}
+
+// parseDSN splits dsn into the backend kind and what the driver needs.
+func parseDSN(dsn string) (kind, target string) {
+	switch {
+	case dsn == "":
+		return "", ""
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return "postgres", dsn
+	case strings.HasPrefix(dsn, "sqlite:"):
+		p := strings.TrimPrefix(dsn, "sqlite:")
+		return "sqlite", strings.TrimPrefix(p, "//")
+	case strings.Contains(dsn, "://"):
+		return "", ""
+	}
+	return "sqlite", dsn
+}
+
+func (db *DB) openSQLite(path string) error {
+	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") {
+		return tollgate.FieldErrorf("db", "want a SQLite file path without ? or #; got %q", path)
+	}
+	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)", sqliteBusyTimeoutMS)
+	w, err := sql.Open("sqlite", path+"?_txlock=immediate&"+pragmas)
+	if err != nil {
+		return err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return err
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.d, db.write, db.read = sqliteDialect, w, r
+	return nil
+}
+
+func (db *DB) openPostgres(url string) error {
+	p, err := sql.Open("pgx", url)
+	if err != nil {
+		return tollgate.FieldErrorf("db", "bad PostgreSQL URL: %v", err)
+	}
+	n := max(16, 4*runtime.GOMAXPROCS(0))
+	p.SetMaxOpenConns(n)
+	p.SetMaxIdleConns(n)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	p.SetConnMaxLifetime(30 * time.Minute) // follow a failover or DNS change
+	db.d, db.write, db.read = postgresDialect, p, p
+	return nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.d.name }
+
+// Close closes the database.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping reports whether the database answers, for readiness checks.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("store.Ping: %w: %v", tollgate.Errorf(tollgate.EUNAVAILABLE, "database unavailable"), err)
+	}
+	return nil
+}

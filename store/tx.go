@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"tollgate"
+)
+
+// Tx is one transaction of a use case. It carries the one time every row
+// written in it is stamped with, and rewrites placeholders for the dialect,
+// so code in other packages (the audit log, services) can write in the same
+// transaction as the store's own methods.
+type Tx struct {
+	q   querier // the *sql.Tx, or the pool for a single-statement read
+	d   *dialect
+	now time.Time
+}
+
+// querier is what *sql.Tx and *sql.DB have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Now returns the transaction's time: UTC, truncated to the microsecond
+// both backends store.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Dialect returns "sqlite" or "postgres".
+func (tx *Tx) Dialect() string { return tx.d.name }
+
+// ExecContext runs a statement written with ? placeholders.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.q.ExecContext(ctx, tx.d.rebind(query), args...)
+}
+
+// QueryContext runs a query written with ? placeholders.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.q.QueryContext(ctx, tx.d.rebind(query), args...)
+}
+
+// QueryRowContext runs a query written with ? placeholders that returns at
+// most one row.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.q.QueryRowContext(ctx, tx.d.rebind(query), args...)
+}
+
+// Time returns t as the dialect stores it in a timestamp column, for use
+// as a query argument.
+func (tx *Tx) Time(t time.Time) any { return tx.d.encodeTime(t) }
+
+// Update runs fn in a read-write transaction and commits it when fn returns
+// nil. When the transaction fails only because of concurrency it is run
+// again, up to MaxAttempts times, so fn must not have effects outside tx
+// other than filling in its result. Update must not be called from inside
+// another transaction of the same DB.
+func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, modeWrite, fn)
+}
+
+// View runs fn in a read-only transaction that sees one snapshot of the
+// database.
+func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, modeRead, fn)
+}
+
+// viewOne runs fn, which must issue exactly one read statement, without an
+// explicit transaction: a single statement is atomic on its own, and the
+// hot read paths (GET by id) save the BEGIN and COMMIT round trips.
+func (db *DB) viewOne(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, modeReadOne, fn)
+}
+
+// txMode is how run executes a function.
+type txMode int
+
+const (
+	modeWrite   txMode = iota // a read-write transaction
+	modeRead                  // a read-only snapshot transaction
+	modeReadOne               // one read statement, no explicit transaction
+)
+
+func (db *DB) run(ctx context.Context, mode txMode, fn func(tx *Tx) error) error {
+	attempts := max(1, db.MaxAttempts)
+	for attempt := 1; ; attempt++ {
+		err := db.attempt(ctx, mode, fn)
+		if err == nil || !db.d.retryable(err) {
+			return err
+		}
+		if attempt >= attempts {
+			return fmt.Errorf("%w: %v", tollgate.Errorf(tollgate.EUNAVAILABLE, "the database is too busy; try again"), err)
+		}
+		// Jittered exponential backoff: 1ms, 2ms, 4ms, … up to 128ms.
+		d := time.Duration(1<<min(attempt-1, 7)) * time.Millisecond
+		d += rand.N(d)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+func (db *DB) attempt(ctx context.Context, mode txMode, fn func(tx *Tx) error) (err error) {
+	now := db.now().UTC().Truncate(time.Microsecond)
+	if mode == modeReadOne {
+		return fn(&Tx{q: db.read, d: db.d, now: now})
+	}
+	write := mode == modeWrite
+	pool, opts := db.read, &sql.TxOptions{ReadOnly: true}
+	if write {
+		pool, opts = db.write, &sql.TxOptions{}
+	}
+	if db.d == postgresDialect {
+		// Serializable writes make every invariant hold across replicas
+		// without hand-placed locks; read-only snapshots see one state.
+		opts.Isolation = sql.LevelRepeatableRead
+		if write {
+			opts.Isolation = sql.LevelSerializable
+		}
+	}
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{q: sqlTx, d: db.d, now: now}
+	defer func() {
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}
