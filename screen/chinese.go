@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -53,6 +54,12 @@ func readHan(run string) []token {
 		}
 	}
 	for i := 0; i < len(simp); {
+		if n, num := chineseNumber(simp[i:]); n > 0 {
+			flushUnknown(i)
+			out = append(out, token{text: num})
+			i += n
+			continue
+		}
 		n, e := longestWord(simp[i:])
 		if n == 0 {
 			if unknownStart < 0 {
@@ -78,6 +85,58 @@ func readHan(run string) []token {
 	}
 	flushUnknown(len(simp))
 	return out
+}
+
+// chineseNumber reads an ordinal (第十四) or a number of two or more
+// Chinese numerals (十四) at the start of s, up to 99, as digits, and
+// returns how many characters it took; 0 when there is none.
+func chineseNumber(s []rune) (int, string) {
+	i := 0
+	if len(s) > 0 && s[0] == '第' {
+		i = 1
+	}
+	start := i
+	for i < len(s) && i-start < 3 && (hanDigit(s[i]) >= 0 || s[i] == '十') {
+		i++
+	}
+	digits := s[start:i]
+	if len(digits) == 0 || start == 0 && len(digits) < 2 {
+		return 0, ""
+	}
+	v, ok := hanValue(digits)
+	if !ok {
+		return 0, ""
+	}
+	return i, strconv.Itoa(v)
+}
+
+// hanDigit returns the value of a Chinese digit (〇 to 九), or -1.
+func hanDigit(r rune) int {
+	for i, c := range hanDigits {
+		if c == r {
+			return i
+		}
+	}
+	return -1
+}
+
+var hanDigits = []rune("〇一二三四五六七八九")
+
+// hanValue evaluates one to three numerals: 四 4, 十四 14, 四十 40, 四十四 44.
+func hanValue(d []rune) (int, bool) {
+	switch {
+	case len(d) == 1 && hanDigit(d[0]) >= 0:
+		return hanDigit(d[0]), true
+	case len(d) == 1 && d[0] == '十':
+		return 10, true
+	case len(d) == 2 && d[0] == '十' && hanDigit(d[1]) > 0:
+		return 10 + hanDigit(d[1]), true
+	case len(d) == 2 && hanDigit(d[0]) > 0 && d[1] == '十':
+		return 10 * hanDigit(d[0]), true
+	case len(d) == 3 && hanDigit(d[0]) > 0 && d[1] == '十' && hanDigit(d[2]) > 0:
+		return 10*hanDigit(d[0]) + hanDigit(d[2]), true
+	}
+	return 0, false
 }
 
 // longestWord returns the length and entry of the longest dictionary word

@@ -33,10 +33,10 @@ func init() {
 		}
 	}
 	words("legal", `有限公司=co ltd; 股份有限公司=co ltd; 有限责任公司=co ltd; 股份公司=co ltd; 责任公司=co ltd;
-		公司=co; 分公司=co; 总公司=co; 控股有限公司=holding co ltd; 集团公司=group co; 集团有限公司=group co ltd;
+		公司=co; 分公司=co; 总公司=co; 
 		合伙企业=lp; 有限合伙=lp; 株式会社=kk; 股份=co ltd`)
 	words("word", `技术=technology; 科技=technology; 信息=information; 电子=electronics; 微电子=microelectronics;
-		大学=university; 研究所=institute; 研究院=research institute; 集团=group; 投资=investment;
+		大学=university; 研究所=research institute; 研究院=research institute; 集团=group; 投资=investment;
 		云计算=cloud computing; 网络=network; 半导体=semiconductor; 制造=manufacturing; 数字=digital;
 		数码=digital; 通信=communication; 通讯=communication; 电信=telecommunication; 软件=software;
 		国际=international; 贸易=trading; 商贸=trading; 工程=engineering; 工业=industry; 产业=industry;
@@ -62,7 +62,17 @@ func init() {
 		进口=import; 出口=export; 商务=business; 电器=appliances; 器材=equipment; 元器件=components;
 		零部件=components; 部件=components; 第一=first; 第二=second; 北方=north; 南方=south; 东方=eastern;
 		西部=western; 联合=united; 总局=administration;
-		师范大学=normal university; 交通大学=jiaotong university; 航空航天大学=university of aeronautics and astronautics`)
+		师范大学=normal university; 交通大学=jiaotong university; 航空航天大学=university of aeronautics and astronautics;
+		存储器=memory; 微系统=microsystems; 光刻=lithography; 晶圆=wafer; 封装=packaging; 测试=testing;
+		飞行器=aircraft; 无人机=uav; 航空工业=aviation industry; 核工业=nuclear industry; 兵器工业=ordnance industry;
+		科学技术=science technology; 工程技术=engineering technology; 重点实验室=key laboratory;
+		国家重点实验室=state key laboratory; 分院=branch; 设计院=design institute; 工厂=factory; 医院=hospital;
+		公安=public security; 公安局=public security bureau; 公安厅=public security department; 监狱=prison;
+		委员会=committee; 政府=government; 人民=peoples; 解放军=liberation army; 生产=production; 兵团=corps;
+		自治区=autonomous region; 维吾尔=uighur; 电子信息=electronic information; 精密机械=precision machinery;
+		仪表=instrumentation; 传感器=sensor; 光纤通信=optical communication; 数据中心=data center;
+		人工智能技术=artificial intelligence technology; 新技术=new technology; 高新=high tech; 科研=research;
+		信息技术=information technology; 网络安全=cybersecurity; 超级计算机=supercomputer; 计算中心=computing center`)
 	words("place", `北京=beijing; 上海=shanghai; 深圳=shenzhen; 香港=hong kong; 天津=tianjin; 广州=guangzhou;
 		成都=chengdu; 重庆=chongqing; 武汉=wuhan; 南京=nanjing; 杭州=hangzhou; 西安=xian; 哈尔滨=harbin;
 		四川=sichuan; 广东=guangdong; 江苏=jiangsu; 浙江=zhejiang; 湖南=hunan; 湖北=hubei; 河南=henan;
@@ -75,7 +85,10 @@ func init() {
 		海南=hainan; 宁夏=ningxia; 青海=qinghai; 南宁=nanning; 石家庄=shijiazhuang; 长春=changchun;
 		呼和浩特=hohhot; 拉萨=lhasa; 西宁=xining; 银川=yinchuan; 海口=haikou; 三亚=sanya; 温州=wenzhou;
 		常州=changzhou; 南通=nantong; 烟台=yantai; 洛阳=luoyang; 株洲=zhuzhou; 湘潭=xiangtan; 宜昌=yichang;
-		连云港=lianyungang; 中关村=zhongguancun; 浦东=pudong; 海淀=haidian; 朝阳=chaoyang; 滨海=binhai`)
+		连云港=lianyungang; 中关村=zhongguancun; 浦东=pudong; 海淀=haidian; 朝阳=chaoyang; 滨海=binhai;
+		长江=yangtze; 珠江=pearl river; 华北=north china; 华东=east china; 华南=south china; 华中=central china;
+		西北=northwest; 东北=northeast; 西南=southwest; 喀什=kashgar; 和田=hotan; 伊犁=ili; 阿克苏=aksu;
+		吐鲁番=turpan; 昌吉=changji; 克拉玛依=karamay; 哈密=hami; 库尔勒=korla`)
 }
 
 // surnames are common Chinese surnames; a non-empty value is the surname

@@ -46,9 +46,16 @@ func clip(toks []token) []token {
 // acronyms allows an acronym to match the words it abbreviates, which
 // organizations use and people do not ("N.N." is no one's initials).
 func directCands(q, l []token, cands []pairCand, acronyms bool) []pairCand {
+	var qk, lk [maxAlignToks]string
+	for i, t := range q {
+		qk[i] = phoneticKey(t.text)
+	}
+	for j, t := range l {
+		lk[j] = phoneticKey(t.text)
+	}
 	for i, a := range q {
 		for j, b := range l {
-			if p, ok := pairOf(a, b); ok {
+			if p, ok := pairOfKeys(a, b, qk[i], lk[j]); ok {
 				p.q0, p.q1, p.l0, p.l1 = int8(i), int8(i), int8(j), int8(j)
 				cands = append(cands, p)
 			}
@@ -222,12 +229,27 @@ func joinSim(joined string, t token, strict bool) float64 {
 		}
 		return 0
 	}
-	s, _ := tokenSim(joined, t.text)
+	return joinedSim(joined, t.text)
+}
+
+// joinedSim compares two words written together with one word: exactly or
+// by a typo, not by sound, which two words joined match too easily
+// ("Susan Hall" / "Sanaullah").
+func joinedSim(joined, word string) float64 {
+	s, how := tokenSim(joined, word)
+	if how == "phonetic" {
+		return 0
+	}
 	return s
 }
 
 // pairOf compares two single tokens.
 func pairOf(a, b token) (pairCand, bool) {
+	return pairOfKeys(a, b, phoneticKey(a.text), phoneticKey(b.text))
+}
+
+// pairOfKeys is pairOf with the tokens' phonetic keys given.
+func pairOfKeys(a, b token, ka, kb string) (pairCand, bool) {
 	if a.kind == kindLegal || b.kind == kindLegal {
 		if a.kind != b.kind {
 			return pairCand{}, false
@@ -246,7 +268,7 @@ func pairOf(a, b token) (pairCand, bool) {
 		}
 		return pairCand{}, false
 	}
-	s, how := tokenSim(a.text, b.text)
+	s, how := tokenSimKeys(a.text, b.text, ka, kb)
 	if a.orig != "" && b.orig != "" {
 		if s2, how2 := tokenSim(a.orig, b.orig); s2 > s {
 			s, how = s2, how2

@@ -99,11 +99,16 @@ func markLegalForms(toks []token, person bool) []token {
 			ok = false
 		}
 		if !ok {
-			out = append(out, toks[i])
+			if changed {
+				out = append(out, toks[i])
+			}
 			i++
 			continue
 		}
-		changed = true
+		if !changed {
+			out = append(make([]token, 0, len(toks)), toks[:i]...)
+			changed = true
+		}
 		for _, c := range p.canonical {
 			out = append(out, token{text: c, kind: kindLegal})
 		}

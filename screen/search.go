@@ -225,7 +225,10 @@ func (ix *Index) consider(s *scratch, u int8, ids []int32) {
 		if s.tried(u, v) {
 			continue
 		}
-		sim, _ := tokenSimKeys(un.text, ix.vocab[v], un.key, ix.vocabKey[v])
+		sim, how := tokenSimKeys(un.text, ix.vocab[v], un.key, ix.vocabKey[v])
+		if un.q1 > un.q0 && how == "phonetic" {
+			sim = 0 // see joinedSim
+		}
 		s.record(u, v, float32(sim))
 	}
 }

@@ -44,7 +44,7 @@ func tokenSimKeys(a, b, ka, kb string) (float64, string) {
 	if sa, sb := stemPlural(a), stemPlural(b); sa == sb && len(sa) >= minEditLen {
 		return simPlural, "fuzzy"
 	}
-	if undouble(a) == undouble(b) {
+	if equalUndoubled(a, b) {
 		return simDoubled, "fuzzy"
 	}
 	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
@@ -63,7 +63,10 @@ func tokenSimKeys(a, b, ka, kb string) (float64, string) {
 		}
 		return s, "fuzzy"
 	}
-	if same && (d <= 2 && short >= 5 || d <= 3 && short >= 7) {
+	// Sounding alike: the consonant skeletons agree. Two edits apart is a
+	// transliteration variant (Mohammed/Muhammad); three only when the
+	// vowels agree as well (Aleksandr/Alexander, not Montoya/Mennetta).
+	if same && (d <= 2 && short >= 5 || d <= 3 && short >= 7 && sameVowels(a, b)) {
 		return simPhonetic, "phonetic"
 	}
 	// Two edits in a long word are still a typo (Khurelchukh/Khurelsukh).
@@ -89,6 +92,28 @@ func stemPlural(s string) string {
 	return s
 }
 
+// sameVowels reports whether the vowels of a and b, doubled ones
+// collapsed, agree, one sequence possibly ending early.
+func sameVowels(a, b string) bool {
+	va, vb := vowels(a), vowels(b)
+	if len(va) > len(vb) {
+		va, vb = vb, va
+	}
+	return vb[:len(va)] == va
+}
+
+// vowels returns the vowels of s in order, runs collapsed.
+func vowels(s string) string {
+	var buf [32]byte
+	out := buf[:0]
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; isVowelByte(c) && (len(out) == 0 || out[len(out)-1] != c) {
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
 // isSwap reports whether a and b differ only by two adjacent letters
 // swapped.
 func isSwap(a, b string) bool {
@@ -100,6 +125,25 @@ func isSwap(a, b string) bool {
 		i++
 	}
 	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+}
+
+// equalUndoubled reports whether a and b are equal once runs of one letter
+// are collapsed, without building either.
+func equalUndoubled(a, b string) bool {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i] != b[j] {
+			return false
+		}
+		c := a[i]
+		for i < len(a) && a[i] == c {
+			i++
+		}
+		for j < len(b) && b[j] == c {
+			j++
+		}
+	}
+	return i == len(a) && j == len(b)
 }
 
 // undouble collapses runs of one letter: "joonng" → "jong".

@@ -31,13 +31,14 @@ type benchFlags struct {
 
 func newBenchCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "bench",
-		Short:   "Measure tollgate's engines' speed and memory",
-		Example: `  tollgate bench screen`,
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		Use:   "bench",
+		Short: "Measure tollgate's engines' speed and memory",
+		Example: `  tollgate bench screen
+  tollgate bench api`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newBenchScreenCmd(c))
+	cmd.AddCommand(newBenchScreenCmd(c), newBenchAPICmd(c))
 	return cmd
 }
 
