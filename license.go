@@ -198,6 +198,18 @@ func (a Acknowledgment) Validate() *Error {
 
 // License is an export license issued on an approved application. Its
 // validity runs from ValidFrom to ValidTo inclusive, both UTC dates (midnight).
+//
+// Where licenses live (names agreed between licensing and shipping): the
+// store's Tx reads one with its items, conditions and acknowledgments
+// (License, LicenseByNumber, and LicenseForUpdate, which locks it for the
+// rest of the transaction) as a store.StoredLicense, whose Usage holds,
+// per item in Items order, the units and cents reserved and shipped
+// (store.LicenseItemUsage). Shipping moves those counters with
+// Tx.ChangeLicenseUsage(ctx, licenseID, store.UsageChange{Product,
+// ReservedUnits, ReservedCents, ShippedUnits, ShippedCents}) in signed
+// deltas, which refuses a negative figure (EINVALID) or more than the
+// license grants (ELIMIT); the caller audits its own use case.
+// licensing.Consumptions turns the usage into what RemainingOf reads.
 type License struct {
 	ID            string             `json:"id"`
 	Number        string             `json:"number"`

@@ -17,10 +17,23 @@ const (
 	OrgLab      OrgKind = "lab"      // the third-party test lab in the US
 	OrgBroker   OrgKind = "broker"   // importer of record or customs broker
 	OrgAuditor  OrgKind = "auditor"  // reads everything, writes nothing
+	// OrgOperator runs the tollgate installation itself: the home of its
+	// system administrators, who manage organizations, users and lists but
+	// play no part in the regime.
+	OrgOperator OrgKind = "operator"
 )
 
 // OrgKinds lists every organization kind, in a stable order.
-var OrgKinds = []OrgKind{OrgExporter, OrgAgency, OrgLab, OrgBroker, OrgAuditor}
+var OrgKinds = []OrgKind{OrgExporter, OrgAgency, OrgLab, OrgBroker, OrgAuditor, OrgOperator}
+
+// OrgKindList returns the kinds of OrgKinds joined with ", ", for messages.
+func OrgKindList() string {
+	s := make([]string, len(OrgKinds))
+	for i, k := range OrgKinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
+}
 
 // Valid reports whether k is one of OrgKinds.
 func (k OrgKind) Valid() bool {
@@ -56,7 +69,7 @@ type Org struct {
 // timestamps, which the store assigns.
 func (o *Org) Validate() error {
 	if !o.Kind.Valid() {
-		return FieldErrorf("kind", "must be one of exporter, agency, lab, broker, auditor; got %q", o.Kind)
+		return FieldErrorf("kind", "must be one of %s; got %q", OrgKindList(), o.Kind)
 	}
 	if err := validateNameField("name", o.Name, true); err != nil {
 		return err

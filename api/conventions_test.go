@@ -18,10 +18,14 @@ var wildcard = regexp.MustCompile(`\{[^}]+\}`)
 func TestEveryRouteConventions(t *testing.T) {
 	const limit = 2048
 	env := newTestEnv(t, func(d *Deps) { d.Limits.MaxBodyBytes = limit })
+	cast := env.cast()
 	for _, rt := range Routes() {
 		path := wildcard.ReplaceAllString(rt.Pattern, "0192f1e2-0000-7000-8000-000000000000")
 		name := rt.Method + " " + rt.Pattern
 		t.Run(name, func(t *testing.T) {
+			// Act as a user whose roles hold the route's permission, so that
+			// the conventions, checked after authorization, are reached.
+			env.actAs(cast.holder(t, rt.Permission))
 			p := env.problem(request{method: rt.Method, path: path + "?bogus=1", body: "{}"}, http.StatusBadRequest)
 			if p.Field != "bogus" {
 				t.Errorf("unknown query parameter: field %q", p.Field)

@@ -16,6 +16,12 @@ type Store interface {
 	tollgate.ListService
 	tollgate.ScreeningService
 	tollgate.IdempotencyStore
+	AuditLog
+	// UserService holds users, API tokens and sessions.
+	tollgate.UserService
+	// FindTokenByID returns a token's record (never its secret), or
+	// ENOTFOUND, so that a revocation can be authorized by its owner.
+	FindTokenByID(ctx context.Context, id string) (*tollgate.Token, error)
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 }
@@ -48,39 +54,29 @@ const (
 	PermListRead     = "list.read"
 	PermListWrite    = "list.write"
 	PermClassifyRead = "classify.read"
+	PermUserRead     = "user.read"
+	PermUserWrite    = "user.write"
+	PermTokenRead    = "token.read"
+	PermTokenWrite   = "token.write"
 )
 
 // Guard authenticates a request and checks that its caller holds the
 // route's permission. It returns an EUNAUTHORIZED error when the request
 // carries no valid credentials and EFORBIDDEN when the caller lacks the
-// permission; the server answers 401 or 403 accordingly. For PermPublic
-// routes it must allow every request (it may still identify the caller).
-// Guards must not read the request body. Checks on a particular object
-// (its owner organization) belong to the handlers, which know the object.
+// permission (with the caller's principal, so that the denial is logged
+// with its actor); the server answers 401 or 403 accordingly. For
+// PermPublic routes it must allow every request, returning the caller's
+// principal when it can identify one and nil otherwise. Guards must not
+// read the request body. Checks on a particular object (its owner
+// organization) belong to the handlers, which know the object. AuthGuard
+// is the Guard of tollgate serve.
 type Guard interface {
 	Authorize(r *http.Request, permission string) (*tollgate.Principal, error)
 }
 
-// AnonymousUserID is the user every request acts as under OpenAccess.
-const AnonymousUserID = "anonymous"
-
-// OpenAccess is the Guard of a server without authentication: every
-// request is allowed and acts as the user "anonymous". It is meant for
-// local, single-user use on a loopback address until tollgate's auth
-// package is wired in.
-type OpenAccess struct{}
-
-// Authorize allows every request.
-func (OpenAccess) Authorize(*http.Request, string) (*tollgate.Principal, error) {
-	return &tollgate.Principal{UserID: AnonymousUserID}, nil
-}
-
-type principalKey struct{}
-
-// principalFrom returns the caller of the request being served.
+// principalFrom returns the caller of the request being served (nil on a
+// public route called without credentials). The middleware puts it in the
+// context with tollgate.WithPrincipal, where the store finds it too.
 func principalFrom(ctx context.Context) *tollgate.Principal {
-	if p, ok := ctx.Value(principalKey{}).(*tollgate.Principal); ok {
-		return p
-	}
-	return &tollgate.Principal{}
+	return tollgate.PrincipalFrom(ctx)
 }

@@ -96,6 +96,7 @@ func problemFor(err error) Problem {
 // server-side failures (status ≥ 500) with the request id so that an
 // operator can find what a user saw as a bare "internal error".
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = s.contextError(w, r, err)
 	p := problemFor(err)
 	p.Type = problemTypePrefix + p.Code
 	p.Title = http.StatusText(p.Status)

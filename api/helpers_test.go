@@ -19,6 +19,7 @@ import (
 
 	"tollgate"
 	"tollgate/api/apitest"
+	"tollgate/auth"
 	"tollgate/catalog"
 	"tollgate/classify"
 	"tollgate/screening"
@@ -26,12 +27,25 @@ import (
 )
 
 // testEnv is a server over a fresh SQLite store, with its log captured.
+// Requests act as env.caller (the system administrator at first) unless
+// they name another user (request.as) or carry their own Authorization.
 type testEnv struct {
 	t       *testing.T
 	db      *store.DB
 	handler http.Handler
 	logs    *syncBuffer
 	keys    atomic.Int64
+	clock   *fakeClock
+	auth    *auth.Authenticator
+	events  *eventLog
+	// admin is the system administrator of the operator organization.
+	admin *testUser
+	// caller is whom requests act as by default.
+	caller *testUser
+
+	mu      sync.Mutex
+	members map[string]*testUser // by org id and role
+	users   int
 }
 
 // syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
@@ -52,22 +66,34 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// testClock is a fixed, advancing clock so timestamps are deterministic.
-func testClock() func() time.Time {
-	var mu sync.Mutex
-	t := time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC)
-	return func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		t = t.Add(time.Millisecond)
-		return t
-	}
+// fakeClock is a deterministic clock that moves a millisecond at every
+// reading, and further when a test advances it (session expiry).
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
 }
 
-// openTestStore opens the store named by dsn for t.
-func openTestStore(t *testing.T, dsn string) *store.DB {
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC)} }
+
+// Now returns the clock's time and moves it a millisecond on.
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Millisecond)
+	return c.t
+}
+
+// Advance moves the clock d forward.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// openTestStore opens the store named by dsn for t with clock.
+func openTestStore(t *testing.T, dsn string, clock func() time.Time) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), dsn, testClock())
+	db, err := store.Open(context.Background(), dsn, clock)
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}
@@ -85,21 +111,35 @@ func newTestEnv(t *testing.T, opts ...func(*Deps)) *testEnv {
 // newTestEnvDSN returns a server over the store named by dsn.
 func newTestEnvDSN(t *testing.T, dsn string, opts ...func(*Deps)) *testEnv {
 	t.Helper()
-	env := &testEnv{t: t, db: openTestStore(t, dsn), logs: &syncBuffer{}}
+	clock := newFakeClock()
+	env := &testEnv{t: t, db: openTestStore(t, dsn, clock.Now), logs: &syncBuffer{}, clock: clock,
+		events: &eventLog{}, members: map[string]*testUser{}}
 	log := slog.New(slog.NewJSONHandler(env.logs, nil))
+	env.auth = &auth.Authenticator{
+		Users: env.db, Orgs: env.db, Now: clock.Now,
+		Sessions: auth.DefaultSessionConfig(), Passwords: testPasswordParams,
+		Limiter:            auth.NewLoginLimiter(auth.DefaultLoginLimitConfig(), clock.Now),
+		TokenTouchInterval: time.Minute,
+	}
 	deps := Deps{
 		Store:     env.db,
 		Screening: screening.New(env.db, log, screening.DefaultConfig()),
-		Guard:     OpenAccess{},
+		Auth:      env.auth,
+		Access:    Access{Events: env.events.add},
 		Logger:    log,
-		Now:       testClock(),
+		Now:       clock.Now,
 		Catalog:   catalog.Default(),
 		Rules:     classify.Default(),
+		Licensing: newTestLicensing(t, env.db), // applications_test.go
+		Shipping:  newTestShipping(t, env.db),  // shipping_test.go
 	}
 	for _, o := range opts {
 		o(&deps)
 	}
 	env.handler = NewServer(deps)
+	op := env.newOrg(tollgate.OrgOperator, "tollgate operator")
+	env.admin = env.newUser(op, tollgate.RoleSystemAdmin)
+	env.caller = env.admin
 	return env
 }
 
@@ -131,10 +171,16 @@ type request struct {
 	body         any // string, []byte or a value encoded as JSON
 	key          string
 	header       map[string]string
+	// as is the user the request acts as (its API token); nil means
+	// env.caller, and anon sends no credentials at all.
+	as   *testUser
+	anon bool
 }
 
 // do serves req and returns the recorder. Mutating methods get a fresh
-// Idempotency-Key unless req.key is set ("-" sends none).
+// Idempotency-Key unless req.key is set ("-" sends none). The request
+// carries the API token of req.as (else env.caller) unless req.anon is set
+// or req.header has its own Authorization.
 func (env *testEnv) do(req request) *httptest.ResponseRecorder {
 	env.t.Helper()
 	var body io.Reader
@@ -161,6 +207,13 @@ func (env *testEnv) do(req request) *httptest.ResponseRecorder {
 		r.Header.Set(IdempotencyKeyHeader, req.key)
 	case req.method != http.MethodGet:
 		r.Header.Set(IdempotencyKeyHeader, fmt.Sprintf("test-key-%d", env.keys.Add(1)))
+	}
+	as := req.as
+	if as == nil {
+		as = env.caller
+	}
+	if !req.anon && as != nil && as.token != "" {
+		r.Header.Set("Authorization", "Bearer "+as.token)
 	}
 	for k, v := range req.header {
 		r.Header.Set(k, v)
@@ -205,16 +258,18 @@ func (env *testEnv) problem(req request, wantStatus int) Problem {
 	return p
 }
 
-// createOrg and createParty make fixtures through the API.
+// createOrg and createParty make fixtures through the API: an exporter,
+// created by the system administrator, and a party, created by an officer
+// of its exporter.
 func (env *testEnv) createOrg(name string) tollgate.Org {
 	env.t.Helper()
-	return must[tollgate.Org](env, request{method: "POST", path: "/v1/orgs",
+	return must[tollgate.Org](env, request{method: "POST", path: "/v1/orgs", as: env.admin,
 		body: OrgInput{Kind: tollgate.OrgExporter, Name: name, Country: "US"}}, http.StatusCreated)
 }
 
 func (env *testEnv) createParty(orgID, name string, other ...string) tollgate.Party {
 	env.t.Helper()
-	return must[tollgate.Party](env, request{method: "POST", path: "/v1/parties", body: PartyInput{
+	return must[tollgate.Party](env, request{method: "POST", path: "/v1/parties", as: env.member(orgID, tollgate.RoleExporterOfficer), body: PartyInput{
 		OrgID: orgID, Role: tollgate.RoleEndUser, Type: tollgate.EntityOrganization, LegalName: name,
 		OtherNames: other, Country: "CN"}}, http.StatusCreated)
 }

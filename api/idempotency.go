@@ -57,7 +57,11 @@ func (s *server) idempotent(rt route, p *tollgate.Principal, w http.ResponseWrit
 	rec := &bufferedResponse{header: http.Header{}}
 	s.runClaimed(ctx, rt, scope, key, rec, r)
 	if rec.status >= 200 && rec.status < 300 {
-		resp := tollgate.IdempotentResponse{Status: rec.status, Body: rec.body.Bytes(), ContentType: rec.header.Get("Content-Type")}
+		stored := rec.body.Bytes()
+		if rec.replay != nil {
+			stored = rec.replay
+		}
+		resp := tollgate.IdempotentResponse{Status: rec.status, Body: stored, ContentType: rec.header.Get("Content-Type")}
 		if err := s.store.FinishIdempotent(ctx, scope, key, resp); err != nil {
 			// The call's effects are committed; answer with them, and leave
 			// a trace for the operator: retries of this key will get 409.
@@ -122,6 +126,22 @@ type bufferedResponse struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+	// replay, when set, is the body to store for retries instead of body,
+	// which holds a secret shown once (encodeOnce).
+	replay []byte
+}
+
+// encodeOnce answers with v, which holds a secret to be shown once (a new
+// API token), and has a retry under the same Idempotency-Key replay
+// instead, which is v without the secret: the stored response must never
+// hold a secret in clear.
+func encodeOnce(w http.ResponseWriter, status int, v, replay any) error {
+	if b, ok := w.(*bufferedResponse); ok {
+		stored := &bufferedResponse{header: http.Header{}}
+		writeBody(stored, status, "application/json", replay)
+		b.replay = stored.body.Bytes()
+	}
+	return encode(w, status, v)
 }
 
 func (b *bufferedResponse) Header() http.Header { return b.header }

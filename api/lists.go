@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"tollgate"
+	"tollgate/auth"
 	"tollgate/screen/lists"
 	"tollgate/screening"
 )
@@ -58,6 +59,11 @@ func (s *server) handleListListVersions(w http.ResponseWriter, r *http.Request) 
 func (s *server) handleGetListVersion(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.store.FindListVersionByID(r.Context(), r.PathValue("id"))
 	if err != nil {
+		return err
+	}
+	// List versions are reference data: no owner, every holder of
+	// list.read reaches them.
+	if err := s.authorize(r, PermListRead, auth.Ownership{}, notFoundError("list version", v.ID)); err != nil {
 		return err
 	}
 	return encode(w, http.StatusOK, v)
@@ -127,6 +133,9 @@ const maxReportedProblems = 20
 func (s *server) handleImportList(w http.ResponseWriter, r *http.Request) error {
 	in, err := decode[ListImportInput](r)
 	if err != nil {
+		return err
+	}
+	if err := s.authorize(r, PermListWrite, auth.Ownership{}, notFoundError("list", in.FileName)); err != nil {
 		return err
 	}
 	data := []byte(in.Content)

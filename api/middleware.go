@@ -91,15 +91,26 @@ func (s *server) wrap(rt route) http.Handler {
 		info := requestInfoFrom(r.Context())
 		info.route = rt.Pattern
 		p, err := s.guard.Authorize(r, rt.Permission)
-		if err == nil && p == nil {
-			err = fmt.Errorf("guard returned no principal")
+		if err == nil && p == nil && (rt.Permission != PermPublic || rt.mutating()) {
+			// Only public routes serve anonymous callers, and none of them
+			// mutates: an idempotency scope needs a user.
+			err = fmt.Errorf("guard returned no principal for %s %s", rt.Method, rt.Pattern)
 		}
 		if err != nil {
+			if p != nil {
+				info.principal = p.Actor()
+			}
+			if kind := guardEventKind(err); kind != "" {
+				s.denied(r, p, kind, err)
+			}
 			s.writeError(w, r, fmt.Errorf("api.authorize: %w", err))
 			return
 		}
-		info.principal = p.Actor()
-		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		if p != nil {
+			info.principal = p.Actor()
+			// The store names the caller in audit records; handlers authorize it.
+			r = r.WithContext(tollgate.WithPrincipal(r.Context(), p))
+		}
 		if err := checkQuery(r, rt.Query); err != nil {
 			s.writeError(w, r, err)
 			return

@@ -34,10 +34,11 @@ func OpenAPI(routes []Route) map[string]any {
 			"version": "1",
 			"description": "The export regime for advanced AI chips: organizations, parties, restricted-party " +
 				"screening, list versions and chip classification. Errors are RFC 9457 problem details; " +
-				"mutating calls require an Idempotency-Key header.",
+				"mutating calls require an Idempotency-Key header. Every operation but the public ones needs an API " +
+				"token (Authorization: Bearer) or a session cookie, and may do what the caller's roles allow (x-permission).",
 		},
 		"paths":      paths,
-		"components": map[string]any{"schemas": sg.schemas},
+		"components": map[string]any{"schemas": sg.schemas, "securitySchemes": securitySchemes},
 	}
 }
 
@@ -52,6 +53,11 @@ func operation(sg *schemaGen, rt Route, problem map[string]any) map[string]any {
 		"summary":      rt.Summary,
 		"tags":         []string{rt.Tag},
 		"x-permission": rt.Permission,
+	}
+	if rt.Permission == PermPublic {
+		op["security"] = []any{} // anyone, signed in or not
+	} else {
+		op["security"] = []any{map[string]any{"bearerToken": []any{}}, map[string]any{"sessionCookie": []any{}}}
 	}
 	var params []any
 	for _, m := range pathParamPattern.FindAllStringSubmatch(rt.Pattern, -1) {
@@ -97,6 +103,15 @@ func operation(sg *schemaGen, rt Route, problem map[string]any) map[string]any {
 		},
 	}
 	return op
+}
+
+// securitySchemes are the two ways to authenticate: an API token, or the
+// dashboard's session cookie (named "__Host-tollgate_session" over TLS).
+var securitySchemes = map[string]any{
+	"bearerToken": map[string]any{"type": "http", "scheme": "bearer",
+		"description": "An API token (tg_…) from POST /v1/tokens or `tollgate tokens create`."},
+	"sessionCookie": map[string]any{"type": "apiKey", "in": "cookie", "name": "tollgate_session",
+		"description": "The session cookie POST /v1/login sets. State-changing requests with it must come from the API's own origin."},
 }
 
 // paramSchema is the schema of a query parameter of the given Param.Type.

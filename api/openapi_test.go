@@ -57,8 +57,11 @@ func TestRoutesTable(t *testing.T) {
 			t.Errorf("%s has no permission", key)
 		case rt.OperationID == "" || rt.Summary == "" || rt.Tag == "":
 			t.Errorf("%s lacks operationId, summary or tag", key)
-		case rt.mutating() && rt.Request == nil && !strings.HasSuffix(rt.Pattern, "/screen"):
+		case rt.mutating() && rt.Request == nil && rt.Method != http.MethodDelete && !strings.HasSuffix(rt.Pattern, "/screen"):
 			t.Errorf("%s mutates but declares no request body", key)
+		case rt.Permission == PermPublic && rt.mutating():
+			// An anonymous caller has no user to scope its Idempotency-Key.
+			t.Errorf("%s is public but runs under the Idempotency-Key protocol", key)
 		}
 		seen[key] = true
 	}

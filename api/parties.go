@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"tollgate"
+	"tollgate/auth"
 )
 
 // PartyInput is the body of POST /v1/parties: the fields a client sets.
@@ -46,6 +47,9 @@ func (s *server) handleCreateParty(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	p := in.party()
+	if err := s.authorize(r, PermPartyWrite, auth.OwnedBy(p.OrgID), notFoundError("organization", p.OrgID)); err != nil {
+		return err
+	}
 	if err := s.store.CreateParty(r.Context(), p); err != nil {
 		return err
 	}
@@ -71,6 +75,11 @@ func (s *server) handleListParties(w http.ResponseWriter, r *http.Request) error
 	if f.Status != "" && !f.Status.Valid() {
 		return tollgate.FieldErrorf("status", "must be one of unscreened, clear, pending_review, blocked; got %q", f.Status)
 	}
+	orgID, none, err := listScope(r, PermPartyRead, f.OrgID)
+	if err != nil || none {
+		return encodeEmptyPage[tollgate.Party](w, err)
+	}
+	f.OrgID = orgID
 	parties, next, err := s.store.FindParties(r.Context(), f)
 	if err != nil {
 		return err
@@ -79,16 +88,32 @@ func (s *server) handleListParties(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *server) handleGetParty(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.store.FindPartyByID(r.Context(), r.PathValue("id"))
+	p, err := s.partyFor(r, PermPartyRead, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	return encode(w, http.StatusOK, p)
 }
 
+// partyFor returns the party with id if the caller may do perm to it; a
+// party of another exporter is "not found", as a missing one is.
+func (s *server) partyFor(r *http.Request, perm, id string) (*tollgate.Party, error) {
+	p, err := s.store.FindPartyByID(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(r, perm, auth.OwnedBy(p.OrgID), notFoundError("party", id)); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 func (s *server) handleUpdateParty(w http.ResponseWriter, r *http.Request) error {
 	upd, err := decode[tollgate.PartyUpdate](r)
 	if err != nil {
+		return err
+	}
+	if _, err := s.partyFor(r, PermPartyWrite, r.PathValue("id")); err != nil {
 		return err
 	}
 	p, err := s.store.UpdateParty(r.Context(), r.PathValue("id"), upd)

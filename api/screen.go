@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"tollgate"
+	"tollgate/auth"
 	"tollgate/screening"
 )
 
@@ -67,6 +68,9 @@ func (s *server) handleScreenParty(w http.ResponseWriter, r *http.Request) error
 	if err := noBody(r); err != nil {
 		return err
 	}
+	if _, err := s.partyFor(r, PermPartyScreen, r.PathValue("id")); err != nil {
+		return err
+	}
 	diff, err := s.screening.ScreenParty(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -96,7 +100,7 @@ func (s *server) handleListScreenings(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	id := r.PathValue("id")
-	if _, err := s.store.FindPartyByID(r.Context(), id); err != nil {
+	if _, err := s.partyFor(r, PermPartyRead, id); err != nil {
 		return err
 	}
 	scs, next, err := s.store.FindScreenings(r.Context(), tollgate.ScreeningFilter{PartyID: id, Cursor: cursor, Limit: limit})
@@ -107,6 +111,9 @@ func (s *server) handleListScreenings(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *server) handleLatestScreening(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.partyFor(r, PermPartyRead, r.PathValue("id")); err != nil {
+		return err
+	}
 	sc, err := s.store.LatestScreening(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -115,8 +122,17 @@ func (s *server) handleLatestScreening(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *server) handleGetScreening(w http.ResponseWriter, r *http.Request) error {
-	sc, err := s.store.FindScreeningByID(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	sc, err := s.store.FindScreeningByID(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	// A screening belongs to its party's exporter.
+	p, err := s.store.FindPartyByID(r.Context(), sc.PartyID)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(r, PermPartyRead, auth.OwnedBy(p.OrgID), notFoundError("screening", id)); err != nil {
 		return err
 	}
 	return encode(w, http.StatusOK, sc)
@@ -146,6 +162,9 @@ func (s *server) handleDecideHit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if _, err := s.partyFor(r, PermHitDecide, r.PathValue("id")); err != nil {
+		return err
+	}
 	d := &tollgate.HitDecision{
 		PartyID:      r.PathValue("id"),
 		List:         in.List,
@@ -171,7 +190,7 @@ func (s *server) handleListDecisions(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	id := r.PathValue("id")
-	if _, err := s.store.FindPartyByID(r.Context(), id); err != nil {
+	if _, err := s.partyFor(r, PermPartyRead, id); err != nil {
 		return err
 	}
 	ds, next, err := s.store.FindHitDecisions(r.Context(), tollgate.HitDecisionFilter{PartyID: id, Cursor: cursor, Limit: limit})

@@ -12,6 +12,7 @@ import (
 
 func TestScreenNames(t *testing.T) {
 	env := newTestEnv(t, func(d *Deps) { d.Limits.MaxScreenNames = 3 })
+	env.actAs(env.member(env.createOrg("Nvidia").ID, tollgate.RoleExporterOfficer))
 	req := ScreenRequest{Names: []screening.NameQuery{
 		{Name: "Huawei Technologies Co Ltd", Type: tollgate.EntityOrganization, Country: "CN"},
 		{Name: "Jane Q. Public", Type: tollgate.EntityPerson},
@@ -76,6 +77,8 @@ func TestPartyScreeningAndDecisions(t *testing.T) {
 func testPartyScreeningAndDecisions(t *testing.T, dsn string) {
 	env := newTestEnvDSN(t, dsn)
 	org := env.createOrg("Nvidia")
+	officer := env.member(org.ID, tollgate.RoleExporterOfficer)
+	env.actAs(officer)
 	party := env.createParty(org.ID, "Huawei Technologies Co Ltd")
 	path := "/v1/parties/" + party.ID
 
@@ -112,7 +115,7 @@ func testPartyScreeningAndDecisions(t *testing.T, dsn string) {
 	dec := must[DecisionResult](env, request{method: "POST", path: path + "/decisions", body: DecisionInput{
 		List: hit.List, SourceID: hit.SourceID, EntityDigest: hit.EntityDigest,
 		Kind: tollgate.HitFalsePositive, Reason: "different company: the consignee is a reseller in Chengdu"}}, http.StatusCreated)
-	if dec.Status != tollgate.ScreeningClear || dec.Decision.DecidedBy != AnonymousUserID || dec.Decision.ID == "" {
+	if dec.Status != tollgate.ScreeningClear || dec.Decision.DecidedBy != officer.user.ID || dec.Decision.ID == "" {
 		t.Fatalf("decision: %+v", dec)
 	}
 

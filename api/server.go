@@ -4,6 +4,13 @@
 // mux, the OpenAPI document at /openapi.json and the auth policy are built.
 //
 // Conventions, enforced by middleware for every route:
+//   - Every route but the public ones (health, metrics, the OpenAPI
+//     document, signing in and out) needs an API token or a session
+//     cookie (the Guard: 401 without one, 403 when the caller's roles lack
+//     the route's permission in auth's policy table); handlers check the
+//     object itself (auth.Authorize: another tenant's object is a 404).
+//     State-changing requests with a cookie must come from the API's own
+//     origin (CSRF protection).
 //   - JSON in and out; unknown fields, trailing data and undeclared query
 //     parameters are rejected; bodies are size-limited (413 past the limit).
 //   - Errors are RFC 9457 problem details (application/problem+json) whose
@@ -27,13 +34,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"tollgate"
+	"tollgate/auditlog"
+	"tollgate/auth"
 	"tollgate/catalog"
 	"tollgate/classify"
 )
 
-// Deps is everything the server needs from the outside world. All but Now,
-// Limits and Registry are required; NewServer panics without them,
-// as http.Handle does on a bad pattern, because that is a wiring bug.
+// Deps is everything the server needs from the outside world. Store,
+// Screening, Catalog, Rules, Auth and Logger are required; NewServer
+// panics without them, as http.Handle does on a bad pattern, because that
+// is a wiring bug.
 type Deps struct {
 	// Store holds organizations, parties, list versions, screenings and
 	// idempotency records.
@@ -44,7 +54,14 @@ type Deps struct {
 	// Catalog and Rules answer the classification routes.
 	Catalog *catalog.Catalog
 	Rules   *classify.Rulebook
-	// Guard authenticates callers and checks each route's permission.
+	// Auth authenticates callers (API tokens, session cookies) and signs
+	// users in and out.
+	Auth *auth.Authenticator
+	// Access configures token lifetimes, the password policy, the origins
+	// CSRF protection trusts and the hook for denials; see Access.
+	Access Access
+	// Guard authenticates callers and checks each route's permission; nil
+	// means NewAuthGuard(Auth).
 	Guard Guard
 	// Logger receives one line per request and every internal error.
 	Logger *slog.Logger
@@ -58,6 +75,19 @@ type Deps struct {
 	// nil means a private registry with the Go and process collectors. A
 	// registry serves one server: its metric names are registered once.
 	Registry *prometheus.Registry
+	// AuditKey returns the key that signs the audit log's checkpoints
+	// that GET /v1/audit/checkpoint makes, called per request so that a
+	// rotated key takes effect; nil (or a nil key) serves the latest kept
+	// checkpoint and makes none.
+	AuditKey func() *auditlog.Key
+	// Licensing runs license applications and licenses (package
+	// licensing's *Service). Without it the /v1/applications, /v1/licenses
+	// and /v1/licensing routes answer 503.
+	Licensing Licensing
+	// Shipping runs US shipments, imports, lab reports, exports, orders and
+	// their reports (package shipping's *Service). Without it the
+	// shipping routes answer 503.
+	Shipping Shipping
 }
 
 // Limits bounds what one request may ask of the server.
@@ -71,6 +101,14 @@ type Limits struct {
 	MaxPageSize     int
 	// ReadyTimeout bounds the store ping behind /readyz.
 	ReadyTimeout time.Duration
+	// MaxInFlight caps the requests served at once; beyond it a request
+	// is answered 503 with Retry-After at once (overload.go). GET /healthz,
+	// /readyz and /metrics are exempt, so probes see a saturated server.
+	MaxInFlight int
+	// RequestTimeout is the deadline of every request's context: work
+	// still running then (a query, a lock wait) is cancelled and the
+	// request answered 503 with Retry-After.
+	RequestTimeout time.Duration
 }
 
 // DefaultLimits returns the limits tollgate serve runs with: 1 MiB bodies
@@ -83,6 +121,8 @@ func DefaultLimits() Limits {
 		DefaultPageSize: tollgate.DefaultPageLimit,
 		MaxPageSize:     tollgate.MaxPageLimit,
 		ReadyTimeout:    2 * time.Second,
+		MaxInFlight:     DefaultMaxInFlight,
+		RequestTimeout:  DefaultRequestTimeout,
 	}
 }
 
@@ -107,6 +147,12 @@ func (l Limits) withDefaults() Limits {
 	if l.ReadyTimeout <= 0 {
 		l.ReadyTimeout = d.ReadyTimeout
 	}
+	if l.MaxInFlight <= 0 {
+		l.MaxInFlight = d.MaxInFlight
+	}
+	if l.RequestTimeout <= 0 {
+		l.RequestTimeout = d.RequestTimeout
+	}
 	return l
 }
 
@@ -120,9 +166,19 @@ type server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	limits    Limits
+	slots     chan struct{} // one per request in flight, up to MaxInFlight
 	metrics   *metrics
+	audit     AuditLog
+	auditKey  func() *auditlog.Key
+	auth      *auth.Authenticator
+	access    Access
+	licensing Licensing
+	shipping  Shipping
 	mux       *http.ServeMux
-	openapi   []byte
+	// csrf is mux behind CSRF protection, for requests without an API token.
+	csrf       http.Handler
+	authEvents func(context.Context, AuthEvent)
+	openapi    []byte
 }
 
 // NewServer returns the API as one http.Handler, with every route of
@@ -133,8 +189,8 @@ func NewServer(deps Deps) http.Handler {
 		panic("api.NewServer: Deps.Store is nil")
 	case deps.Screening == nil:
 		panic("api.NewServer: Deps.Screening is nil")
-	case deps.Guard == nil:
-		panic("api.NewServer: Deps.Guard is nil")
+	case deps.Auth == nil:
+		panic("api.NewServer: Deps.Auth is nil")
 	case deps.Logger == nil:
 		panic("api.NewServer: Deps.Logger is nil")
 	case deps.Catalog == nil || deps.Rules == nil:
@@ -150,11 +206,23 @@ func NewServer(deps Deps) http.Handler {
 		now:       deps.Now,
 		limits:    deps.Limits.withDefaults(),
 		metrics:   newMetrics(deps.Registry),
+		audit:     deps.Store,
+		auditKey:  deps.AuditKey,
+		auth:      deps.Auth,
+		access:    deps.Access.withDefaults(),
+		licensing: deps.Licensing,
+		shipping:  deps.Shipping,
 		mux:       http.NewServeMux(),
 	}
+	s.slots = make(chan struct{}, s.limits.MaxInFlight)
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.guard == nil {
+		s.guard = NewAuthGuard(deps.Auth)
+	}
+	s.authEvents = s.access.Events
+	s.csrf = s.csrfProtected(s.access.TrustedOrigins)
 	rs := s.routes()
 	s.openapi = mustOpenAPI(rs)
 	for _, rt := range rs {
@@ -183,8 +251,17 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.observe(r, info, sw, time.Since(start))
 	}()
+	r, done, ok := s.admit(sw, r)
+	if !ok {
+		return
+	}
+	defer done()
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		s.serveUnmatched(sw, r)
+		return
+	}
+	if r.Header.Get("Authorization") == "" {
+		s.csrf.ServeHTTP(sw, r)
 		return
 	}
 	s.mux.ServeHTTP(sw, r)

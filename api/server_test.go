@@ -90,6 +90,7 @@ func TestBadJSON(t *testing.T) {
 
 func TestUnknownQueryParams(t *testing.T) {
 	env := newTestEnv(t)
+	env.actAs(env.member(env.createOrg("Nvidia").ID, tollgate.RoleExporterOfficer))
 	tests := []struct {
 		path, field string
 	}{
@@ -120,7 +121,8 @@ func TestOversizeBody(t *testing.T) {
 	}
 	// A safe POST, which reads its body through decode rather than the
 	// idempotency layer, is limited too.
-	env.problem(request{method: "POST", path: "/v1/screen", body: `{"names":[{"name":"` + strings.Repeat("y", 100) + `"}]}`},
+	officer := env.member(env.createOrg("Nvidia").ID, tollgate.RoleExporterOfficer)
+	env.problem(request{method: "POST", path: "/v1/screen", body: `{"names":[{"name":"` + strings.Repeat("y", 100) + `"}]}`, as: officer},
 		http.StatusRequestEntityTooLarge)
 }
 
@@ -187,18 +189,20 @@ func TestStatusForCodeCoversEveryCode(t *testing.T) {
 
 func TestLogsAndRequestID(t *testing.T) {
 	env := newTestEnv(t)
-	w := env.do(request{method: "GET", path: "/v1/orgs?limit=5", header: map[string]string{
-		"Authorization": "Bearer tg_supersecret", "X-Request-Id": "abc-123"}})
+	w := env.do(request{method: "GET", path: "/v1/orgs?limit=5", header: map[string]string{"X-Request-Id": "abc-123"}})
 	if got := w.Header().Get("X-Request-Id"); got != "abc-123" {
 		t.Errorf("X-Request-Id %q, want the client's", got)
 	}
+	// A request with a bad token is logged as denied, without the token.
+	env.do(request{method: "GET", path: "/v1/orgs?limit=5", header: map[string]string{"Authorization": "Bearer tg_supersecret"}})
 	logs := env.logs.String()
-	for _, want := range []string{`"route":"/v1/orgs"`, `"request_id":"abc-123"`, `"status":200`, `"method":"GET"`} {
+	for _, want := range []string{`"route":"/v1/orgs"`, `"request_id":"abc-123"`, `"status":200`, `"method":"GET"`,
+		`"status":401`, `"msg":"access denied"`, `"principal":"user:` + env.admin.user.ID + ` token:` + env.admin.tokenID + `"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %s: %s", want, logs)
 		}
 	}
-	if strings.Contains(logs, "supersecret") || strings.Contains(logs, "limit=5") {
+	if strings.Contains(logs, "supersecret") || strings.Contains(logs, "limit=5") || strings.Contains(logs, env.admin.token) {
 		t.Errorf("log leaks a header or query: %s", logs)
 	}
 	w = env.do(request{method: "GET", path: "/healthz", header: map[string]string{"X-Request-Id": "bad id with spaces"}})

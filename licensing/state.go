@@ -5,9 +5,15 @@
 // January 2026 H200 rule, control and license numbers, and the license
 // helpers (remaining quantity and value, status, unacknowledged conditions).
 //
-// Nothing here reads the clock, the environment or a database: callers pass
-// the time, the sequence numbers and the facts (classifications, screening
-// results, shipped units) in, and persist what comes out.
+// The rules read neither the clock, the environment nor a database: callers
+// pass the time, the sequence numbers and the facts (classifications,
+// screening results, shipped units) in, and persist what comes out.
+//
+// Service (service*.go) is that caller for tollgate: each use case (draft,
+// upload a document, certify, precheck, submit, any review event, read,
+// list, acknowledge a license condition) is one store transaction that
+// gathers the facts, applies the rules, stores the result with its audit
+// record and carries out the effects, for the principal in its context.
 package licensing
 
 import (

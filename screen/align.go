@@ -50,9 +50,10 @@ const (
 	howLegal
 	howAlt
 	howAcronym
+	howTranslit
 )
 
-var howNames = [...]string{"", "exact", "fuzzy", "phonetic", "initial", "joined", "legal-form", "translation", "acronym"}
+var howNames = [...]string{"", "exact", "fuzzy", "phonetic", "initial", "joined", "legal-form", "translation", "acronym", "transliteration"}
 
 func howOf(s string) uint8 {
 	switch s {
@@ -62,6 +63,8 @@ func howOf(s string) uint8 {
 		return howFuzzy
 	case "phonetic":
 		return howPhonetic
+	case "translit":
+		return howTranslit
 	}
 	return 0
 }
@@ -76,7 +79,10 @@ type alignment struct {
 
 // align chooses pairs from cands greedily and scores the alignment. cands
 // is reordered. chosen is appended to buf to let callers reuse memory.
-func align(cands []pairCand, wq, wl []float64, buf []pairCand) alignment {
+// contQ and contL mark the tokens that continue the word of the token
+// before them (Korean syllables): such a token aligns after its
+// predecessor's partner, or not at all.
+func align(cands []pairCand, wq, wl []float64, contQ, contL uint64, buf []pairCand) alignment {
 	slices.SortFunc(cands, func(a, b pairCand) int {
 		if a.sim != b.sim {
 			if a.sim > b.sim {
@@ -84,18 +90,30 @@ func align(cands []pairCand, wq, wl []float64, buf []pairCand) alignment {
 			}
 			return 1
 		}
-		// Prefer the pair with more tokens, then the earlier one.
+		// Prefer the pair with more tokens, then the heavier one (the
+		// query's "bin" with the listed name's last "bin", not with a
+		// forefather's), then the earlier one.
 		na, nb := int(a.q1-a.q0)+int(a.l1-a.l0), int(b.q1-b.q0)+int(b.l1-b.l0)
 		if na != nb {
 			return nb - na
+		}
+		if wa, wb := sumRange(wq, a.q0, a.q1)+sumRange(wl, a.l0, a.l1), sumRange(wq, b.q0, b.q1)+sumRange(wl, b.l0, b.l1); wa != wb {
+			if wa > wb {
+				return -1
+			}
+			return 1
 		}
 		return int(a.q0) - int(b.q0)
 	})
 	al := alignment{chosen: buf[:0]}
 	var m, c, pc float64
+	ordered := contQ|contL != 0
 	for _, p := range cands {
 		mq, ml := rangeMask(p.q0, p.q1), rangeMask(p.l0, p.l1)
 		if al.usedQ&mq != 0 || al.usedL&ml != 0 {
+			continue
+		}
+		if ordered && crosses(al.chosen, p, contQ, contL) {
 			continue
 		}
 		al.usedQ |= mq
@@ -116,6 +134,35 @@ func align(cands []pairCand, wq, wl []float64, buf []pairCand) alignment {
 		al.score = m / (m + partialCost*pc + conflictCost*c + extraCost*e)
 	}
 	return al
+}
+
+// crosses reports whether pair p would put a word's syllables out of
+// order against a chosen pair: p's first query (or listed) token continues
+// the word of the token before it, which is aligned at or after p, or the
+// token after p continues p's word and is aligned at or before it.
+func crosses(chosen []pairCand, p pairCand, contQ, contL uint64) bool {
+	for _, o := range chosen {
+		switch {
+		case o.q1 == p.q0-1 && contQ&(1<<uint(p.q0)) != 0 && o.l1 >= p.l0,
+			o.q0 == p.q1+1 && contQ&(1<<uint(o.q0)) != 0 && o.l0 <= p.l1,
+			o.l1 == p.l0-1 && contL&(1<<uint(p.l0)) != 0 && o.q1 >= p.q0,
+			o.l0 == p.l1+1 && contL&(1<<uint(o.l0)) != 0 && o.q0 <= p.q1:
+			return true
+		}
+	}
+	return false
+}
+
+// contMask returns the mask of the tokens of toks that continue the word
+// of the token before them.
+func contMask(toks []token) uint64 {
+	var m uint64
+	for i, t := range toks {
+		if t.cont && i < 64 {
+			m |= 1 << uint(i)
+		}
+	}
+	return m
 }
 
 func rangeMask(a, b int8) uint64 {

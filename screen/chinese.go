@@ -3,6 +3,7 @@ package screen
 import (
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
@@ -206,4 +207,31 @@ func pinyinOf(chars []rune, asSurname bool) string {
 		b.WriteString(strings.ReplaceAll(py[0], "v", "u"))
 	}
 	return b.String()
+}
+
+// isTranscription reports whether a name with Chinese characters separates
+// its parts with a middle dot, the mark of a foreign name transcribed
+// syllable by syllable (贝拉克·奥巴马, 买买提·艾力).
+func isTranscription(s string) bool {
+	dot, han := false, false
+	for _, r := range s {
+		switch {
+		case r == '·' || r == '・' || r == '‧' || r == '•' || r == '∙' || r == '⋅':
+			dot = true
+		case unicode.Is(unicode.Han, r):
+			han = true
+		}
+	}
+	return dot && han
+}
+
+// readTranscription reads a run of a transcribed foreign name as one word:
+// the pinyin of its characters joined, to be compared by sound with the
+// original spelling (crossscript.go), not read as Chinese words.
+func readTranscription(run string) []token {
+	py := pinyinOf([]rune(run), false)
+	if py == "" {
+		return nil
+	}
+	return []token{{text: py, orig: run, script: scriptHanForeign}}
 }

@@ -21,7 +21,7 @@ func compareWith(wm *weightModel, name1, name2 string, typ tollgate.EntityType) 
 			l := clip(f2.toks)
 			wl := wm.weights(l, nil)
 			cands = directCands(q, l, cands[:0], typ != tollgate.EntityPerson)
-			al := align(cands, wq, wl, nil)
+			al := align(cands, wq, wl, contMask(q), contMask(l), nil)
 			if al.score > bestScore {
 				bestScore = al.score
 				best.Query, best.Listed = f1.String(), f2.String()
@@ -85,7 +85,7 @@ func directCands(q, l []token, cands []pairCand, acronyms bool) []pairCand {
 		}
 		strict := q[i].strict || q[i+1].strict
 		for j, b := range l {
-			if s := joinSim(joined, b, strict); s > 0 {
+			if s := joinSim(joined, q[i].script, b, strict); s > 0 {
 				cands = append(cands, pairCand{q0: int8(i), q1: int8(i + 1), l0: int8(j), l1: int8(j), sim: float32(s), how: howJoined})
 			}
 		}
@@ -97,7 +97,7 @@ func directCands(q, l []token, cands []pairCand, acronyms bool) []pairCand {
 		}
 		strict := l[j].strict || l[j+1].strict
 		for i, a := range q {
-			if s := joinSim(joined, a, strict); s > 0 {
+			if s := joinSim(joined, l[j].script, a, strict); s > 0 {
 				cands = append(cands, pairCand{q0: int8(i), q1: int8(i), l0: int8(j), l1: int8(j + 1), sim: float32(s), how: howJoined})
 			}
 		}
@@ -218,8 +218,8 @@ func acronymRun(acr string, toks []token) (int, int, bool) {
 	return 0, 0, false
 }
 
-// joinSim compares two joined tokens with a single one.
-func joinSim(joined string, t token, strict bool) float64 {
+// joinSim compares two joined tokens of script js with a single one.
+func joinSim(joined string, js script, t token, strict bool) float64 {
 	if t.kind == kindLegal {
 		return 0
 	}
@@ -229,7 +229,49 @@ func joinSim(joined string, t token, strict bool) float64 {
 		}
 		return 0
 	}
-	return joinedSim(joined, t.text)
+	s := joinedSim(joined, t.text)
+	if js != t.script {
+		s = max(s, crossSim(joined, js, t.text, t.script))
+	}
+	return s
+}
+
+// scriptSim compares two tokens written in scripts sa and sb by their
+// romanizations (with phonetic keys ka and kb): by spelling and, across
+// scripts, by sound. Two tokens of one syllabic script are compared in that
+// script only (pairOfKeys), where a syllable is one character.
+func scriptSim(a string, sa script, b string, sb script, ka, kb string) (float64, string) {
+	if sa == sb && syllabic(sa) && sa != scriptHan {
+		if a == b {
+			return simExact, "exact"
+		}
+		return 0, ""
+	}
+	if sa == sb {
+		return tokenSimKeys(a, b, ka, kb)
+	}
+	if a == b {
+		return simExact, "exact"
+	}
+	// Spelling tolerance (typos, phonetic keys) is for Latin and the
+	// alphabets whose romanization spells every sound; a consonant
+	// skeleton or a syllable's romanization one letter off is another name.
+	s, how := 0.0, ""
+	if spelled(sa) && spelled(sb) {
+		s, how = tokenSimKeys(a, b, ka, kb)
+	}
+	if s < maxCrossSim {
+		if s2 := crossSim(a, sa, b, sb); s2 > s {
+			s, how = s2, "translit"
+		}
+	}
+	return s, how
+}
+
+// spelled reports whether the romanization of script s spells a word letter
+// for letter, so that Latin spelling tolerance applies to it.
+func spelled(s script) bool {
+	return s == scriptLatin || profileOf(s) == &alphabetProfile
 }
 
 // joinedSim compares two words written together with one word: exactly or
@@ -268,8 +310,8 @@ func pairOfKeys(a, b token, ka, kb string) (pairCand, bool) {
 		}
 		return pairCand{}, false
 	}
-	s, how := tokenSimKeys(a.text, b.text, ka, kb)
-	if a.orig != "" && b.orig != "" {
+	s, how := scriptSim(a.text, a.script, b.text, b.script, ka, kb)
+	if a.orig != "" && b.orig != "" && a.script == b.script {
 		if s2, how2 := tokenSim(a.orig, b.orig); s2 > s {
 			s, how = s2, how2
 		}
@@ -298,6 +340,9 @@ const legalConflictCost = 0.3
 // words that may have been written together.
 func joinable(a, b token) (string, bool) {
 	if a.kind == kindLegal || b.kind == kindLegal || a.kind == kindNumber || b.kind == kindNumber {
+		return "", false
+	}
+	if b.script == scriptHangul && !b.cont {
 		return "", false
 	}
 	return a.text + b.text, true

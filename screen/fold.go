@@ -17,6 +17,7 @@ const (
 	classComma                   // ends a token; marks OFAC's "SURNAME, Given"
 	classHan                     // a Chinese character
 	classOther                   // a letter of a script without a folding rule: kept lowercased
+	classComplex                 // a letter or sign of a script romanized a word at a time (romanize)
 )
 
 // foldLimit bounds the precomputed folding table; runes above it (except Han)
@@ -38,7 +39,7 @@ func init() {
 // spelling: lower case, diacritics removed, other scripts transliterated.
 func classify(r rune) (uint8, string) {
 	switch r {
-	case '\'', '`', '\u2018', '\u2019', '\u02bc', '\u02bb', '\u00b4', '\u02b9', '\u02be', '\u02bf', '\u201b':
+	case '\'', '`', '\u2018', '\u2019', '\u02bc', '\u02bb', '\u00b4', '\u02b9', '\u02be', '\u02bf', '\u201b', '\u05f3', '\u05f4':
 		return classApostrophe, ""
 	case '.', '\u3002':
 		return classDot, ""
@@ -65,10 +66,18 @@ func classify(r rune) (uint8, string) {
 	if s, ok := armenian[r]; ok {
 		return classLetter, s
 	}
-	if unicode.Is(unicode.Mc, r) || unicode.Is(unicode.Hangul, r) {
-		// Spacing vowel signs (Devanagari, Khmer …) are letters of their
-		// word; Hangul syllables stay whole, since a syllable, not a jamo,
-		// is the unit of a Korean name.
+	if sc := scriptOf(r); r >= 0x590 && wordRomanized(sc) {
+		mark := unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
+		switch {
+		case mark && (sc == scriptHebrew || sc == scriptArabic):
+			return classApostrophe, "" // vowel points: not written in names
+		case mark || unicode.IsLetter(r) || unicode.IsDigit(r):
+			// Vowel signs and viramas belong to their word; the word is
+			// romanized whole (script.go).
+			return classComplex, string(r)
+		}
+	}
+	if unicode.Is(unicode.Mc, r) {
 		return classOther, string(unicode.ToLower(r))
 	}
 	if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || r == '\u0640' || r == '\u200c' || r == '\u200d' {
@@ -196,6 +205,6 @@ var arabic = map[rune]string{
 	'ج': "j", 'ح': "h", 'خ': "kh", 'د': "d", 'ذ': "dh", 'ر': "r", 'ز': "z", 'س': "s",
 	'ش': "sh", 'ص': "s", 'ض': "d", 'ط': "t", 'ظ': "z", 'ع': "", 'غ': "gh", 'ف': "f",
 	'ق': "q", 'ك': "k", 'ل': "l", 'م': "m", 'ن': "n", 'ه': "h", 'و': "u", 'ي': "i",
-	'ى': "a", 'ة': "a", 'ء': "", 'ؤ': "", 'ئ': "", 'پ': "p", 'چ': "ch", 'ژ': "zh",
-	'گ': "g", 'ک': "k", 'ی': "y", 'ە': "e", 'ۆ': "o", 'ێ': "e",
+	'ى': "a", 'ة': "a", 'ء': "", 'ؤ': "u", 'ئ': "i", 'پ': "p", 'چ': "ch", 'ژ': "zh",
+	'گ': "g", 'ک': "k", 'ی': "i", 'ە': "e", 'ۆ': "o", 'ێ': "e",
 }

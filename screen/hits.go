@@ -31,7 +31,7 @@ func (ix *Index) collect(s *scratch, a analysis, q Query, minScore float64, limi
 		f := a.forms[s.entForm[e]]
 		qt, lt := clip(f.toks), ix.listedTokens(n)
 		wq, wl := ix.weights.weights(qt, nil), ix.listedWeights(n, nil)
-		al := align(directCands(qt, lt, nil, q.Type != tollgate.EntityPerson && ent.Type != tollgate.EntityPerson), wq, wl, nil)
+		al := align(directCands(qt, lt, nil, q.Type != tollgate.EntityPerson && ent.Type != tollgate.EntityPerson), wq, wl, contMask(qt), 0, nil)
 		if al.score <= 0 {
 			continue
 		}
@@ -113,4 +113,48 @@ func (ix *Index) screenBatch(queries []Query, limit, workers int) [][]Hit {
 	}
 	wg.Wait()
 	return out
+}
+
+// concatEqual reports whether a+b == c+d without building either string.
+func concatEqual(a, b, c, d string) bool {
+	if len(a) > len(c) {
+		a, b, c, d = c, d, a, b
+	}
+	// a is a prefix of c; the rest of c is a prefix of b; b ends with d.
+	k := len(c) - len(a)
+	return c[:len(a)] == a && b[:k] == c[len(a):] && b[k:] == d
+}
+
+// adjust returns the type and country evidence for entity e.
+func (ix *Index) adjust(q Query, e *tollgate.Entity) (typ, country float64) {
+	if q.Type != tollgate.EntityUnknown && e.Type != tollgate.EntityUnknown {
+		if q.Type == e.Type {
+			typ = ix.cfg.TypeBonus
+		} else {
+			typ = -ix.cfg.TypeBonus
+		}
+	}
+	if q.Country != "" && len(e.Countries) > 0 {
+		country = -ix.cfg.CountryBonus
+		for _, c := range e.Countries {
+			if equalFoldASCII(c, q.Country) {
+				country = ix.cfg.CountryBonus
+				break
+			}
+		}
+	}
+	return typ, country
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i]|0x20, b[i]|0x20
+		if x != y {
+			return false
+		}
+	}
+	return true
 }

@@ -33,9 +33,10 @@ type Index struct {
 	entities []tollgate.Entity
 	weights  *weightModel
 
-	vocab    []string         // token id → token
-	vocabKey []string         // token id → phonetic key
-	tokenID  map[string]int32 // token → id
+	vocab       []string         // token id → token
+	vocabKey    []string         // token id → phonetic key
+	vocabScript []script         // token id → the script it was first seen in
+	tokenID     map[string]int32 // token → id
 
 	names     []nameRec
 	nameToks  []int32   // token ids of all names, name after name
@@ -46,6 +47,7 @@ type Index struct {
 	deletes  hashCSR
 	phonetic hashCSR
 	stems    hashCSR // plural stems, undoubled spellings, 3-letter anagrams → token ids
+	cross    hashCSR // consonant classes (crossKey) → token ids, for queries in other scripts
 
 	cache *retrievalCache
 	pool  sync.Pool
@@ -128,6 +130,7 @@ func (ix *Index) addName(entity int32, alias int16, toks []token, df map[string]
 			id = int32(len(ix.vocab))
 			ix.tokenID[t.text] = id
 			ix.vocab = append(ix.vocab, t.text)
+			ix.vocabScript = append(ix.vocabScript, t.script)
 		}
 		ix.nameToks = append(ix.nameToks, id)
 		ix.nameKinds = append(ix.nameKinds, t.kind)
@@ -155,10 +158,13 @@ func (ix *Index) buildPostings() {
 
 // buildFuzzy builds the deletion-neighbourhood and phonetic lookups.
 func (ix *Index) buildFuzzy() {
-	var dels, phon, stems []keyVal
+	var dels, phon, stems, cross []keyVal
 	for id, t := range ix.vocab {
 		if isDigits(t) {
 			continue
+		}
+		if k := crossKey(t, ix.vocabScript[id]); len(k) >= minCrossKey {
+			cross = append(cross, keyVal{hashString(k), int32(id)})
 		}
 		if runeLen(t) >= minEditLen {
 			dels = appendDeletionKeys(dels, t, int32(id))
@@ -179,6 +185,7 @@ func (ix *Index) buildFuzzy() {
 	ix.deletes = newHashCSR(dels)
 	ix.phonetic = newHashCSR(phon)
 	ix.stems = newHashCSR(stems)
+	ix.cross = newHashCSR(cross)
 }
 
 // entityOf returns the entity of name n.
@@ -197,7 +204,7 @@ func (ix *Index) listedTokens(n int32) []token {
 	ids, kinds := ix.nameTokens(n)
 	out := make([]token, len(ids))
 	for i, id := range ids {
-		out[i] = token{text: ix.vocab[id], kind: kinds[i]}
+		out[i] = token{text: ix.vocab[id], kind: kinds[i], script: ix.vocabScript[id]}
 	}
 	return out
 }

@@ -21,6 +21,9 @@ func testEntities() []tollgate.Entity {
 		{List: "UN", SourceID: "KPi.036", Name: "KIM SOK CHOL", Type: tollgate.EntityPerson, Countries: []string{"KP"}},
 		{List: "SDN", SourceID: "9999", Name: "OMAR, Mullah Mohammed", WeakAltNames: []string{"MULLAH OMAR"}, Type: tollgate.EntityPerson},
 		{List: "DPL", SourceID: "dpl-1", Name: "JOHN SMITH", Type: tollgate.EntityPerson, Countries: []string{"US"}},
+		{List: "SDN", SourceID: "20157", Name: "KIM, Jong Un", Type: tollgate.EntityPerson, Countries: []string{"KP"}},
+		{List: "SDN", SourceID: "12735", Name: "AL-ASSAD, Bashar", Type: tollgate.EntityPerson, Countries: []string{"SY"}},
+		{List: "SDN", SourceID: "6365", Name: "BIN LADIN, Usama", AltNames: []string{"BIN LADEN, Osama"}, Type: tollgate.EntityPerson},
 	}
 }
 
@@ -42,6 +45,10 @@ func TestScreen(t *testing.T) {
 		{"SwappedLetters", Query{Name: "KIM SKO CHOL"}, "KPi.036", ""},
 		{"WeakAlias", Query{Name: "Mullah Omar"}, "9999", ""},
 		{"NoHit", Query{Name: "Anna Karenina"}, "", ""},
+		{"Hangul", Query{Name: "김정은"}, "20157", "translation"},
+		{"ArabicArticle", Query{Name: "بشار الأسد"}, "12735", ""},
+		{"ChineseTranscription", Query{Name: "奥萨马·本·拉登"}, "6365", ""},
+		{"HangulOtherName", Query{Name: "김정일"}, "", ""},
 		{"NoHitCommonWords", Query{Name: "Technologies Co., Ltd."}, "", ""},
 		{"EmptyQuery", Query{Name: ""}, "", ""},
 	}

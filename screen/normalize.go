@@ -22,6 +22,7 @@ const (
 	kindNumber                    // digits, or a Roman numeral after the first word
 	kindPatronymic                // a patronymic: Viktorovich, Ivanovna, Aliyevich, Oglu
 	kindQualifier                 // a location or description after a company's legal form
+	kindLineage                   // a forefather in an Arabic nasab: "bin Muhammad" inside a name
 )
 
 // token is one normalized word of a name.
@@ -43,6 +44,13 @@ type token struct {
 	orig string
 	// comma records a comma after the token in the raw name.
 	comma bool
+	// script is the writing system the token was written in; tokens of
+	// two scripts are also compared as sounds (crossscript.go).
+	script script
+	// cont marks a syllable of a Korean word after its first: only such
+	// syllables join the one before ("jae"+"myeong", not a given name
+	// with the surname after it).
+	cont bool
 }
 
 // form is one reading of a name as a sequence of tokens. A name has several
@@ -80,12 +88,16 @@ func (f form) String() string {
 // piece is a token of the raw token stream, or a run of Chinese characters
 // whose tokens depend on the form.
 type piece struct {
-	text   string
-	dotted bool    // ended by a dot directly followed by a letter ("N.A.")
-	comma  bool    // followed by a comma
-	paren  bool    // inside parentheses or brackets
-	orig   string  // the word in its own script, when it was transliterated
-	han    []token // the tokens of a run of Chinese characters
+	text    string
+	dotted  bool   // ended by a dot directly followed by a letter ("N.A.")
+	comma   bool   // followed by a comma
+	paren   bool   // inside parentheses or brackets
+	orig    string // the word in its own script, when it was transliterated
+	script  script // the script of the word
+	alt     string // another spelling of the word (a Korean surname's usual one)
+	altSpan int8
+	cont    bool    // a syllable continuing the word of the piece before (Korean)
+	han     []token // the tokens of a run of Chinese characters
 }
 
 // analyze normalizes name into its forms: folding, transliteration,
@@ -101,20 +113,33 @@ func tokenize(s string) []piece {
 		cur      strings.Builder
 		orig     strings.Builder // the token in its own script, when transliterated
 		translit bool
+		complex  bool   // cur holds letters romanized a word at a time
+		scr      script // the script of the token's first letter outside Latin
 		depth    int
 	)
 	track := !isASCII(s)
+	foreign := track && isTranscription(s)
+	givenOnly := track && hasSurnameWord(s)
 	flush := func() {
 		if cur.Len() > 0 {
-			p := piece{text: cur.String(), paren: depth > 0}
+			p := piece{text: cur.String(), paren: depth > 0, script: scr}
+			if complex {
+				p.text = romanize(p.text)
+			}
 			if translit {
 				p.orig = orig.String()
 			}
-			pieces = append(pieces, p)
+			if scr == scriptHangul {
+				pieces = appendHangul(pieces, p, givenOnly)
+			} else if art, rest, ok := arabicArticle(p); ok {
+				pieces = append(pieces, art, rest)
+			} else if p.text != "" {
+				pieces = append(pieces, p)
+			}
 			cur.Reset()
 		}
 		orig.Reset()
-		translit = false
+		translit, complex, scr = false, false, scriptLatin
 	}
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -128,7 +153,7 @@ func tokenize(s string) []piece {
 		}
 		class, folded := runeClass(r)
 		switch class {
-		case classLetter, classOther:
+		case classLetter, classOther, classComplex:
 			if cur.Len() == 0 {
 				switch r {
 				case 'و':
@@ -139,18 +164,22 @@ func tokenize(s string) []piece {
 			}
 			cur.WriteString(folded)
 			if track {
-				if r >= 0x370 && class == classLetter {
+				if r >= 0x370 && class != classOther {
 					translit = true
 					orig.WriteRune(unicode.ToLower(r))
+					if scr == scriptLatin {
+						scr = scriptOf(r)
+					}
 				} else {
 					orig.WriteString(folded)
 				}
+				complex = complex || class == classComplex
 			}
 		case classApostrophe:
 		case classDot:
 			wasOpen := cur.Len() > 0
 			flush()
-			if wasOpen && i+size < len(s) {
+			if wasOpen && i+size < len(s) && len(pieces) > 0 {
 				next, _ := utf8.DecodeRuneInString(s[i+size:])
 				if c, _ := runeClass(next); c == classLetter {
 					pieces[len(pieces)-1].dotted = true
@@ -174,7 +203,11 @@ func tokenize(s string) []piece {
 				}
 				j += n
 			}
-			pieces = append(pieces, piece{han: readHan(s[i:j])})
+			if foreign {
+				pieces = append(pieces, piece{han: readTranscription(s[i:j])})
+			} else {
+				pieces = append(pieces, piece{han: readHan(s[i:j])})
+			}
 			i = j
 			continue
 		default:
@@ -207,7 +240,7 @@ func finish(pieces []piece, typ tollgate.EntityType) form {
 			if p.paren && isAcronymOf(p.text, toks) {
 				continue // "(NUDT)" after the words it abbreviates says nothing more
 			}
-			toks = append(toks, token{text: unLeet(p.text), orig: p.orig})
+			toks = append(toks, token{text: unLeet(p.text), orig: p.orig, script: p.script, alt: p.alt, altSpan: p.altSpan, cont: p.cont})
 		}
 		if p.comma && len(toks) > 0 {
 			commas++
@@ -266,49 +299,6 @@ func markQualifiers(toks []token) {
 	}
 }
 
-// unLeet reads digits inside a word as the letters they imitate ("Ig0r
-// Sech1n"); a token of digits only, or with more digits than letters, is
-// left alone.
-func unLeet(s string) string {
-	letters, digits := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c >= 'a' && c <= 'z':
-			letters++
-		}
-	}
-	if digits == 0 || digits >= letters {
-		return s
-	}
-	b := []byte(s)
-	for i, c := range b {
-		if r, ok := leet[c]; ok {
-			b[i] = r
-		}
-	}
-	return string(b)
-}
-
-var leet = map[byte]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b'}
-
-// isAcronymOf reports whether s (two or more letters) is made of the
-// initials of words among toks, in order: "nudt" of "national university of
-// defense technology".
-func isAcronymOf(s string, toks []token) bool {
-	if len(s) < 2 || len(s) > len(toks) || !isASCII(s) {
-		return false
-	}
-	k := 0
-	for _, t := range toks {
-		if k < len(s) && t.text != "" && t.text[0] == s[k] && t.kind != kindLegal {
-			k++
-		}
-	}
-	return k == len(s)
-}
-
 // surnameFirst rewrites OFAC's "SURNAME, Given names" as "Given names
 // SURNAME" when the name reads like a person's: a short part before the
 // comma and something after it.
@@ -334,7 +324,9 @@ func surnameFirst(toks []token) ([]token, bool) {
 func markKinds(toks []token) {
 	for i := range toks {
 		t := &toks[i]
-		if t.kind == kindLegal || t.strict {
+		if t.kind == kindLegal || t.strict || syllabic(t.script) {
+			// The word lists are of Latin words: a Korean syllable "do" or
+			// "i" is neither the Portuguese "do" nor a Roman numeral.
 			continue
 		}
 		if full, ok := abbreviations[t.text]; ok {
@@ -360,6 +352,16 @@ func markKinds(toks []token) {
 			t.kind = kindHonorific
 		case i > 0 && isPatronymic(t.text):
 			t.kind = kindPatronymic
+		}
+	}
+	// An Arabic nasab names a father and forefathers, each after bin or
+	// bint ("Usama bin Muhammad bin Awad bin Ladin"). Names give the chain
+	// or leave it out, like a patronymic, so its links inside the name
+	// count little; the last "bin X" is often the family name and keeps
+	// its weight.
+	for i := 1; i+2 < len(toks); i++ {
+		if toks[i].kind == kindParticle && (toks[i].text == "bin" || toks[i].text == "bint") && toks[i+1].kind == kindWord {
+			toks[i].kind, toks[i+1].kind = kindLineage, kindLineage
 		}
 	}
 }

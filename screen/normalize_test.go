@@ -53,7 +53,7 @@ func TestNormalize(t *testing.T) {
 		{"ChineseUniversity", "国防科技大学", "national defense technology university"},
 		{"ChinesePerson", "习近平", "xi jinping"},
 		{"ChineseHeteronymSurname", "单雄信", "shan xiongxin"},
-		{"Hangul", "이재명", "이재명"},
+		{"Hangul", "이재명", "i jae myeong"},
 		{"Empty", "", ""},
 		{"PunctuationOnly", "-- ,. ()", ""},
 	}

@@ -35,11 +35,14 @@ type scratch struct {
 
 	units  []unit
 	splits []split
-	hits   []hitRec
-	wq, wl []float64
-	cands  []pairCand
-	chosen []pairCand
-	sel    []int32
+	// keyless marks the query tokens of another script too short for a
+	// retrieval key (scoreName compares them directly).
+	keyless uint64
+	hits    []hitRec
+	wq, wl  []float64
+	cands   []pairCand
+	chosen  []pairCand
+	sel     []int32
 }
 
 func (ix *Index) getScratch() *scratch {
@@ -88,9 +91,9 @@ func (s *scratch) newForm() {
 }
 
 // addUnit adds a retrieval unit, if there is room.
-func (s *scratch) addUnit(q0, q1 int8, text string, strict bool) {
+func (s *scratch) addUnit(q0, q1 int8, text string, strict bool, sc script) {
 	if len(s.units) < maxUnits && q1 < 32 {
-		u := unit{q0: q0, q1: q1, text: text, strict: strict}
+		u := unit{q0: q0, q1: q1, text: text, strict: strict, script: sc}
 		if !strict {
 			u.key = phoneticKey(text)
 		}

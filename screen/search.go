@@ -24,7 +24,8 @@ type unit struct {
 	q0, q1 int8
 	text   string
 	key    string
-	strict bool // exact matches only
+	strict bool   // exact matches only
+	script script // the script the query wrote it in
 }
 
 // split records a query token that is two adjacent listed tokens written
@@ -61,22 +62,26 @@ func (ix *Index) screenForm(s *scratch, qt []token, q Query, minScore float64, f
 	s.newForm()
 	s.wq = ix.weights.weights(qt, s.wq)
 	total := 0.0
+	s.keyless = 0
 	for i, t := range qt {
 		if !retrievable(t.kind) {
 			continue
 		}
+		if t.script != scriptLatin && !t.strict && len(crossKey(t.text, t.script)) < minCrossKey {
+			s.keyless |= 1 << uint(i)
+		}
 		total += s.wq[i]
-		s.addUnit(int8(i), int8(i), t.text, t.strict)
+		s.addUnit(int8(i), int8(i), t.text, t.strict, t.script)
 		if t.kind == kindWord {
 			ix.findSplits(s, int8(i), t.text)
 		}
 		if t.alt != "" {
-			s.addUnit(int8(i), int8(min(i+int(t.altSpan), len(qt))-1), t.alt, true)
+			s.addUnit(int8(i), int8(min(i+int(t.altSpan), len(qt))-1), t.alt, true, scriptLatin)
 		}
 	}
 	for i := 0; i+1 < len(qt); i++ {
 		if joined, ok := joinable(qt[i], qt[i+1]); ok && qt[i].kind == kindWord {
-			s.addUnit(int8(i), int8(i+1), joined, qt[i].strict || qt[i+1].strict)
+			s.addUnit(int8(i), int8(i+1), joined, qt[i].strict || qt[i+1].strict, qt[i].script)
 		}
 	}
 	if total == 0 {
@@ -113,7 +118,7 @@ func (ix *Index) screenForm(s *scratch, qt []token, q Query, minScore float64, f
 // the others are too common to lead anywhere and are compared directly.
 func retrievable(k tokKind) bool {
 	switch k {
-	case kindLegal, kindStop, kindParticle, kindHonorific:
+	case kindLegal, kindStop, kindParticle, kindHonorific, kindLineage:
 		return false
 	}
 	return true
@@ -156,8 +161,11 @@ func (ix *Index) findSplits(s *scratch, i int8, t string) {
 func (ix *Index) retrieve(s *scratch, u int8) {
 	un := &s.units[u]
 	key := un.text
-	if un.strict {
+	switch {
+	case un.strict:
 		key = "\x00" + key
+	case un.script != scriptLatin:
+		key = "\x01" + string(rune('a'+un.script)) + key
 	}
 	if hits, ok := ix.cache.get(key); ok {
 		for _, h := range hits {
@@ -199,6 +207,11 @@ func (ix *Index) lookup(s *scratch, u int8) {
 	if len(un.key) >= minPhoneticLen {
 		ix.consider(s, u, ix.phonetic.get(hashString(un.key)))
 	}
+	if un.script != scriptLatin {
+		if k := crossKey(un.text, un.script); len(k) >= minCrossKey {
+			ix.consider(s, u, ix.cross.get(hashString(k)))
+		}
+	}
 	// Plurals: the query's stem may be a listed word, or the stem of one.
 	st := stemPlural(un.text)
 	if st != un.text {
@@ -225,7 +238,7 @@ func (ix *Index) consider(s *scratch, u int8, ids []int32) {
 		if s.tried(u, v) {
 			continue
 		}
-		sim, how := tokenSimKeys(un.text, ix.vocab[v], un.key, ix.vocabKey[v])
+		sim, how := scriptSim(un.text, un.script, ix.vocab[v], ix.vocabScript[v], un.key, ix.vocabKey[v])
 		if un.q1 > un.q0 && how == "phonetic" {
 			sim = 0 // see joinedSim
 		}
@@ -299,6 +312,14 @@ func (ix *Index) scoreName(s *scratch, qt []token, n int32) float64 {
 				}
 			case !retrievable(qtok.kind) && qtok.text == lt.text:
 				c = append(c, pairCand{q0: int8(i), q1: int8(i), l0: int8(j), l1: int8(j), sim: 1, how: howExact})
+			case s.keyless&(1<<uint(i)) != 0:
+				// A word of another script may be too short for a
+				// retrieval key (여 "yeo"): it is compared with the names
+				// its neighbours found.
+				if p, ok := pairOf(qtok, lt); ok {
+					p.q0, p.q1, p.l0, p.l1 = int8(i), int8(i), int8(j), int8(j)
+					c = append(c, p)
+				}
 			}
 		}
 		if lt.kind == kindLegal {
@@ -339,51 +360,7 @@ func (ix *Index) scoreName(s *scratch, qt []token, n int32) float64 {
 		}
 	}
 	s.cands = c
-	al := align(c, s.wq, s.wl, s.chosen)
+	al := align(c, s.wq, s.wl, contMask(qt), 0, s.chosen)
 	s.chosen = al.chosen
 	return al.score
-}
-
-// concatEqual reports whether a+b == c+d without building either string.
-func concatEqual(a, b, c, d string) bool {
-	if len(a) > len(c) {
-		a, b, c, d = c, d, a, b
-	}
-	// a is a prefix of c; the rest of c is a prefix of b; b ends with d.
-	k := len(c) - len(a)
-	return c[:len(a)] == a && b[:k] == c[len(a):] && b[k:] == d
-}
-
-// adjust returns the type and country evidence for entity e.
-func (ix *Index) adjust(q Query, e *tollgate.Entity) (typ, country float64) {
-	if q.Type != tollgate.EntityUnknown && e.Type != tollgate.EntityUnknown {
-		if q.Type == e.Type {
-			typ = ix.cfg.TypeBonus
-		} else {
-			typ = -ix.cfg.TypeBonus
-		}
-	}
-	if q.Country != "" && len(e.Countries) > 0 {
-		country = -ix.cfg.CountryBonus
-		for _, c := range e.Countries {
-			if equalFoldASCII(c, q.Country) {
-				country = ix.cfg.CountryBonus
-				break
-			}
-		}
-	}
-	return typ, country
-}
-
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i]|0x20, b[i]|0x20
-		if x != y {
-			return false
-		}
-	}
-	return true
 }

@@ -20,8 +20,9 @@ var kindWeight = [...]float64{
 	kindHonorific:  0.1,
 	kindLegal:      0.1,
 	kindNumber:     0.2,
-	kindPatronymic: 0.4,
+	kindPatronymic: 0.3,
 	kindQualifier:  0.2,
+	kindLineage:    0.05,
 }
 
 const (

@@ -159,3 +159,46 @@ func joinNumbers(toks []token) []token {
 	}
 	return out
 }
+
+// unLeet reads digits inside a word as the letters they imitate ("Ig0r
+// Sech1n"); a token of digits only, or with more digits than letters, is
+// left alone.
+func unLeet(s string) string {
+	letters, digits := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'a' && c <= 'z':
+			letters++
+		}
+	}
+	if digits == 0 || digits >= letters {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if r, ok := leet[c]; ok {
+			b[i] = r
+		}
+	}
+	return string(b)
+}
+
+var leet = map[byte]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b'}
+
+// isAcronymOf reports whether s (two or more letters) is made of the
+// initials of words among toks, in order: "nudt" of "national university of
+// defense technology".
+func isAcronymOf(s string, toks []token) bool {
+	if len(s) < 2 || len(s) > len(toks) || !isASCII(s) {
+		return false
+	}
+	k := 0
+	for _, t := range toks {
+		if k < len(s) && t.text != "" && t.text[0] == s[k] && t.kind != kindLegal {
+			k++
+		}
+	}
+	return k == len(s)
+}

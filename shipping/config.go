@@ -7,11 +7,13 @@
 // machine with the PRC's standing (TransitionOrder, SetPRCStatus), and the
 // period reports (Report, WriteCSV, WriteJSON).
 //
-// Nothing here reads the clock, the environment or a database: callers pass
-// the time and the facts in — the records, or the sums a store computes
-// under its locks — and persist what comes out. The rules are those of
-// regime.md §3 (the cap and the lab review), §5 (the duty) and §7 (China's
-// side).
+// The rules read neither the clock, the environment nor a database: callers
+// pass the time and the facts in — the records, or the sums a store computes
+// under its locks — and persist what comes out. Service (service*.go) is
+// that caller for tollgate's store: each use case is one transaction that
+// locks, reads, decides with these rules, writes and audits. The rules are
+// those of regime.md §3 (the cap and the lab review), §5 (the duty) and §7
+// (China's side).
 package shipping
 
 import (

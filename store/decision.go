@@ -61,7 +61,13 @@ func decideHit(ctx context.Context, tx *Tx, d *tollgate.HitDecision) (tollgate.S
 		// hit cannot clear it; only a new screening can.
 		status = tollgate.ScreeningUnscreened
 	}
-	if err := setPartyStatus(ctx, tx, party.ID, status); err != nil {
+	err = tx.AuditDetails(ctx, "hit.decide", "hit_decision", d.ID, nil, d, map[string]any{
+		"party_id": party.ID, "kind": d.Kind, "list": d.List, "source_id": d.SourceID,
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := setPartyStatus(ctx, tx, party, status); err != nil {
 		return "", err
 	}
 	return status, nil

@@ -21,6 +21,10 @@ type dialect struct {
 	// forUpdate is appended to a SELECT that reads a row it will change.
 	// SQLite has a single writer, so it needs no row locks.
 	forUpdate string
+	// lockAuditLog, when set, begins every transaction that may append to
+	// the audit log: a statement that takes no snapshot and waits until no
+	// other such transaction runs. SQLite's BEGIN IMMEDIATE does the same.
+	lockAuditLog string
 	// encodeTime turns a time into the value stored in a timestamp column.
 	encodeTime func(time.Time) any
 	// retryable reports whether a transaction failed only because of
@@ -60,6 +64,9 @@ var postgresDialect = &dialect{
 	name:      "postgres",
 	numbered:  true,
 	forUpdate: " FOR UPDATE",
+	// LOCK TABLE takes no snapshot, so the transaction's snapshot (taken
+	// by its first query) sees every audited transaction before it.
+	lockAuditLog: "LOCK TABLE audit_size IN SHARE ROW EXCLUSIVE MODE",
 	encodeTime: func(t time.Time) any {
 		return t.UTC()
 	},

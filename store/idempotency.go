@@ -23,7 +23,7 @@ func (db *DB) BeginIdempotent(ctx context.Context, scope, key, requestDigest str
 		return nil, fmt.Errorf("store.BeginIdempotent: %w", tollgate.FieldErrorf("request_digest", "must be 1 to %d bytes", tollgate.MaxIdempotencyKeyLen))
 	}
 	var resp *tollgate.IdempotentResponse
-	err := db.Update(ctx, func(tx *Tx) (err error) {
+	err := db.updateUnaudited(ctx, func(tx *Tx) (err error) {
 		resp, err = beginIdempotent(ctx, tx, scope, key, requestDigest, db.ClaimTimeout)
 		return err
 	})
@@ -80,7 +80,7 @@ func (db *DB) FinishIdempotent(ctx context.Context, scope, key string, resp toll
 	if err := validateIdempotencyArgs(scope, key); err != nil {
 		return fmt.Errorf("store.FinishIdempotent: %w", err)
 	}
-	err := db.Update(ctx, func(tx *Tx) error {
+	err := db.updateUnaudited(ctx, func(tx *Tx) error {
 		body := resp.Body
 		if body == nil {
 			body = []byte{}
@@ -112,7 +112,7 @@ func (db *DB) AbandonIdempotent(ctx context.Context, scope, key string) error {
 	if err := validateIdempotencyArgs(scope, key); err != nil {
 		return fmt.Errorf("store.AbandonIdempotent: %w", err)
 	}
-	err := db.Update(ctx, func(tx *Tx) error {
+	err := db.updateUnaudited(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'pending'`, scope, key)
 		if err != nil {
 			return err
@@ -139,7 +139,7 @@ func (db *DB) AbandonIdempotent(ctx context.Context, scope, key string) error {
 // customary).
 func (db *DB) PurgeIdempotent(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
-	err := db.Update(ctx, func(tx *Tx) error {
+	err := db.updateUnaudited(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, tx.Time(cutoff))
 		if err != nil {
 			return err

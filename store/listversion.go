@@ -109,6 +109,12 @@ func importListVersion(ctx context.Context, tx *Tx, li *tollgate.ListImport, row
 			return nil, false, err
 		}
 	}
+	err = tx.AuditDetails(ctx, "list.import", "list_version", v.ID, nil, v, map[string]any{
+		"source": v.Source, "digest": v.Digest, "entity_count": v.EntityCount,
+	})
+	if err != nil {
+		return nil, false, err
+	}
 	return v, true, nil
 }
 

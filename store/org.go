@@ -128,7 +128,10 @@ func createOrg(ctx context.Context, tx *Tx, org *tollgate.Org) error {
 	org.CreatedAt, org.UpdatedAt = tx.now, tx.now
 	_, err := tx.ExecContext(ctx, `INSERT INTO orgs (`+orgColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
 		org.ID, string(org.Kind), org.Name, org.Country, tx.Time(org.CreatedAt), tx.Time(org.UpdatedAt))
-	return err
+	if err != nil {
+		return err
+	}
+	return tx.Audit(ctx, "org.create", "org", org.ID, nil, org)
 }
 
 func updateOrg(ctx context.Context, tx *Tx, id string, upd tollgate.OrgUpdate) (*tollgate.Org, error) {
@@ -136,6 +139,7 @@ func updateOrg(ctx context.Context, tx *Tx, id string, upd tollgate.OrgUpdate) (
 	if err != nil {
 		return nil, err
 	}
+	before := *org
 	if upd.Name != nil {
 		org.Name = *upd.Name
 	}
@@ -148,7 +152,10 @@ func updateOrg(ctx context.Context, tx *Tx, id string, upd tollgate.OrgUpdate) (
 	org.UpdatedAt = tx.now
 	_, err = tx.ExecContext(ctx, `UPDATE orgs SET name = ?, country = ?, updated_at = ? WHERE id = ?`,
 		org.Name, org.Country, tx.Time(org.UpdatedAt), org.ID)
-	return org, err
+	if err != nil {
+		return nil, err
+	}
+	return org, tx.Audit(ctx, "org.update", "org", org.ID, &before, org)
 }
 
 // scanner is a *sql.Row or *sql.Rows.

@@ -153,7 +153,10 @@ func createParty(ctx context.Context, tx *Tx, p *tollgate.Party) error {
 	p.CreatedAt, p.UpdatedAt = tx.now, tx.now
 	_, err = tx.ExecContext(ctx, `INSERT INTO parties (`+partyColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, partyArgs(tx, p)...)
-	return err
+	if err != nil {
+		return err
+	}
+	return tx.Audit(ctx, "party.create", "party", p.ID, nil, p)
 }
 
 func updateParty(ctx context.Context, tx *Tx, id string, upd tollgate.PartyUpdate) (*tollgate.Party, error) {
@@ -161,6 +164,7 @@ func updateParty(ctx context.Context, tx *Tx, id string, upd tollgate.PartyUpdat
 	if err != nil {
 		return nil, err
 	}
+	old := *p // applyPartyUpdate replaces slices, never changes them in place
 	before := screenedFields(p)
 	applyPartyUpdate(p, upd)
 	if err := p.Validate(); err != nil {
@@ -173,7 +177,10 @@ func updateParty(ctx context.Context, tx *Tx, id string, upd tollgate.PartyUpdat
 	_, err = tx.ExecContext(ctx, `UPDATE parties SET role = ?, type = ?, legal_name = ?, other_names = ?,
 		addresses = ?, country = ?, headquarters_country = ?, ultimate_parent = ?, identifiers = ?,
 		screening_status = ?, updated_at = ? WHERE id = ?`, append(partyArgs(tx, p)[2:12], tx.Time(p.UpdatedAt), p.ID)...)
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	return p, tx.Audit(ctx, "party.update", "party", p.ID, &old, p)
 }
 
 func applyPartyUpdate(p *tollgate.Party, upd tollgate.PartyUpdate) {

@@ -68,10 +68,14 @@ func recordScreening(ctx context.Context, tx *Tx, s *tollgate.Screening) (*tollg
 		diff.PreviousID, prevHits = prev.ID, prev.Hits
 	}
 	diff.New, diff.Gone, diff.Changed = tollgate.DiffHits(prevHits, s.Hits)
-	if err := setPartyStatus(ctx, tx, party.ID, diff.StatusAfter); err != nil {
+	if err := setPartyStatus(ctx, tx, party, diff.StatusAfter); err != nil {
 		return nil, err
 	}
-	return diff, nil
+	err = tx.AuditDetails(ctx, "party.screen", "screening", s.ID, nil, s, map[string]any{
+		"party_id": party.ID, "status_before": diff.StatusBefore, "status_after": diff.StatusAfter,
+		"hits": len(s.Hits), "list_version_ids": s.ListVersionIDs,
+	})
+	return diff, err
 }
 
 func insertScreening(ctx context.Context, tx *Tx, s *tollgate.Screening) error {
@@ -100,9 +104,19 @@ func insertScreening(ctx context.Context, tx *Tx, s *tollgate.Screening) error {
 	return nil
 }
 
-func setPartyStatus(ctx context.Context, tx *Tx, partyID string, status tollgate.ScreeningStatus) error {
-	_, err := tx.ExecContext(ctx, `UPDATE parties SET screening_status = ? WHERE id = ?`, string(status), partyID)
-	return err
+// setPartyStatus sets party's screening status and, when it changes,
+// records the change in the audit log.
+func setPartyStatus(ctx context.Context, tx *Tx, party *tollgate.Party, status tollgate.ScreeningStatus) error {
+	if party.Status == status {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE parties SET screening_status = ? WHERE id = ?`, string(status), party.ID); err != nil {
+		return err
+	}
+	after := *party
+	after.Status = status
+	return tx.AuditDetails(ctx, "party.status", "party", party.ID, party, &after,
+		map[string]any{"status_before": party.Status, "status_after": status})
 }
 
 // FindScreeningByID implements tollgate.ScreeningService.

@@ -23,7 +23,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"time"
 
@@ -53,6 +52,12 @@ type DB struct {
 	// ClaimTimeout is how long an idempotency claim counts as in progress;
 	// after it a retry may take the key over (its first caller crashed).
 	ClaimTimeout time.Duration
+	// Actor names who makes the changes whose context carries no principal
+	// (see tollgate.WithPrincipal) in their audit records: the local user
+	// for a CLI command (tollgate.LocalPrincipal), nil for the system
+	// (tollgate.SystemPrincipal), as for a server's background jobs. Set
+	// it before the DB is used.
+	Actor *tollgate.Principal
 }
 
 // Open opens the store named by dsn and applies pending migrations. dsn is
@@ -121,7 +126,7 @@ func (db *DB) openSQLite(path string) error {
 		w.Close()
 		return err
 	}
-	n := max(4, runtime.GOMAXPROCS(0))
+	n := DefaultMaxConns("sqlite")
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.d, db.write, db.read = sqliteDialect, w, r
@@ -133,7 +138,7 @@ func (db *DB) openPostgres(url string) error {
 	if err != nil {
 		return tollgate.FieldErrorf("db", "bad PostgreSQL URL: %v", err)
 	}
-	n := max(16, 4*runtime.GOMAXPROCS(0))
+	n := DefaultMaxConns("postgres")
 	p.SetMaxOpenConns(n)
 	p.SetMaxIdleConns(n)
 	p.SetConnMaxIdleTime(5 * time.Minute)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tollgate"
+	"tollgate/auditlog"
 )
 
 // Tx is one transaction of a use case. It carries the one time every row
@@ -18,6 +19,10 @@ type Tx struct {
 	q   querier // the *sql.Tx, or the pool for a single-statement read
 	d   *dialect
 	now time.Time
+
+	write bool                // a DB.Update transaction, which may audit
+	actor *tollgate.Principal // the DB's Actor, for audit records
+	audit []auditlog.Record   // records appended just before commit
 }
 
 // querier is what *sql.Tx and *sql.DB have in common.
@@ -59,8 +64,22 @@ func (tx *Tx) Time(t time.Time) any { return tx.d.encodeTime(t) }
 // again, up to MaxAttempts times, so fn must not have effects outside tx
 // other than filling in its result. Update must not be called from inside
 // another transaction of the same DB.
+//
+// A change made in fn is recorded with tx.Audit. Because every audited
+// transaction extends the one audit log, audited transactions run one at a
+// time: SQLite has one writer anyway, and on PostgreSQL Update first locks
+// the log (LOCK TABLE audit_size, before any snapshot is taken), so that
+// concurrent writers on any replica queue instead of failing serialization
+// on the log's size.
 func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.run(ctx, modeWrite, fn)
+}
+
+// updateUnaudited is Update for the bookkeeping that is no change of
+// tollgate's state (idempotency records): it does not take the audit log's
+// lock, and tx.Audit fails in it.
+func (db *DB) updateUnaudited(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, modeWriteUnaudited, fn)
 }
 
 // View runs fn in a read-only transaction that sees one snapshot of the
@@ -80,9 +99,10 @@ func (db *DB) viewOne(ctx context.Context, fn func(tx *Tx) error) error {
 type txMode int
 
 const (
-	modeWrite   txMode = iota // a read-write transaction
-	modeRead                  // a read-only snapshot transaction
-	modeReadOne               // one read statement, no explicit transaction
+	modeWrite          txMode = iota // a read-write transaction that may audit
+	modeWriteUnaudited               // a read-write transaction that does not audit
+	modeRead                         // a read-only snapshot transaction
+	modeReadOne                      // one read statement, no explicit transaction
 )
 
 func (db *DB) run(ctx context.Context, mode txMode, fn func(tx *Tx) error) error {
@@ -113,7 +133,7 @@ func (db *DB) attempt(ctx context.Context, mode txMode, fn func(tx *Tx) error) (
 	if mode == modeReadOne {
 		return fn(&Tx{q: db.read, d: db.d, now: now})
 	}
-	write := mode == modeWrite
+	write := mode == modeWrite || mode == modeWriteUnaudited
 	pool, opts := db.read, &sql.TxOptions{ReadOnly: true}
 	if write {
 		pool, opts = db.write, &sql.TxOptions{}
@@ -130,14 +150,24 @@ func (db *DB) attempt(ctx context.Context, mode txMode, fn func(tx *Tx) error) (
 	if err != nil {
 		return err
 	}
-	tx := &Tx{q: sqlTx, d: db.d, now: now}
+	tx := &Tx{q: sqlTx, d: db.d, now: now, write: mode == modeWrite, actor: db.Actor}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
 			panic(p)
 		}
 	}()
+	if tx.write && db.d.lockAuditLog != "" {
+		if _, err := sqlTx.ExecContext(ctx, db.d.lockAuditLog); err != nil {
+			sqlTx.Rollback()
+			return err
+		}
+	}
 	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := tx.flushAudit(ctx); err != nil {
 		sqlTx.Rollback()
 		return err
 	}

@@ -40,6 +40,8 @@ type Load struct {
 	Next func(i int) Call
 	// WantStatus is the status every response must have.
 	WantStatus int
+	// Token is the API token sent as "Authorization: Bearer"; "" sends none.
+	Token string
 }
 
 // Result is the outcome of a load run.
@@ -119,7 +121,7 @@ func Run(ctx context.Context, client *http.Client, l Load) Result {
 				}
 				call := l.Next(i)
 				t0 := time.Now()
-				err := do(ctx, client, l.BaseURL, call, l.WantStatus)
+				err := do(ctx, client, l, call)
 				lat[i] = time.Since(t0)
 				if err != nil {
 					errs.Add(1)
@@ -151,19 +153,22 @@ func Run(ctx context.Context, client *http.Client, l Load) Result {
 	return r
 }
 
-// do sends one call and checks its status, reading the whole body so the
-// connection is reused.
-func do(ctx context.Context, client *http.Client, base string, c Call, want int) error {
+// do sends one call of l and checks its status, reading the whole body so
+// the connection is reused.
+func do(ctx context.Context, client *http.Client, l Load, c Call) error {
 	var body io.Reader
 	if c.Body != nil {
 		body = bytes.NewReader(c.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, c.Method, base+c.Path, body)
+	req, err := http.NewRequestWithContext(ctx, c.Method, l.BaseURL+c.Path, body)
 	if err != nil {
 		return err
 	}
 	if c.Body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if l.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+l.Token)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -174,7 +179,7 @@ func do(ctx context.Context, client *http.Client, base string, c Call, want int)
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode != want {
+	if resp.StatusCode != l.WantStatus {
 		if len(b) > 200 {
 			b = b[:200]
 		}

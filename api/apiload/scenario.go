@@ -14,6 +14,7 @@ import (
 
 	"tollgate"
 	"tollgate/api"
+	"tollgate/auth"
 	"tollgate/catalog"
 	"tollgate/classify"
 	"tollgate/screening"
@@ -35,10 +36,14 @@ type Setup struct {
 }
 
 // Scenario is a server on a loopback port over a store holding lists and
-// parties, with a pool of names to screen.
+// parties, with a pool of names to screen, and the API token of an
+// exporter's officer who owns the parties: every request authenticates, as
+// in production.
 type Scenario struct {
 	BaseURL  string
 	PartyIDs []string
+	// Token is the officer's API token (its secret).
+	Token string
 	// Names is the pool screening batches draw from: a few listed names as
 	// listed, a few misspelled, and mostly ordinary names that match
 	// nothing, as real screening traffic is.
@@ -64,7 +69,11 @@ func Start(ctx context.Context, s Setup) (*Scenario, error) {
 		entities = append(entities, li.Entities...)
 	}
 	sc := &Scenario{}
-	if err := sc.createParties(ctx, s.Store, s.Parties); err != nil {
+	org, err := sc.createParties(ctx, s.Store, s.Parties)
+	if err != nil {
+		return nil, err
+	}
+	if sc.Token, err = createOfficer(ctx, s.Store, org); err != nil {
 		return nil, err
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -75,9 +84,15 @@ func Start(ctx context.Context, s Setup) (*Scenario, error) {
 	}
 	sc.IndexBuild = snap.BuildTime
 	sc.Names = namePool(entities, 5000, s.Seed)
+	authn := &auth.Authenticator{
+		Users: s.Store, Orgs: s.Store, Now: time.Now,
+		Sessions: auth.DefaultSessionConfig(), Passwords: auth.DefaultPasswordParams(),
+		Limiter:            auth.NewLoginLimiter(auth.DefaultLoginLimitConfig(), time.Now),
+		TokenTouchInterval: time.Minute,
+	}
 	handler := api.NewServer(api.Deps{
 		Store: s.Store, Screening: svc, Catalog: catalog.Default(), Rules: classify.Default(),
-		Guard: api.OpenAccess{}, Logger: log,
+		Auth: authn, Logger: log,
 	})
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
@@ -99,12 +114,30 @@ func (sc *Scenario) Close() error {
 	return nil
 }
 
+// createOfficer stores an officer of org and an API token for it, and
+// returns the token's secret.
+func createOfficer(ctx context.Context, st *store.DB, org *tollgate.Org) (string, error) {
+	u := &tollgate.User{OrgID: org.ID, Email: "officer-" + org.ID + "@load.example", Name: "Load Test Officer",
+		Roles: []tollgate.Role{tollgate.RoleExporterOfficer}}
+	if err := st.CreateUser(ctx, u); err != nil {
+		return "", fmt.Errorf("apiload: create user: %w", err)
+	}
+	secret, tok, err := auth.IssueToken(auth.DefaultTokenConfig(), nil, u, "load test", 0, time.Now())
+	if err == nil {
+		err = st.CreateToken(ctx, tok)
+	}
+	if err != nil {
+		return "", fmt.Errorf("apiload: create token: %w", err)
+	}
+	return secret.Reveal(), nil
+}
+
 // createParties stores n parties of one exporter, directly through the
 // store: setup is not what is measured.
-func (sc *Scenario) createParties(ctx context.Context, st *store.DB, n int) error {
+func (sc *Scenario) createParties(ctx context.Context, st *store.DB, n int) (*tollgate.Org, error) {
 	org := &tollgate.Org{Kind: tollgate.OrgExporter, Name: "Load Test Exporter", Country: "US"}
 	if err := st.CreateOrg(ctx, org); err != nil {
-		return fmt.Errorf("apiload: create org: %w", err)
+		return nil, fmt.Errorf("apiload: create org: %w", err)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range n {
@@ -114,11 +147,11 @@ func (sc *Scenario) createParties(ctx context.Context, st *store.DB, n int) erro
 			Addresses: []tollgate.Address{{Street: "1 Harbour Front", City: "Singapore", Country: "SG"}},
 		}
 		if err := st.CreateParty(ctx, p); err != nil {
-			return fmt.Errorf("apiload: create party: %w", err)
+			return nil, fmt.Errorf("apiload: create party: %w", err)
 		}
 		sc.PartyIDs = append(sc.PartyIDs, p.ID)
 	}
-	return nil
+	return org, nil
 }
 
 // Warm runs every distinct screening batch once and reads every party
@@ -150,7 +183,7 @@ func (sc *Scenario) ScreenLoad(batch, requests, concurrency int) Load {
 	}
 	return Load{
 		Name: fmt.Sprintf("screen/%d", batch), BaseURL: sc.BaseURL, Concurrency: concurrency, Requests: requests,
-		WantStatus: http.StatusOK,
+		WantStatus: http.StatusOK, Token: sc.Token,
 		Next: func(i int) Call {
 			return Call{Method: http.MethodPost, Path: "/v1/screen", Body: bodies[i%len(bodies)], Items: batch}
 		},
@@ -162,7 +195,7 @@ func (sc *Scenario) ScreenLoad(batch, requests, concurrency int) Load {
 func (sc *Scenario) GetPartyLoad(requests, concurrency int) Load {
 	return Load{
 		Name: "get-party", BaseURL: sc.BaseURL, Concurrency: concurrency, Requests: requests,
-		WantStatus: http.StatusOK,
+		WantStatus: http.StatusOK, Token: sc.Token,
 		Next: func(i int) Call {
 			return Call{Method: http.MethodGet, Path: "/v1/parties/" + sc.PartyIDs[(i*7919)%len(sc.PartyIDs)], Items: 1}
 		},

@@ -19,18 +19,22 @@ import (
 func newAuditCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "audit",
-		Short: "Show the audit log's public key and verify exported audit bundles",
+		Short: "Export, checkpoint and verify the tamper-evident audit log",
 		Long: `Every change tollgate makes is a record of a tamper-evident audit log: the
 records are leaves of an RFC 6962 Merkle tree, and signed checkpoints name the
 tree's size and root hash. An auditor given an exported bundle and the log's
 public key can check offline, without a database or network, that no record
 was altered, removed, reordered or added.`,
 		Example: `  tollgate audit key > tollgate-audit.pub
-  tollgate audit verify ./bundle --key @tollgate-audit.pub`,
+  tollgate audit export --out ./bundle
+  tollgate audit verify ./bundle --key @tollgate-audit.pub
+  tollgate audit checkpoint > checkpoint.note
+  tollgate audit retention --as-of 2031-12-31`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newAuditKeyCmd(c), newAuditVerifyCmd(c))
+	cmd.AddCommand(newAuditKeyCmd(c), newAuditVerifyCmd(c),
+		newAuditCheckpointCmd(c), newAuditExportCmd(c), newAuditRetentionCmd(c), newAuditRotateKeyCmd(c))
 	return cmd
 }
 

@@ -56,5 +56,6 @@ func (c *cli) openStore(dsn string) (*store.DB, error) {
 		}
 		return nil, err
 	}
+	db.Actor = c.localPrincipal() // names the local user in audit records
 	return db, nil
 }

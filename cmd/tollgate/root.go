@@ -29,12 +29,22 @@ type cli struct {
 // per command group defines its constructor.
 var commandGroups = []func(*cli) *cobra.Command{
 	newVersionCmd,
+	newDemoCmd,
 	newAuditCmd,
 	newChipsCmd, newClassifyCmd, newCompareCmd,
 	newEvalCmd, newBenchCmd,
 	newListsCmd,
 	newScreenCmd,
 	newServeCmd, newRescreenCmd, newOrgsCmd, newPartiesCmd,
+	newUsersCmd, newTokensCmd,
+	newBackupCmd, newRestoreCmd,
+	newApplicationsCmd, newLicensesCmd,
+	newShipmentsCmd,
+	newImportsCmd,
+	newLabsCmd,
+	newExportsCmd,
+	newOrdersCmd,
+	newReportCmd,
 }
 
 // run is the whole program: it parses args, runs the command and returns its

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"tollgate"
 	"tollgate/api"
 	"tollgate/catalog"
 	"tollgate/classify"
@@ -19,7 +20,7 @@ import (
 )
 
 // defaultServeAddr is where tollgate serve listens without --addr or
-// TOLLGATE_ADDR: loopback only, since the API has no authentication yet.
+// TOLLGATE_ADDR: loopback only, until an operator chooses to expose it.
 const defaultServeAddr = "127.0.0.1:8080"
 
 // serveOptions are the flags of tollgate serve.
@@ -29,6 +30,11 @@ type serveOptions struct {
 	drain     time.Duration
 	logFormat string
 	logLevel  string
+	ops       serveOps // replicas and overload: --jobs, --max-in-flight, … (serve_ops.go)
+
+	checkpointEvery   time.Duration // how often to sign an audit checkpoint
+	checkpointChanged bool          // --checkpoint-every was given
+	auth              serveAuth     // sign-in, tokens, the first administrator (serve_auth.go)
 }
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -43,12 +49,36 @@ per request to stderr, exposes /healthz, /readyz and Prometheus /metrics, and on
 SIGINT or SIGTERM stops accepting connections and lets requests in flight finish
 for up to --drain-timeout.
 
-The API has no authentication yet: keep it on a loopback address.`,
+Several replicas may serve one PostgreSQL store. Background jobs run on the one
+replica holding the scheduler lease (--jobs=false keeps a replica out of it);
+each request has a deadline (--request-timeout), at most --max-in-flight are
+served at once (more get 503 with Retry-After), and --db-max-conns bounds the
+database connections of this process.
+
+Every change is appended to the audit log. serve loads the log's signing key
+from the data directory (creating it on first start; replicas share one key
+file), signs a checkpoint of the log at start, at shutdown and, as a background
+job, every --checkpoint-every when the log grew, and follows a key replaced by
+"tollgate audit rotate-key".
+
+Every API call but /healthz, /readyz, /metrics, /openapi.json and /v1/login
+needs an API token ("Authorization: Bearer tg_…") or a dashboard session cookie,
+and may do what the caller's roles allow (see README, Access control). On an
+empty store serve makes the first system administrator (--admin-email) and
+prints its API token once to stderr; with several replicas starting together,
+only one of them does.`,
 		Example: `  tollgate serve
   tollgate serve --addr 127.0.0.1:0 --db sqlite:/tmp/tollgate.db
   TOLLGATE_DB=postgres://tollgate@db.internal/tollgate tollgate serve --log-format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.ops.resolve(cmd.Flags(), c.getenv); err != nil {
+				return err
+			}
+			if err := o.auth.resolve(cmd.Flags(), c.getenv); err != nil {
+				return err
+			}
+			o.checkpointChanged = cmd.Flags().Changed("checkpoint-every")
 			return c.serve(cmd.Context(), o)
 		},
 	}
@@ -58,6 +88,10 @@ The API has no authentication yet: keep it on a loopback address.`,
 	f.DurationVar(&o.drain, "drain-timeout", 15*time.Second, "how long shutdown waits for requests in flight")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format on stderr: text or json")
 	f.StringVar(&o.logLevel, "log-level", "info", "least severe level logged: debug, info, warn or error")
+	o.ops.addFlags(f)
+	o.auth.addFlags(f)
+	f.DurationVar(&o.checkpointEvery, "checkpoint-every", defaultCheckpointEvery,
+		"how often to sign an audit log checkpoint; 0: only at start and shutdown (env TOLLGATE_AUDIT_CHECKPOINT_EVERY)")
 	return cmd
 }
 
@@ -74,31 +108,65 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	every, err := c.checkpointEvery(o.checkpointEvery, o.checkpointChanged)
+	if err != nil {
+		return err
+	}
+	keys, err := c.openAuditKeyring(log)
+	if err != nil {
+		return err
+	}
 	db, err := c.openStore(o.db)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := o.ops.configureStore(db); err != nil {
+		return err
+	}
+	// Requests name their caller; what the server does on its own is the
+	// system's.
+	db.Actor = tollgate.SystemPrincipal()
+	if err := c.bootstrapAdmin(ctx, db, o.auth.adminEmail, o.auth.tokenTTL); err != nil {
+		return err
+	}
+	if err := keys.checkpoint(ctx, db); err != nil {
+		return fmt.Errorf("serve: audit checkpoint: %w", err)
+	}
 
 	svc := screening.New(db, log, screening.DefaultConfig())
 	if err := svc.Warm(ctx); err != nil {
 		return fmt.Errorf("serve: build the screening index: %w", err)
 	}
+	lic, err := c.serveLicensing(db) // applications.go
+	if err != nil {
+		return err
+	}
 	handler := api.NewServer(api.Deps{
 		Store:     db,
 		Screening: svc,
+		Licensing: lic,
 		Catalog:   catalog.Default(),
 		Rules:     classify.Default(),
-		Guard:     api.OpenAccess{},
+		Auth:      o.auth.authenticator(db, c.now),
+		Access:    o.auth.access(db, log),
 		Logger:    log,
 		Now:       c.now,
+		Limits:    o.ops.limits(),
+		AuditKey:  keys.Key,
 	})
+	// Background jobs run on one replica at a time; register them here
+	// with sched.Register(name, interval, fn) (see package jobs).
+	sched := c.newScheduler(db, log, o.drain)
+	keys.registerCheckpoints(sched, db, every)
+	waitJobs := c.startJobs(ctx, sched, o.ops.jobs, log)
+	defer waitJobs()
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	if !listenerIsLoopback(ln.Addr()) {
-		log.Warn("authentication is not enabled: anyone who can reach this address can read and change everything",
+	if !listenerIsLoopback(ln.Addr()) && !o.auth.secureCookies {
+		log.Warn("session cookies are sent without Secure: put HTTPS in front of this address and pass --secure-cookies",
 			slog.String("addr", ln.Addr().String()))
 	}
 	srv := &http.Server{
@@ -129,6 +197,9 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if err := keys.checkpoint(context.WithoutCancel(ctx), db); err != nil {
+		return fmt.Errorf("serve: audit checkpoint at shutdown: %w", err)
 	}
 	log.Info("stopped")
 	return nil

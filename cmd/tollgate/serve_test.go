@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -89,9 +90,46 @@ func startServe(t *testing.T, dsn string) (base string, logs *serveLog, stop fun
 	return base, logs, stop
 }
 
-// serveCall makes one API request with a fresh Idempotency-Key and decodes the
-// JSON answer into out (when out is not nil), checking the status.
-func serveCall(t *testing.T, method, url string, body any, want int, out any) {
+// tokenPattern finds API tokens in text.
+var tokenPattern = regexp.MustCompile(`tg_[0-9A-Za-z]{36}`)
+
+// bootstrapToken returns the API token a first `tollgate serve` printed to
+// stderr for the system administrator it made, checking that it was
+// printed once and never in a log line.
+func bootstrapToken(t *testing.T, logs *serveLog) string {
+	t.Helper()
+	var found []string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if tok := tokenPattern.FindString(line); tok != "" {
+			if strings.HasPrefix(line, "{") {
+				t.Errorf("a log line holds the token: %s", line)
+			}
+			found = append(found, tok)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("serve printed %d tokens, want 1; stderr:\n%s", len(found), logs)
+	}
+	return found[0]
+}
+
+// newOfficer makes, through the API as the administrator with token
+// admin, an exporter officer of org and an API token for it, and returns
+// the token.
+func newOfficer(t *testing.T, base, admin, orgID, email string) string {
+	t.Helper()
+	var u tollgate.User
+	serveCall(t, admin, "POST", base+"/v1/users", api.UserInput{OrgID: orgID, Email: email, Name: "Export Officer",
+		Roles: []tollgate.Role{tollgate.RoleExporterOfficer}}, http.StatusCreated, &u)
+	var nt api.NewToken
+	serveCall(t, admin, "POST", base+"/v1/tokens", api.TokenInput{UserID: u.ID, Name: "e2e"}, http.StatusCreated, &nt)
+	return nt.Secret
+}
+
+// serveCall makes one API request with token (none when "") and a fresh
+// Idempotency-Key, and decodes the JSON answer into out (when out is not
+// nil), checking the status.
+func serveCall(t *testing.T, token, method, url string, body any, want int, out any) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -107,6 +145,9 @@ func serveCall(t *testing.T, method, url string, body any, want int, out any) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(api.IdempotencyKeyHeader, fmt.Sprintf("e2e-%d", time.Now().UnixNano()))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -158,23 +199,28 @@ const (
 func TestServeEndToEnd(t *testing.T) {
 	apitest.ForEachBackend(t, func(t *testing.T, dsn string) {
 		base, logs, stop := startServe(t, dsn)
+		admin := bootstrapToken(t, logs)
+		serveCall(t, "", "GET", base+"/v1/orgs", nil, http.StatusUnauthorized, nil)
 
 		var imp api.ListImportResult
-		serveCall(t, "POST", base+"/v1/lists/import", api.ListImportInput{FileName: "internal.csv", Content: e2eListV1}, http.StatusCreated, &imp)
+		serveCall(t, admin, "POST", base+"/v1/lists/import", api.ListImportInput{FileName: "internal.csv", Content: e2eListV1}, http.StatusCreated, &imp)
 		var org tollgate.Org
-		serveCall(t, "POST", base+"/v1/orgs", api.OrgInput{Kind: tollgate.OrgExporter, Name: "Nvidia", Country: "US"}, http.StatusCreated, &org)
+		serveCall(t, admin, "POST", base+"/v1/orgs", api.OrgInput{Kind: tollgate.OrgExporter, Name: "Nvidia", Country: "US"}, http.StatusCreated, &org)
+		officer := newOfficer(t, base, admin, org.ID, "officer@nvidia.example")
 		var party tollgate.Party
-		serveCall(t, "POST", base+"/v1/parties", api.PartyInput{OrgID: org.ID, Role: tollgate.RoleUltimateConsignee,
+		serveCall(t, admin, "POST", base+"/v1/parties", api.PartyInput{OrgID: org.ID, Role: tollgate.RoleUltimateConsignee,
+			Type: tollgate.EntityOrganization, LegalName: "Shady Chips Trading Ltd", Country: "HK"}, http.StatusForbidden, nil)
+		serveCall(t, officer, "POST", base+"/v1/parties", api.PartyInput{OrgID: org.ID, Role: tollgate.RoleUltimateConsignee,
 			Type: tollgate.EntityOrganization, LegalName: "Shady Chips Trading Ltd", Country: "HK"}, http.StatusCreated, &party)
 
 		var diff tollgate.ScreeningDiff
-		serveCall(t, "POST", base+"/v1/parties/"+party.ID+"/screen", nil, http.StatusCreated, &diff)
+		serveCall(t, officer, "POST", base+"/v1/parties/"+party.ID+"/screen", nil, http.StatusCreated, &diff)
 		if diff.StatusAfter != tollgate.ScreeningPendingReview || len(diff.New) != 1 || diff.New[0].SourceID != "INT-1" {
 			t.Fatalf("screening: %+v", diff)
 		}
 		hit := diff.New[0]
 		var dec api.DecisionResult
-		serveCall(t, "POST", base+"/v1/parties/"+party.ID+"/decisions", api.DecisionInput{List: hit.List, SourceID: hit.SourceID,
+		serveCall(t, officer, "POST", base+"/v1/parties/"+party.ID+"/decisions", api.DecisionInput{List: hit.List, SourceID: hit.SourceID,
 			EntityDigest: hit.EntityDigest, Kind: tollgate.HitFalsePositive, Reason: "different company, verified registry number"},
 			http.StatusCreated, &dec)
 		if dec.Status != tollgate.ScreeningClear {
@@ -185,17 +231,17 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Fatalf("rescreen against the same list: %+v", rep)
 		}
 		var got tollgate.Party
-		serveCall(t, "GET", base+"/v1/parties/"+party.ID, nil, http.StatusOK, &got)
+		serveCall(t, officer, "GET", base+"/v1/parties/"+party.ID, nil, http.StatusOK, &got)
 		if got.Status != tollgate.ScreeningClear {
 			t.Fatalf("after the first rescreen: status %s, want clear", got.Status)
 		}
 
-		serveCall(t, "POST", base+"/v1/lists/import", api.ListImportInput{FileName: "internal.csv", Content: e2eListV2}, http.StatusCreated, &imp)
+		serveCall(t, admin, "POST", base+"/v1/lists/import", api.ListImportInput{FileName: "internal.csv", Content: e2eListV2}, http.StatusCreated, &imp)
 		rep := rescreenJSON(t, dsn)
 		if len(rep.Changed) != 1 || len(rep.Changed[0].Diff.Changed) != 1 || rep.Changed[0].Diff.StatusAfter != tollgate.ScreeningPendingReview {
 			t.Fatalf("rescreen after the entry changed: %+v", rep)
 		}
-		serveCall(t, "GET", base+"/v1/parties/"+party.ID, nil, http.StatusOK, &got)
+		serveCall(t, officer, "GET", base+"/v1/parties/"+party.ID, nil, http.StatusOK, &got)
 		if got.Status != tollgate.ScreeningPendingReview {
 			t.Fatalf("after the list changed: status %s, want pending_review", got.Status)
 		}
@@ -223,6 +269,12 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "loud"}, nil, "--log-level"},
 		{[]string{"serve", "--drain-timeout", "0s"}, nil, "--drain-timeout"},
 		{[]string{"serve", "extra"}, nil, "unknown command"},
+		{[]string{"serve", "--admin-email", "root"}, nil, "--admin-email"},
+		{[]string{"serve"}, map[string]string{"TOLLGATE_ADMIN_EMAIL": "not an email"}, "--admin-email"},
+		{[]string{"serve", "--token-ttl", "0s"}, nil, "--token-ttl"},
+		{[]string{"serve"}, map[string]string{"TOLLGATE_TOKEN_TTL": "forever"}, "TOLLGATE_TOKEN_TTL"},
+		{[]string{"serve", "--trusted-origin", "dashboard.example.com/path"}, nil, "--trusted-origin"},
+		{[]string{"serve"}, map[string]string{"TOLLGATE_SECURE_COOKIES": "maybe"}, "TOLLGATE_SECURE_COOKIES"},
 	}
 	for _, tt := range tests {
 		env := map[string]string{"TOLLGATE_DATA": t.TempDir()}
@@ -248,11 +300,13 @@ func TestRescreenCommand(t *testing.T) {
 	if _, err := runIt("rescreen"); err == nil || exitCode(err) != 1 || tollgate.ErrorCode(err) != tollgate.EPRECONDITION {
 		t.Fatalf("rescreen without lists: %v, want a precondition failure", err)
 	}
-	base, _, _ := startServe(t, dsn)
-	serveCall(t, "POST", base+"/v1/lists/import", api.ListImportInput{FileName: "internal.csv", Content: e2eListV1}, http.StatusCreated, nil)
+	base, logs, _ := startServe(t, dsn)
+	admin := bootstrapToken(t, logs)
+	serveCall(t, admin, "POST", base+"/v1/lists/import", api.ListImportInput{FileName: "internal.csv", Content: e2eListV1}, http.StatusCreated, nil)
 	var org tollgate.Org
-	serveCall(t, "POST", base+"/v1/orgs", api.OrgInput{Kind: tollgate.OrgExporter, Name: "AMD", Country: "US"}, http.StatusCreated, &org)
-	serveCall(t, "POST", base+"/v1/parties", api.PartyInput{OrgID: org.ID, Role: tollgate.RoleEndUser, LegalName: "Shady Chips",
+	serveCall(t, admin, "POST", base+"/v1/orgs", api.OrgInput{Kind: tollgate.OrgExporter, Name: "AMD", Country: "US"}, http.StatusCreated, &org)
+	officer := newOfficer(t, base, admin, org.ID, "officer@amd.example")
+	serveCall(t, officer, "POST", base+"/v1/parties", api.PartyInput{OrgID: org.ID, Role: tollgate.RoleEndUser, LegalName: "Shady Chips",
 		Country: "HK"}, http.StatusCreated, nil)
 	out, err := runIt("rescreen")
 	if err != nil {

@@ -26,10 +26,19 @@ func Run(t *testing.T, newDSN NewDSN) {
 	t.Run("Tx", func(t *testing.T) { testTx(t, newDSN) })
 	t.Run("Orgs", func(t *testing.T) { testOrgs(t, newDSN) })
 	t.Run("Parties", func(t *testing.T) { testParties(t, newDSN) })
+	t.Run("Users", func(t *testing.T) { testUsers(t, newDSN) })
+	t.Run("Tokens", func(t *testing.T) { testTokens(t, newDSN) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, newDSN) })
+	t.Run("Bootstrap", func(t *testing.T) { testBootstrap(t, newDSN) })
 	t.Run("Lists", func(t *testing.T) { testLists(t, newDSN) })
 	t.Run("Screenings", func(t *testing.T) { testScreenings(t, newDSN) })
+	t.Run("Applications", func(t *testing.T) { testApplications(t, newDSN) })
+	t.Run("Licenses", func(t *testing.T) { testLicenses(t, newDSN) })
+	t.Run("LicenseUsageSerializes", func(t *testing.T) { testLicenseUsageSerializes(t, newDSN) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, newDSN) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newDSN) })
+	t.Run("Shipping", func(t *testing.T) { testShipping(t, newDSN) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, newDSN) })
 }
 
 // Clock is a settable clock safe for concurrent use. Its times are in a

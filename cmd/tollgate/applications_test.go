@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tollgate/api/apitest"
+	"tollgate/licensing"
+	"tollgate/licensing/licensingtest"
+	"tollgate/store"
+)
+
+func TestApplicationsCommands(t *testing.T) {
+	dsn := apitest.SQLiteDSN(t)
+	w := licensingtest.NewWorld(t, licensingtest.Open(t, dsn, time.Now))
+	cli := func(args ...string) string {
+		t.Helper()
+		out, err := partiesCLI(t, dsn, args...)
+		if err != nil {
+			t.Fatalf("tollgate %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	for code, org := range map[string]string{"BIS": w.BIS.ID, "DOD": w.DOD.ID, "STATE": w.State.ID, "DOE": w.Energy.ID} {
+		cli("applications", "agencies", "set", code, org)
+	}
+	if out := cli("applications", "agencies"); !strings.HasPrefix(out, "BIS\t"+w.BIS.ID) {
+		t.Errorf("agencies:\n%s", out)
+	}
+
+	dir := t.TempDir()
+	draft, _ := json.Marshal(w.Draft())
+	file, pdf := filepath.Join(dir, "draft.json"), filepath.Join(dir, "statement.pdf")
+	mustWrite(t, file, draft)
+	mustWrite(t, pdf, licensingtest.PDF("end-user statement"))
+	var sa store.StoredApplication
+	if err := json.Unmarshal([]byte(cli("applications", "create", file, "--document", pdf, "--json")), &sa); err != nil || len(sa.Documents) != 1 {
+		t.Fatalf("create: %v, %+v", err, sa)
+	}
+	if out := cli("applications", "certify", sa.ID); strings.Count(out, ": not made") != 6 {
+		t.Errorf("certify (list):\n%s", out)
+	}
+	if _, err := partiesCLI(t, dsn, "applications", "precheck", sa.ID); err == nil {
+		t.Error("precheck of an uncertified draft passes")
+	}
+	for _, c := range licensing.H200Certifications() {
+		cli("applications", "certify", sa.ID, c.Code, "--officer", "Jane Officer", "--statement", c.Statement)
+	}
+	if out := cli("applications", "precheck", sa.ID); !strings.Contains(out, "ok china_cap (H200)") {
+		t.Errorf("precheck:\n%s", out)
+	}
+	if out := cli("applications", "submit", sa.ID); !strings.Contains(out, "submitted (Z000001)") {
+		t.Errorf("submit:\n%s", out)
+	}
+	cli("applications", "event", sa.ID, "accept")
+	cli("applications", "event", sa.ID, "refer", "--agency", "DOD")
+	cli("applications", "event", sa.ID, "recommend", "--agency", "dod", "--recommendation", "approve", "--reason", "end user vetted")
+	decision := filepath.Join(dir, "approval.yaml")
+	mustWrite(t, decision, []byte("outcome: approve\nitems: [{product: H200, quantity: 1000, value_cents: 2700000000}]\n"+
+		"conditions: [{id: C1, text: No remote access., binds: [end_user]}]\n"))
+	if out := cli("applications", "event", sa.ID, "decide", "--decision", decision); !strings.Contains(out, "license D000001 valid") {
+		t.Errorf("decide:\n%s", out)
+	}
+	if out := cli("applications", "show", sa.ID); !strings.Contains(out, "approved (Z000001)") || !strings.Contains(out, "license D000001") {
+		t.Errorf("show:\n%s", out)
+	}
+	if out := cli("licenses"); !strings.Contains(out, "D000001") || !strings.Contains(out, "1000/1000 H200") {
+		t.Errorf("licenses:\n%s", out)
+	}
+	if out := cli("licenses", "show", "D000001"); !strings.Contains(out, "awaiting acknowledgment of C1 by end_user "+w.EndUser.ID) {
+		t.Errorf("licenses show:\n%s", out)
+	}
+	if out := cli("licenses", "ack", "D000001", "--condition", "C1", "--role", "end_user", "--party", w.EndUser.ID, "--signed-by", "Li Wei"); !strings.Contains(out, "0 acknowledgment(s) pending") {
+		t.Errorf("licenses ack:\n%s", out)
+	}
+	if out := cli("applications", "events"); !strings.Contains(out, "committee_decide") {
+		t.Errorf("events:\n%s", out)
+	}
+	cli("applications", "overdue")
+
+	usage := []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"applications", "--state", "happy"}, "--state"},
+		{[]string{"applications", "certify", sa.ID, "us_supply"}, "--officer"},
+		{[]string{"applications", "event", sa.ID, "approve"}, "KIND"},
+		{[]string{"applications", "event", sa.ID, "decide"}, "--decision"},
+		{[]string{"applications", "event", sa.ID, "recommend", "--recommendation", "approve"}, "--agency"},
+		{[]string{"applications", "create", filepath.Join(dir, "missing.yaml")}, "missing.yaml"},
+		{[]string{"applications", "create", decision}, "approval.yaml"},
+		{[]string{"licenses", "ack", "D000001", "--condition", "C1", "--role", "buyer", "--signed-by", "x"}, "--role"},
+		{[]string{"licenses", "status", "D000001", "--set", "paused", "--reason", "x"}, "--set"},
+	}
+	for _, tt := range usage {
+		if _, err := partiesCLI(t, dsn, tt.args...); err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), tt.flag) {
+			t.Errorf("%v: %v, want a usage error naming %s", tt.args, err, tt.flag)
+		}
+	}
+	if _, err := partiesCLI(t, dsn, "applications", "event", sa.ID, "withdraw"); err == nil || exitCode(err) != 1 ||
+		!strings.Contains(errorLine(err), "final") {
+		t.Errorf("withdrawing a decided application: %v", err)
+	}
+}
+
+func mustWrite(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"tollgate"
+	"tollgate/api"
+	"tollgate/auth"
+	"tollgate/store"
+)
+
+// Defaults of serve's access flags.
+const (
+	defaultAdminEmail = "admin@localhost"
+	operatorOrgName   = "tollgate operator"
+	bootstrapTokenFor = "first system administrator (tollgate serve)"
+)
+
+// serveAuth are serve's flags for signing in and API tokens.
+type serveAuth struct {
+	adminEmail     string
+	secureCookies  bool
+	trustedOrigins []string
+	tokenTTL       time.Duration
+}
+
+// addFlags registers the flags on f.
+func (a *serveAuth) addFlags(f *pflag.FlagSet) {
+	f.StringVar(&a.adminEmail, "admin-email", defaultAdminEmail,
+		"email of the system administrator made on an empty store (env TOLLGATE_ADMIN_EMAIL)")
+	f.BoolVar(&a.secureCookies, "secure-cookies", false,
+		"the dashboard is reached over HTTPS (directly or through a proxy): session cookies are Secure and __Host- (env TOLLGATE_SECURE_COOKIES)")
+	f.StringSliceVar(&a.trustedOrigins, "trusted-origin", nil,
+		"an origin (https://host[:port]) allowed to send state-changing requests with a session cookie; repeatable (env TOLLGATE_TRUSTED_ORIGINS, comma-separated)")
+	f.DurationVar(&a.tokenTTL, "token-ttl", auth.DefaultTokenConfig().DefaultTTL,
+		"lifetime of API tokens created without one (env TOLLGATE_TOKEN_TTL)")
+}
+
+// resolve takes each flag not given on the command line from its
+// TOLLGATE_* variable, if set, and checks the values; a bad value is a
+// usage error naming the flag or variable.
+func (a *serveAuth) resolve(f *pflag.FlagSet, getenv func(string) string) error {
+	from := func(flag, env string) (string, string) {
+		if f.Changed(flag) {
+			return "", "--" + flag
+		}
+		return getenv(env), env
+	}
+	var err error
+	if v, _ := from("admin-email", "TOLLGATE_ADMIN_EMAIL"); v != "" {
+		a.adminEmail = v
+	}
+	a.adminEmail = tollgate.NormalizeEmail(a.adminEmail)
+	if err := tollgate.ValidateEmail(a.adminEmail); err != nil {
+		return usageErrorf("--admin-email: %s", tollgate.ErrorMessage(err))
+	}
+	if v, name := from("secure-cookies", "TOLLGATE_SECURE_COOKIES"); v != "" {
+		if a.secureCookies, err = strconv.ParseBool(v); err != nil {
+			return usageErrorf("%s: want true or false, not %q", name, v)
+		}
+	}
+	if v, _ := from("trusted-origin", "TOLLGATE_TRUSTED_ORIGINS"); v != "" {
+		a.trustedOrigins = strings.Split(v, ",")
+	}
+	if err := (api.Access{TrustedOrigins: a.trustedOrigins}).Validate(); err != nil {
+		return usageErrorf("--trusted-origin: %s", tollgate.ErrorMessage(err))
+	}
+	v, name := from("token-ttl", "TOLLGATE_TOKEN_TTL")
+	if v != "" {
+		if a.tokenTTL, err = time.ParseDuration(v); err != nil {
+			return usageErrorf("%s: want a duration such as 2160h, not %q", name, v)
+		}
+	}
+	if max := auth.DefaultTokenConfig().MaxTTL; a.tokenTTL <= 0 || a.tokenTTL > max {
+		return usageErrorf("%s must be positive and at most %s, not %s", name, max, a.tokenTTL)
+	}
+	return nil
+}
+
+// authenticator returns the Authenticator of the API over db.
+func (a *serveAuth) authenticator(db *store.DB, now func() time.Time) *auth.Authenticator {
+	return &auth.Authenticator{
+		Users: db, Orgs: db, Now: now,
+		Sessions:           auth.DefaultSessionConfig(),
+		Passwords:          auth.DefaultPasswordParams(),
+		Limiter:            auth.NewLoginLimiter(auth.DefaultLoginLimitConfig(), now),
+		SecureCookies:      a.secureCookies,
+		TokenTouchInterval: time.Minute,
+	}
+}
+
+// access returns the API's Access: the flags' token lifetime and origins,
+// and denials kept in the audit log.
+func (a *serveAuth) access(db *store.DB, log *slog.Logger) api.Access {
+	tokens := auth.DefaultTokenConfig()
+	tokens.DefaultTTL = a.tokenTTL
+	return api.Access{Tokens: tokens, TrustedOrigins: a.trustedOrigins, Events: auditAuthEvents(db, log)}
+}
+
+// auditAuthEvents returns the hook that appends authentication events to
+// the audit log: failed sign-ins, requests a role may not make (403), and
+// reaches for another tenant's objects (404). Calls without valid
+// credentials (401) and rate-limited sign-ins are only logged: anyone on
+// the network can make them as fast as they like, and each audit record
+// is a write that every other writer queues behind.
+func auditAuthEvents(db *store.DB, log *slog.Logger) func(context.Context, api.AuthEvent) {
+	return func(ctx context.Context, ev api.AuthEvent) {
+		switch ev.Kind {
+		case api.AuthForbidden, api.AuthOutOfReach, api.AuthLoginFailed:
+		default:
+			return
+		}
+		details := map[string]any{"method": ev.Method, "route": ev.Route, "reason": ev.Reason, "remote": ev.Remote}
+		if ev.Email != "" {
+			details["email"] = ev.Email
+		}
+		if err := db.AuditEvent(ctx, "auth."+ev.Kind, "route", ev.Method+" "+ev.Route, details); err != nil {
+			log.LogAttrs(ctx, slog.LevelError, "cannot append an authentication event to the audit log",
+				slog.String("kind", ev.Kind), slog.String("error", err.Error()))
+		}
+	}
+}
+
+// bootstrapAdmin makes the first system administrator when the store has
+// no user: an operator organization, the user (email), and an API token
+// whose secret it prints once to stderr — not to the log, which may be
+// shipped elsewhere. Replicas starting together make at most one (see
+// store.DB.Bootstrap).
+func (c *cli) bootstrapAdmin(ctx context.Context, db *store.DB, email string, ttl time.Duration) error {
+	org := &tollgate.Org{Kind: tollgate.OrgOperator, Name: operatorOrgName, Country: "US"}
+	u := &tollgate.User{Email: email, Name: "System administrator", Roles: []tollgate.Role{tollgate.RoleSystemAdmin}}
+	cfg := auth.TokenConfig{DefaultTTL: ttl}
+	secret, tok, err := auth.IssueToken(cfg, nil, u, bootstrapTokenFor, 0, c.now())
+	if err != nil {
+		return fmt.Errorf("serve: bootstrap: %w", err)
+	}
+	made, err := db.Bootstrap(ctx, org, u, tok)
+	if err != nil {
+		return fmt.Errorf("serve: bootstrap: %w", err)
+	}
+	if !made {
+		return nil
+	}
+	_, err = fmt.Fprintf(c.stderr, `
+tollgate: the store had no users. Made the system administrator %s and an API token,
+shown this once and stored nowhere — keep it now:
+
+    %s
+
+Send it as "Authorization: Bearer <token>". It expires %s (token %s); make users
+and tokens with "tollgate users" and "tollgate tokens", or through the API.
+
+`, u.Email, secret.Reveal(), tok.ExpiresAt.Format(time.DateOnly), tok.ID)
+	return err
+}

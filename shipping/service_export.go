@@ -1,0 +1,343 @@
+package shipping
+
+import (
+	"context"
+	"time"
+
+	"tollgate"
+	"tollgate/licensing"
+	"tollgate/store"
+)
+
+// ReserveRequest asks to reserve units for an export: the order they ship
+// on, the license they ship under (the order's when empty), and the units
+// (serials, or a count of a lot). The exporter, product, destination and
+// value follow from the order.
+type ReserveRequest struct {
+	OrderID   string         `json:"order_id"`
+	LicenseID string         `json:"license_id,omitempty"`
+	Units     tollgate.Units `json:"units"`
+}
+
+// Reserve reserves req's units, license quantity and value, order quantity
+// and cap room in one transaction, as the caller, and returns the
+// reservation. It takes the locks in the store's order (license, the
+// exporter's product, order), releases reservations of the product that
+// have expired, reads the counters, and lets CheckReserve decide: a refusal
+// names the check that failed (ELIMIT with the limit and by how much,
+// EPRECONDITION for a missing step such as a lab report, ECONFLICT for
+// units already taken or bound).
+//
+// What the locks do not protect (the license's terms, the order, the
+// parties' screening, the units' imports and lab reports) is read before
+// them, so that they are held as briefly as possible: in the same
+// transaction on PostgreSQL, and in a read transaction before the write
+// transaction on SQLite, whose single writer the reads would otherwise
+// hold up. Whatever of it can change under the locks (the license's
+// status, the order's state, license and PRC status) is read again there.
+func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (*tollgate.Export, error) {
+	if err := req.Units.Validate(); err != nil {
+		err.Field = "units." + err.Field
+		return nil, wrap("Reserve", err)
+	}
+	defer s.orderGate(ctx, req.OrderID)()
+	var (
+		facts    reserveFacts
+		out      tollgate.Export
+		separate = s.db.Dialect() == "sqlite"
+	)
+	read := func(tx *store.Tx) error { return s.readReserveFacts(ctx, tx, req, &facts) }
+	if separate {
+		if err := s.db.View(ctx, read); err != nil {
+			return nil, wrap("Reserve", err)
+		}
+	}
+	err := s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
+		if !separate {
+			if err := read(tx); err != nil {
+				return err
+			}
+		}
+		in, err := s.lockReserve(ctx, tx, facts, req.Units)
+		if err != nil {
+			return err
+		}
+		if out, err = Reserve(in); err != nil {
+			return err
+		}
+		if err := tx.InsertExport(ctx, &out); err != nil {
+			return err
+		}
+		s.gates.remember(out.ID, out.ExporterOrgID, out.Product)
+		return tx.AuditDetails(ctx, "export.reserve", "export", out.ID, nil, out, map[string]any{
+			"license": out.LicenseNumber, "order_id": out.OrderID, "units": out.Units.Count, "value_cents": out.ValueCents})
+	})
+	if err != nil {
+		return nil, wrap("Reserve", err)
+	}
+	return &out, nil
+}
+
+// reserveFacts is what a reservation reads before its locks.
+type reserveFacts struct {
+	lic   *store.StoredLicense
+	order *tollgate.Order
+	in    ReserveInput // parties, list versions, imports, lab reports and keys
+}
+
+// readReserveFacts reads, without locks, the license and the order of req,
+// the screening of the license's parties and the order's customer, the
+// current list versions, and the units' imports, lab reports and keys.
+func (s *Service) readReserveFacts(ctx context.Context, tx *store.Tx, req ReserveRequest, f *reserveFacts) error {
+	*f = reserveFacts{}
+	order, _, err := tx.FindOrder(ctx, req.OrderID, false)
+	if err != nil {
+		return tollgate.FieldErrorf("order_id", "%s", tollgate.ErrorMessage(err))
+	}
+	licenseID := req.LicenseID
+	if licenseID == "" {
+		licenseID = order.LicenseID
+	}
+	if licenseID == "" {
+		return tollgate.Errorf(tollgate.EPRECONDITION, "order %s has no license yet: license it first", order.Reference)
+	}
+	if f.lic, err = tx.License(ctx, licenseID); err != nil {
+		return tollgate.FieldErrorf("license_id", "%s", tollgate.ErrorMessage(err))
+	}
+	f.order = order
+	ids := []string{order.CustomerPartyID}
+	for _, ref := range f.lic.Parties.List() {
+		if ref.Role != tollgate.RoleApplicant {
+			ids = append(ids, ref.ID)
+		}
+	}
+	standings, err := tx.PartyScreenings(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, p := range standings {
+		f.in.Parties = append(f.in.Parties, PartyStanding{PartyID: p.PartyID, Status: p.Status, ListVersionIDs: p.ListVersionIDs})
+	}
+	if f.in.CurrentListVersionIDs, err = tx.CurrentListVersionIDs(ctx); err != nil {
+		return err
+	}
+	exporter, product := order.ExporterOrgID, order.Product
+	if f.in.Units.Imports, err = tx.ImportsOfUnits(ctx, exporter, product, req.Units); err != nil {
+		return err
+	}
+	f.in.Units.Reports, f.in.Units.LabKeys, err = tx.LabReportsOfUnits(ctx, exporter, product, f.lic.ApplicationID, req.Units)
+	return err
+}
+
+// lockReserve takes the reservation's locks, releases the product's expired
+// reservations, and completes the facts read before the locks into
+// CheckReserve's input: the license and order as they are now, the
+// license's usage, the order's held units, the exports holding any of the
+// units, and the cap's figures.
+func (s *Service) lockReserve(ctx context.Context, tx *store.Tx, f reserveFacts, units tollgate.Units) (ReserveInput, error) {
+	in, lic, order := f.in, f.lic, f.order
+	status, changed, err := tx.LockLicenseStatus(ctx, lic.ID)
+	if err != nil {
+		return in, err
+	}
+	if status != lic.Status || !changed.Equal(lic.StatusChangedAt) {
+		if lic, err = tx.License(ctx, lic.ID); err != nil {
+			return in, err
+		}
+	}
+	usUnits, err := tx.LockCap(ctx, order.ExporterOrgID, order.Product)
+	if err != nil {
+		return in, err
+	}
+	if _, err := s.expireScope(ctx, tx, order.ExporterOrgID, order.Product); err != nil {
+		return in, err
+	}
+	lock, err := tx.LockOrderUnits(ctx, order.ID)
+	if err != nil {
+		return in, err
+	}
+	if lock.State != order.State || lock.LicenseID != order.LicenseID || lock.PRC != order.PRCStatus() {
+		if order, _, err = tx.FindOrder(ctx, order.ID, false); err != nil {
+			return in, err
+		}
+	}
+	now := tx.Now()
+	in.Config, in.Now, in.License, in.Order = s.cfg, now, lic.License, *order
+	in.OrderHeldUnits, in.USUnits = lock.Units.Held(), usUnits
+	value, _ := tollgate.UnitValue(units.Count, order.UnitPriceCents)
+	in.Request = tollgate.Export{ExporterOrgID: order.ExporterOrgID, LicenseID: lic.ID, OrderID: order.ID,
+		Product: order.Product, Units: units, ValueCents: value, Destination: order.Destination, ReservedBy: actor(ctx)}
+	if _, ok := lic.Item(order.Product); ok {
+		_, u, err := tx.LicenseItem(ctx, lic.ID, order.Product)
+		if err != nil {
+			return in, err
+		}
+		in.LicenseUsed = []licensing.Consumption{{Product: u.Product, Units: u.UsedUnits(), ValueCents: u.UsedCents()}}
+	}
+	if in.Units.Exports, err = tx.ExportsOfUnits(ctx, order.ExporterOrgID, order.Product, units, now); err != nil {
+		return in, err
+	}
+	china, err := tx.DestinationUnits(ctx, order.ExporterOrgID, order.Product, s.cfg.CapDestinations)
+	in.ChinaHeldUnits = china.Held()
+	return in, err
+}
+
+// Ship records that reservation id left the US on exportedOn (a UTC date)
+// under the export filing reference, as the caller: what it held is
+// consumed for good. When the order's units have all shipped the order
+// becomes shipped. A reservation that is not open (shipped, voided,
+// expired) is ECONFLICT.
+func (s *Service) Ship(ctx context.Context, id, reference string, exportedOn time.Time) (*tollgate.Export, error) {
+	var out tollgate.Export
+	err := s.lockExport(ctx, id, func(tx *store.Tx, e *tollgate.Export, o store.OrderLock) error {
+		shipped, err := Ship(*e, reference, exportedOn, actor(ctx), tx.Now())
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateExport(ctx, e.State, &shipped); err != nil {
+			return err
+		}
+		if err := tx.AuditDetails(ctx, "export.ship", "export", id, e, shipped, map[string]any{
+			"filing_reference": reference, "units": shipped.Units.Count, "value_cents": shipped.ValueCents}); err != nil {
+			return err
+		}
+		out = shipped
+		if o.Units.Shipped+shipped.Units.Count < o.Quantity || o.State != tollgate.OrderLicensed {
+			return nil
+		}
+		order, _, err := tx.FindOrder(ctx, e.OrderID, true)
+		if err != nil {
+			return err
+		}
+		return s.applyOrderEvent(ctx, tx, order, OrderEvent{Kind: OrderEventShip, Actor: actor(ctx), At: tx.Now(),
+			Note: "every unit shipped; last export " + id})
+	})
+	if err != nil {
+		return nil, wrap("Ship", err)
+	}
+	return &out, nil
+}
+
+// Void releases reservation id for reason, as the caller. A reservation
+// that is not open is ECONFLICT.
+func (s *Service) Void(ctx context.Context, id, reason string) (*tollgate.Export, error) {
+	var out tollgate.Export
+	err := s.lockExport(ctx, id, func(tx *store.Tx, e *tollgate.Export, _ store.OrderLock) error {
+		voided, err := Void(*e, reason, actor(ctx), tx.Now())
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateExport(ctx, e.State, &voided); err != nil {
+			return err
+		}
+		out = voided
+		return tx.AuditDetails(ctx, "export.void", "export", id, e, voided, map[string]any{"reason": reason})
+	})
+	if err != nil {
+		return nil, wrap("Void", err)
+	}
+	return &out, nil
+}
+
+// lockExport runs fn in a transaction holding, in the store's lock order,
+// the export's license, its exporter's product, its order and the export
+// itself.
+func (s *Service) lockExport(ctx context.Context, id string, fn func(tx *store.Tx, e *tollgate.Export, o store.OrderLock) error) error {
+	defer s.exportGate(ctx, id)()
+	return s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
+		licenseID, exporter, product, orderID, err := tx.ExportKey(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.LockLicense(ctx, licenseID); err != nil {
+			return err
+		}
+		if _, err := tx.LockCap(ctx, exporter, product); err != nil {
+			return err
+		}
+		o, err := tx.LockOrderUnits(ctx, orderID)
+		if err != nil {
+			return err
+		}
+		e, err := tx.FindExport(ctx, id, true)
+		if err != nil {
+			return err
+		}
+		return fn(tx, e, o)
+	})
+}
+
+// maxLazyExpiries bounds the reservations one reservation releases on its
+// way; the sweep releases the rest.
+const maxLazyExpiries = 100
+
+// expireScope marks expired up to maxLazyExpiries reservations of
+// exporter's product whose time has passed, releasing what they held, and
+// returns how many it marked. The caller holds the product's cap lock.
+func (s *Service) expireScope(ctx context.Context, tx *store.Tx, exporter, product string) (int, error) {
+	expired, err := tx.ExpiredReservations(ctx, exporter, product, tx.Now(), maxLazyExpiries)
+	if err != nil {
+		return 0, err
+	}
+	for i := range expired {
+		if err := expireOne(ctx, tx, &expired[i]); err != nil {
+			return 0, err
+		}
+	}
+	return len(expired), nil
+}
+
+// expireOne marks reservation e expired and audits it.
+func expireOne(ctx context.Context, tx *store.Tx, e *tollgate.Export) error {
+	done, err := Expire(*e, tx.Now())
+	if err != nil {
+		return err
+	}
+	if err := tx.UpdateExport(ctx, e.State, &done); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, "export.expire", "export", e.ID, e, done)
+}
+
+// Sweep marks expired every reservation whose time has passed (at most
+// limit of them; 0 means no limit), one transaction each with the locks of
+// Ship, and returns how many it marked. The server runs it periodically;
+// until it does, an expired reservation already holds nothing for the
+// checks, and the next reservation of its product releases it.
+func (s *Service) Sweep(ctx context.Context, limit int) (int, error) {
+	swept := 0
+	for {
+		var batch []tollgate.Export
+		err := s.db.View(ctx, func(tx *store.Tx) (err error) {
+			batch, err = tx.ExpiredReservations(ctx, "", "", tx.Now(), 100)
+			return err
+		})
+		if err != nil {
+			return swept, wrap("Sweep", err)
+		}
+		progress := false
+		for _, e := range batch {
+			marked := false
+			err := s.lockExport(ctx, e.ID, func(tx *store.Tx, cur *tollgate.Export, _ store.OrderLock) error {
+				marked = false
+				if cur.State != tollgate.ExportReserved || !Expired(*cur, tx.Now()) {
+					return nil // shipped, voided or swept meanwhile
+				}
+				marked = true
+				return expireOne(ctx, tx, cur)
+			})
+			if err != nil {
+				return swept, wrap("Sweep", err)
+			}
+			if marked {
+				swept, progress = swept+1, true
+			}
+			if limit > 0 && swept >= limit {
+				return swept, nil
+			}
+		}
+		if !progress {
+			return swept, nil
+		}
+	}
+}

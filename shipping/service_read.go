@@ -1,0 +1,90 @@
+package shipping
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"tollgate"
+	"tollgate/store"
+)
+
+// FindUSShipments returns a page of US shipments and reversals (see
+// store.DB.FindUSShipments).
+func (s *Service) FindUSShipments(ctx context.Context, f store.ShippingFilter) ([]*tollgate.DomesticShipment, string, error) {
+	return s.db.FindUSShipments(ctx, f)
+}
+
+// FindUSShipmentByID returns the US shipment id.
+func (s *Service) FindUSShipmentByID(ctx context.Context, id string) (*tollgate.DomesticShipment, error) {
+	return s.db.FindUSShipmentByID(ctx, id)
+}
+
+// FindImports returns a page of import entries, without their serials.
+func (s *Service) FindImports(ctx context.Context, f store.ShippingFilter) ([]*tollgate.ImportEntry, string, error) {
+	return s.db.FindImports(ctx, f)
+}
+
+// FindImportByID returns import entry id with its serials.
+func (s *Service) FindImportByID(ctx context.Context, id string) (*tollgate.ImportEntry, error) {
+	return s.db.FindImportByID(ctx, id)
+}
+
+// FindLabKeys returns the keys registered with a lab (every lab's when
+// labOrgID is empty).
+func (s *Service) FindLabKeys(ctx context.Context, labOrgID string) ([]*tollgate.LabKey, error) {
+	return s.db.FindLabKeys(ctx, labOrgID)
+}
+
+// FindLabReports returns a page of lab reports, without their serials.
+func (s *Service) FindLabReports(ctx context.Context, f store.ShippingFilter) ([]*tollgate.LabReport, string, error) {
+	return s.db.FindLabReports(ctx, f)
+}
+
+// FindLabReportByID returns lab report id with its serials.
+func (s *Service) FindLabReportByID(ctx context.Context, id string) (*tollgate.LabReport, error) {
+	return s.db.FindLabReportByID(ctx, id)
+}
+
+// FindExports returns a page of exports, without their serials.
+func (s *Service) FindExports(ctx context.Context, f store.ShippingFilter) ([]*tollgate.Export, string, error) {
+	return s.db.FindExports(ctx, f)
+}
+
+// FindExportByID returns export id with its serials.
+func (s *Service) FindExportByID(ctx context.Context, id string) (*tollgate.Export, error) {
+	return s.db.FindExportByID(ctx, id)
+}
+
+// FindOrders returns a page of orders with their histories.
+func (s *Service) FindOrders(ctx context.Context, f store.ShippingFilter) ([]*tollgate.Order, string, error) {
+	return s.db.FindOrders(ctx, f)
+}
+
+// FindOrderByID returns order id with its histories.
+func (s *Service) FindOrderByID(ctx context.Context, id string) (*tollgate.Order, error) {
+	o, _, err := s.db.FindOrderByID(ctx, id)
+	return o, err
+}
+
+// SweepEvery runs Sweep now and then every interval until ctx is done,
+// logging what it marks and any failure (which it retries at the next
+// tick): the periodic expiry tollgate serve runs.
+func (s *Service) SweepEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := s.Sweep(ctx, 0)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("reservation sweep failed", slog.String("error", err.Error()))
+		case n > 0:
+			log.Info("expired reservations released", slog.Int("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"tollgate/auditlog"
+)
+
+// Batch sizes of the audit log's multi-row statements, within both
+// databases' limits on bound parameters.
+const (
+	auditRecordBatch = 400  // 9 parameters a row
+	auditHashBatch   = 2000 // 2 parameters a row
+	auditReadBatch   = 500  // hash indexes per SELECT … IN
+)
+
+// auditTx is the audit log's storage inside one transaction: the
+// auditlog.TxStore of the use case whose change is logged.
+type auditTx struct{ tx *Tx }
+
+var _ auditlog.TxStore = auditTx{}
+
+// LockSize implements auditlog.TxStore. It reads the one-row audit_size
+// table: PostgreSQL locks the row (SELECT … FOR UPDATE) until the
+// transaction ends, so appends from every replica serialise; SQLite
+// transactions that write begin IMMEDIATE and hold the database's one write
+// lock already.
+func (a auditTx) LockSize(ctx context.Context) (int64, error) {
+	var size int64
+	err := a.tx.QueryRowContext(ctx, `SELECT size FROM audit_size WHERE id = 1`+a.tx.d.forUpdate).Scan(&size)
+	if err != nil {
+		return 0, fmt.Errorf("lock audit log size: %w", err)
+	}
+	return size, nil
+}
+
+// ReadHashes implements auditlog.HashReader inside the transaction.
+func (a auditTx) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	return readHashes(ctx, a.tx, indexes)
+}
+
+// AppendEntries implements auditlog.TxStore: it inserts the records with
+// their canonical bytes unchanged, the hashes at start, start+1, …, and
+// advances the size.
+func (a auditTx) AppendEntries(ctx context.Context, entries []auditlog.Entry, start int64, hashes []tlog.Hash) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	tx := a.tx
+	for batch := range slices.Chunk(entries, auditRecordBatch) {
+		args := make([]any, 0, 9*len(batch))
+		for _, e := range batch {
+			r := &e.Record
+			args = append(args, r.Seq, tx.Time(r.Time), r.Action, r.ObjectType, r.ObjectID,
+				r.Actor.UserID, r.Actor.OrgID, r.Actor.TokenID, e.Canonical)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_records
+			(seq, time, action, object_type, object_id, user_id, org_id, token_id, canonical)
+			VALUES `+placeholders(len(batch), 9), args...)
+		if err != nil {
+			return fmt.Errorf("insert audit records: %w", err)
+		}
+	}
+	for i, batch := 0, hashes; len(batch) > 0; i++ {
+		n := min(len(batch), auditHashBatch)
+		args := make([]any, 0, 2*n)
+		for j, h := range batch[:n] {
+			args = append(args, start+int64(i*auditHashBatch+j), h[:])
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_hashes (idx, hash) VALUES `+placeholders(n, 2), args...); err != nil {
+			return fmt.Errorf("insert audit hashes: %w", err)
+		}
+		batch = batch[n:]
+	}
+	last := entries[len(entries)-1].Record.Seq
+	res, err := tx.ExecContext(ctx, `UPDATE audit_size SET size = ? WHERE id = 1 AND size = ?`, last+1, entries[0].Record.Seq)
+	if err != nil {
+		return fmt.Errorf("advance audit log size: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("advance audit log size: the size moved under the lock (%d rows, %v)", n, err)
+	}
+	return nil
+}
+
+// readHashes reads stored hashes of the audit log by index, in the order
+// asked, with one query per auditReadBatch distinct indexes.
+func readHashes(ctx context.Context, tx *Tx, indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	if len(indexes) == 0 {
+		return out, nil
+	}
+	want := slices.Clone(indexes)
+	slices.Sort(want)
+	want = slices.Compact(want)
+	found := make(map[int64]tlog.Hash, len(want))
+	for batch := range slices.Chunk(want, auditReadBatch) {
+		args := make([]any, len(batch))
+		for i, x := range batch {
+			args[i] = x
+		}
+		q := `SELECT idx, hash FROM audit_hashes WHERE idx IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(batch)), ", ") + `)`
+		if err := scanHashes(ctx, tx, q, args, found); err != nil {
+			return nil, err
+		}
+	}
+	for i, x := range indexes {
+		h, ok := found[x]
+		if !ok {
+			return nil, fmt.Errorf("read audit hashes: no stored hash %d", x)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// scanHashes runs q, which selects (idx, hash) rows, into found.
+func scanHashes(ctx context.Context, tx *Tx, q string, args []any, found map[int64]tlog.Hash) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("read audit hashes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			idx int64
+			b   []byte
+		)
+		if err := rows.Scan(&idx, &b); err != nil {
+			return fmt.Errorf("read audit hashes: %w", err)
+		}
+		if len(b) != tlog.HashSize {
+			return fmt.Errorf("read audit hashes: hash %d has %d bytes", idx, len(b))
+		}
+		found[idx] = tlog.Hash(b)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read audit hashes: %w", err)
+	}
+	return nil
+}

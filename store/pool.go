@@ -1,0 +1,40 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"runtime"
+
+	"tollgate"
+)
+
+// DefaultMaxConns returns how many database connections Open lets one
+// process use: max(16, 4×GOMAXPROCS) on PostgreSQL; on SQLite one writer
+// plus max(4, GOMAXPROCS) readers.
+func DefaultMaxConns(dialectName string) int {
+	if dialectName == "sqlite" {
+		return max(4, runtime.GOMAXPROCS(0))
+	}
+	return max(16, 4*runtime.GOMAXPROCS(0))
+}
+
+// SetMaxConns bounds the connections the store opens: on PostgreSQL the
+// pool every transaction draws from, on SQLite the read-only pool (writes
+// always go through the one writer connection). A request that needs a
+// connection while all n are busy waits for one, up to its context's
+// deadline. With several replicas on one PostgreSQL, the sum of their n
+// (plus migrations, backups and psql sessions) must stay below the
+// server's max_connections. Call it right after Open, before the store is
+// in use by other goroutines.
+func (db *DB) SetMaxConns(n int) error {
+	if n < 1 {
+		return fmt.Errorf("store.SetMaxConns: %w", tollgate.FieldErrorf("max_conns", "must be at least 1, not %d", n))
+	}
+	db.read.SetMaxOpenConns(n)
+	db.read.SetMaxIdleConns(n)
+	return nil
+}
+
+// PoolStats reports the state of the connection pool SetMaxConns bounds,
+// for metrics and diagnostics.
+func (db *DB) PoolStats() sql.DBStats { return db.read.Stats() }

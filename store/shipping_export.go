@@ -1,0 +1,307 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"tollgate"
+)
+
+const exportColumns = `id, exporter_org_id, license_id, license_number, order_id, product, lot, count, value_cents,
+	destination, state, reserved_by, reserved_at, expires_at, filing_reference, exported_on, shipped_by, shipped_at,
+	void_reason, released_by, released_at`
+
+// InsertExport stores e, a reservation made by package shipping's Reserve
+// under the locks of its license, product and order, with the serials it
+// names, assigning its ID, and adds its units and value to the reserved
+// counters of the license item, the order and the exporter's product and
+// destination. A counter pushed past its limit (which Reserve's checks
+// should have refused) is ELIMIT: the schema's CHECK constraints hold the
+// license's and the order's quantities even against a bug.
+func (tx *Tx) InsertExport(ctx context.Context, e *tollgate.Export) error {
+	e.ID = newID()
+	_, err := tx.ExecContext(ctx, `INSERT INTO exports (`+exportColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.ExporterOrgID, e.LicenseID, e.LicenseNumber, e.OrderID, e.Product, e.Units.Lot, e.Units.Count, e.ValueCents,
+		e.Destination, string(e.State), e.ReservedBy, tx.Time(e.ReservedAt), tx.Time(e.ExpiresAt), e.FilingReference,
+		tx.nullTime(e.ExportedOn), e.ShippedBy, tx.nullTime(e.ShippedAt), e.VoidReason, e.ReleasedBy, tx.nullTime(e.ReleasedAt))
+	if err != nil {
+		if isForeignKeyViolation(err) {
+			return tollgate.Errorf(tollgate.ENOTFOUND, "license %q or order %q not found", e.LicenseID, e.OrderID)
+		}
+		return err
+	}
+	rows := make([][]any, len(e.Units.Serials))
+	for i, s := range e.Units.Serials {
+		rows[i] = []any{e.ID, i + 1, e.ExporterOrgID, e.Product, s}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO export_serials (export_id, position, exporter_org_id, product, serial) VALUES `, 5, rows); err != nil {
+		return err
+	}
+	return tx.moveCounters(ctx, e, e.Units.Count, e.ValueCents, 0, 0)
+}
+
+// UpdateExport stores e after package shipping's Ship, Void or Expire
+// changed it from state from (reserved), and moves its units and value in
+// the counters: from reserved to shipped, or out of reserved.
+func (tx *Tx) UpdateExport(ctx context.Context, from tollgate.ExportState, e *tollgate.Export) error {
+	if from != tollgate.ExportReserved || e.State == tollgate.ExportReserved {
+		return fmt.Errorf("store.UpdateExport: export %s: %s to %s is not a transition the store knows", e.ID, from, e.State)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE exports SET state = ?, filing_reference = ?, exported_on = ?, shipped_by = ?,
+		shipped_at = ?, void_reason = ?, released_by = ?, released_at = ? WHERE id = ? AND state = ?`,
+		string(e.State), e.FilingReference, tx.nullTime(e.ExportedOn), e.ShippedBy, tx.nullTime(e.ShippedAt),
+		e.VoidReason, e.ReleasedBy, tx.nullTime(e.ReleasedAt), e.ID, string(from))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return tollgate.Errorf(tollgate.ECONFLICT, "export %s is no longer %s", e.ID, from)
+	}
+	units, cents := e.Units.Count, e.ValueCents
+	if e.State == tollgate.ExportShipped {
+		return tx.moveCounters(ctx, e, -units, -cents, units, cents)
+	}
+	return tx.moveCounters(ctx, e, -units, -cents, 0, 0)
+}
+
+// moveCounters adds to the reserved and shipped counters of e's license
+// item, order and exporter's product and destination. The schema's CHECK
+// constraints refuse a counter taken past its limit (which the use case's
+// checks should have refused first): that is ELIMIT.
+func (tx *Tx) moveCounters(ctx context.Context, e *tollgate.Export, reservedUnits, reservedCents, shippedUnits, shippedCents int64) error {
+	stmts := []struct {
+		what string
+		q    string
+		args []any
+	}{
+		{"license " + e.LicenseNumber, `UPDATE license_items SET reserved_units = reserved_units + ?, reserved_cents = reserved_cents + ?,
+			shipped_units = shipped_units + ?, shipped_cents = shipped_cents + ? WHERE license_id = ? AND product = ?`,
+			[]any{reservedUnits, reservedCents, shippedUnits, shippedCents, e.LicenseID, e.Product}},
+		{"order " + e.OrderID, `UPDATE orders SET reserved_units = reserved_units + ?, shipped_units = shipped_units + ? WHERE id = ?`,
+			[]any{reservedUnits, shippedUnits, e.OrderID}},
+		{"the destination totals", `UPDATE export_totals SET reserved_units = reserved_units + ?, shipped_units = shipped_units + ?
+			WHERE exporter_org_id = ? AND product = ? AND destination = ?`,
+			[]any{reservedUnits, shippedUnits, e.ExporterOrgID, e.Product, e.Destination}},
+	}
+	if reservedUnits > 0 {
+		// A reservation creates the row; later changes find it. (A CHECK
+		// constraint applies to the row an upsert proposes, so an upsert
+		// could not take a negative change.)
+		stmts[2].q = `INSERT INTO export_totals (exporter_org_id, product, destination, reserved_units, shipped_units)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (exporter_org_id, product, destination) DO UPDATE SET
+			reserved_units = export_totals.reserved_units + excluded.reserved_units,
+			shipped_units = export_totals.shipped_units + excluded.shipped_units`
+		stmts[2].args = []any{e.ExporterOrgID, e.Product, e.Destination, reservedUnits, shippedUnits}
+	}
+	for _, s := range stmts {
+		res, err := tx.ExecContext(ctx, s.q, s.args...)
+		if err != nil {
+			if isCheckViolation(err) {
+				return tollgate.Errorf(tollgate.ELIMIT, "export %s would take %s past its quantity or value", e.ID, s.what)
+			}
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return fmt.Errorf("store: export %s: no counter row of %s for %s", e.ID, s.what, e.Product)
+		}
+	}
+	return nil
+}
+
+// ExportKey returns the license, exporter, product and order of export id
+// without locking it: what a use case needs to take the locks that come
+// before the export's.
+func (tx *Tx) ExportKey(ctx context.Context, id string) (licenseID, exporterOrgID, product, orderID string, err error) {
+	if !validID(id) {
+		return "", "", "", "", tollgate.Errorf(tollgate.ENOTFOUND, "export %q not found", id)
+	}
+	err = tx.QueryRowContext(ctx, `SELECT license_id, exporter_org_id, product, order_id FROM exports WHERE id = ?`, id).
+		Scan(&licenseID, &exporterOrgID, &product, &orderID)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tollgate.Errorf(tollgate.ENOTFOUND, "export %q not found", id)
+	}
+	return licenseID, exporterOrgID, product, orderID, err
+}
+
+// FindExport returns export id with its serials; lock locks it until the
+// transaction ends. ENOTFOUND when there is none.
+func (tx *Tx) FindExport(ctx context.Context, id string, lock bool) (*tollgate.Export, error) {
+	if !validID(id) {
+		return nil, tollgate.Errorf(tollgate.ENOTFOUND, "export %q not found", id)
+	}
+	q := `SELECT ` + exportColumns + ` FROM exports WHERE id = ?`
+	if lock {
+		q += tx.d.forUpdate
+	}
+	e, err := scanExport(tx.QueryRowContext(ctx, q, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tollgate.Errorf(tollgate.ENOTFOUND, "export %q not found", id)
+	}
+	if err != nil || e.Units.Lot != "" {
+		return e, err
+	}
+	err = tx.collect(ctx, &e.Units.Serials, `SELECT serial FROM export_serials WHERE export_id = ? ORDER BY position`, id)
+	return e, err
+}
+
+// ExpiredReservations returns up to limit (0: all) reservations still
+// marked reserved whose expiry is at or before now, oldest expiry first: of
+// exporter's product when both are given, else of every exporter. They
+// hold nothing any more; package shipping's Expire marks them.
+func (tx *Tx) ExpiredReservations(ctx context.Context, exporterOrgID, product string, now time.Time, limit int) ([]tollgate.Export, error) {
+	// Ids first: there are usually none, and the full rows cost more to
+	// select than the index probe.
+	q, args := `SELECT id FROM exports WHERE state = 'reserved' AND expires_at <= ?`, []any{tx.Time(now)}
+	if exporterOrgID != "" {
+		q, args = q+` AND exporter_org_id = ? AND product = ?`, append(args, exporterOrgID, product)
+	}
+	q += ` ORDER BY expires_at, id`
+	if limit > 0 {
+		q, args = q+` LIMIT ?`, append(args, limit)
+	}
+	var ids []string
+	if err := tx.collect(ctx, &ids, q, args...); err != nil {
+		return nil, err
+	}
+	out := make([]tollgate.Export, 0, len(ids))
+	for _, id := range ids {
+		e, err := scanExport(tx.QueryRowContext(ctx, `SELECT `+exportColumns+` FROM exports WHERE id = ?`, id))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+	return out, nil
+}
+
+// ExportsOfUnits returns the exports of exporter's product that hold any of
+// units at now (shipped, or reserved and not expired), with the fields that
+// say so (id, exporter, product, state, expiry, units): for serials each
+// with only the serials it shares with units, for a lot every export of the
+// lot.
+func (tx *Tx) ExportsOfUnits(ctx context.Context, exporter, product string, units tollgate.Units, now time.Time) ([]tollgate.Export, error) {
+	holds := `(x.state = 'shipped' OR (x.state = 'reserved' AND x.expires_at > ?))`
+	q, args := `SELECT x.id, x.state, x.expires_at, x.lot, x.count, '' FROM exports x
+		WHERE x.exporter_org_id = ? AND x.product = ? AND x.lot = ? AND `+holds, []any{exporter, product, units.Lot, tx.Time(now)}
+	byID := map[string]*tollgate.Export{}
+	var order []string
+	scan := func(marks string, extra []any) error {
+		if units.BySerial() {
+			q = `SELECT x.id, x.state, x.expires_at, x.lot, x.count, s.serial FROM export_serials s JOIN exports x ON x.id = s.export_id
+				WHERE s.exporter_org_id = ? AND s.product = ? AND s.serial IN (` + marks + `) AND ` + holds
+			args = append(append([]any{exporter, product}, extra...), tx.Time(now))
+		}
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				e      = tollgate.Export{ExporterOrgID: exporter, Product: product}
+				serial string
+			)
+			if err := rows.Scan(&e.ID, &e.State, timeColumn{&e.ExpiresAt}, &e.Units.Lot, &e.Units.Count, &serial); err != nil {
+				return err
+			}
+			if byID[e.ID] == nil {
+				if units.BySerial() {
+					e.Units.Count = 0
+				}
+				byID[e.ID] = &e
+				order = append(order, e.ID)
+			}
+			if serial != "" {
+				byID[e.ID].Units.Serials = append(byID[e.ID].Units.Serials, serial)
+				byID[e.ID].Units.Count++
+			}
+		}
+		return rows.Err()
+	}
+	var err error
+	if units.BySerial() {
+		err = inBatches(units.Serials, scan)
+	} else {
+		err = scan("", nil)
+	}
+	out := make([]tollgate.Export, 0, len(order))
+	for _, id := range order {
+		out = append(out, *byID[id])
+	}
+	return out, err
+}
+
+// FindExports returns a page of exports matching filter's exporter,
+// product, state, license and order, oldest first, without their serials
+// (FindExportByID has them), and the next page's cursor.
+func (db *DB) FindExports(ctx context.Context, filter ShippingFilter) ([]*tollgate.Export, string, error) {
+	var (
+		out  []*tollgate.Export
+		next string
+	)
+	err := db.View(ctx, func(tx *Tx) error {
+		tail, args, limit, err := filter.where(map[string]string{"exporter": "exporter_org_id", "product": "product",
+			"state": "state", "license": "license_id", "order": "order_id"})
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+exportColumns+` FROM exports`+tail, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanExport(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out, next = page(out, limit, func(e *tollgate.Export) string { return e.ID })
+		return nil
+	})
+	if errors.Is(err, errNoMatch) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("store.FindExports: %w", err)
+	}
+	return out, next, nil
+}
+
+// FindExportByID returns export id with its serials.
+func (db *DB) FindExportByID(ctx context.Context, id string) (*tollgate.Export, error) {
+	var e *tollgate.Export
+	err := db.View(ctx, func(tx *Tx) (err error) {
+		e, err = tx.FindExport(ctx, id, false)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store.FindExportByID: %w", err)
+	}
+	return e, nil
+}
+
+// scanExport scans an export's columns, then extra.
+func scanExport(s scanner, extra ...any) (*tollgate.Export, error) {
+	var e tollgate.Export
+	dest := []any{&e.ID, &e.ExporterOrgID, &e.LicenseID, &e.LicenseNumber, &e.OrderID, &e.Product, &e.Units.Lot,
+		&e.Units.Count, &e.ValueCents, &e.Destination, &e.State, &e.ReservedBy, timeColumn{&e.ReservedAt},
+		timeColumn{&e.ExpiresAt}, &e.FilingReference, timeColumn{&e.ExportedOn}, &e.ShippedBy, timeColumn{&e.ShippedAt},
+		&e.VoidReason, &e.ReleasedBy, timeColumn{&e.ReleasedAt}}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}

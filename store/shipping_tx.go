@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"tollgate"
+)
+
+// Shipping use cases (package shipping's Service) run in one transaction
+// each and compose the (*Tx) methods of the store/shipping*.go files. Those
+// that change a limited quantity — a reservation, a shipment, a void, an
+// expiry, a US shipment — take row locks in one order, so that concurrent
+// use cases on the same license or product queue instead of deadlocking:
+//
+//  1. the license row (LicenseForUpdate in store/license.go, or LockLicense),
+//  2. the exporter's product row in cap_locks (LockCap),
+//  3. the order row (LockOrder),
+//  4. the export row (LockExport),
+//
+// and only then read the counters the limits are checked against. On
+// PostgreSQL these transactions run at READ COMMITTED (UpdateLocked), where
+// a statement that follows a lock sees every change committed before the
+// lock was granted; at SERIALIZABLE the same locks would make every
+// concurrent transaction on a hot license fail and retry. SQLite runs one
+// writer at a time, so the locks are no-ops there.
+
+// UpdateLocked is Update for use cases that serialise themselves with the
+// row locks above: on PostgreSQL the transaction runs at READ COMMITTED, so
+// that the counters read after a lock are the latest committed ones. fn
+// must take every lock the invariants it checks depend on before reading
+// them; the other rules of Update apply (fn may run more than once).
+func (db *DB) UpdateLocked(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		if tx.d == postgresDialect {
+			// Allowed as the first statement of a transaction; it
+			// overrides the SERIALIZABLE that Update begins with.
+			if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL READ COMMITTED`); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+}
+
+// LockLicense locks license id, as LicenseForUpdate does, without reading
+// it: for use cases that change a license's usage but need none of its
+// terms (shipping, voiding or expiring a reservation). ENOTFOUND when there
+// is no such license.
+func (tx *Tx) LockLicense(ctx context.Context, id string) error {
+	if !validID(id) {
+		return tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
+	}
+	var got string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM licenses WHERE id = ?`+tx.d.forUpdate, id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
+	}
+	return err
+}
+
+// LockLicenseStatus locks license id, as LicenseForUpdate does, and returns
+// its stored status and when it last changed, so that a use case that read
+// the license before locking it can tell whether it changed since.
+func (tx *Tx) LockLicenseStatus(ctx context.Context, id string) (tollgate.LicenseStatus, time.Time, error) {
+	var (
+		status  tollgate.LicenseStatus
+		changed time.Time
+	)
+	if !validID(id) {
+		return "", changed, tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
+	}
+	err := tx.QueryRowContext(ctx, `SELECT status, status_changed_at FROM licenses WHERE id = ?`+tx.d.forUpdate, id).
+		Scan(&status, timeColumn{&changed})
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", changed, tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
+	}
+	return status, changed, err
+}
+
+// LicenseItem returns the item of license licenseID for product, with its
+// usage: read after the license's lock, the figures a reservation is
+// checked against. A product the license does not cover is ENOTFOUND.
+func (tx *Tx) LicenseItem(ctx context.Context, licenseID, product string) (tollgate.LicenseItem, LicenseItemUsage, error) {
+	it := tollgate.LicenseItem{Product: product}
+	u := LicenseItemUsage{Product: product}
+	err := tx.QueryRowContext(ctx, `SELECT eccn, description, quantity, value_cents, reserved_units, reserved_cents,
+		shipped_units, shipped_cents FROM license_items WHERE license_id = ? AND product = ?`, licenseID, product).
+		Scan(&it.ECCN, &it.Description, &it.Quantity, &it.ValueCents, &u.ReservedUnits, &u.ReservedCents, &u.ShippedUnits, &u.ShippedCents)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tollgate.Errorf(tollgate.ENOTFOUND, "license %s does not cover %s", licenseID, product)
+	}
+	return it, u, err
+}
+
+// LicenseParties returns the parties and the application of license id,
+// without locking it. ENOTFOUND when there is no such license.
+func (tx *Tx) LicenseParties(ctx context.Context, id string) (parties tollgate.ApplicationParties, applicationID string, err error) {
+	if !validID(id) {
+		return parties, "", tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
+	}
+	err = tx.QueryRowContext(ctx, `SELECT parties, application_id FROM licenses WHERE id = ?`, id).Scan(jsonColumn{&parties}, &applicationID)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
+	}
+	return parties, applicationID, err
+}
+
+// LockCap locks the cap row of exporter's product, creating it when the
+// product has no US shipment or export yet, and returns the exporter's US
+// units of the product (the plain sum of its US shipments and reversals).
+func (tx *Tx) LockCap(ctx context.Context, exporterOrgID, product string) (usUnits int64, err error) {
+	q := `SELECT us_units FROM cap_locks WHERE exporter_org_id = ? AND product = ?` + tx.d.forUpdate
+	err = tx.QueryRowContext(ctx, q, exporterOrgID, product).Scan(&usUnits)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return usUnits, err
+	}
+	if !validID(exporterOrgID) {
+		return 0, tollgate.Errorf(tollgate.ENOTFOUND, "organization %q not found", exporterOrgID)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO cap_locks (exporter_org_id, product, us_units) VALUES (?, ?, 0)
+		ON CONFLICT (exporter_org_id, product) DO NOTHING`, exporterOrgID, product); err != nil {
+		if isForeignKeyViolation(err) {
+			return 0, tollgate.Errorf(tollgate.ENOTFOUND, "organization %q not found", exporterOrgID)
+		}
+		return 0, err
+	}
+	err = tx.QueryRowContext(ctx, q, exporterOrgID, product).Scan(&usUnits)
+	return usUnits, err
+}
+
+// isForeignKeyViolation reports whether err is a foreign-key violation: a
+// row naming an organization, party, license or record that does not exist.
+func isForeignKeyViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23503"
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+// isCheckViolation reports whether err is a CHECK constraint violation: on
+// the shipping counters, an attempt to over-allocate that the checks before
+// it should have refused.
+func isCheckViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23514"
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_CHECK
+}
+
+// maxInArgs bounds the values of one IN (…) list, well under both
+// databases' limits on a statement's parameters.
+const maxInArgs = 500
+
+// inBatches calls fn with successive batches of at most maxInArgs values,
+// as arguments and the matching "?, ?, …" text.
+func inBatches(values []string, fn func(marks string, args []any) error) error {
+	for start := 0; start < len(values); start += maxInArgs {
+		batch := values[start:min(len(values), start+maxInArgs)]
+		args := make([]any, len(batch))
+		for i, v := range batch {
+			args[i] = v
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(batch)), ", ")
+		if err := fn(marks, args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertRows inserts rows of cols values each into the table named by
+// head ("INSERT INTO t (a, b) VALUES "), many rows per statement.
+func insertRows(ctx context.Context, tx *Tx, head string, cols int, rows [][]any) error {
+	per := max(1, maxInArgs/cols)
+	for start := 0; start < len(rows); start += per {
+		batch := rows[start:min(len(rows), start+per)]
+		args := make([]any, 0, len(batch)*cols)
+		for _, r := range batch {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, head+placeholders(len(batch), cols), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

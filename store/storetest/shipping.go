@@ -1,0 +1,266 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"tollgate"
+	"tollgate/catalog"
+	"tollgate/classify"
+	"tollgate/shipping"
+	"tollgate/shipping/shipload"
+	"tollgate/store"
+)
+
+// shippingDay is how far the shipping tests move the suite's clock: to 2
+// March 2026, after the H200 rule and the Section 232 duty took effect.
+const shippingDay = 45*24*time.Hour + 14*time.Hour
+
+// shipEnv is a shipping world in a fresh store, its clock and service.
+type shipEnv struct {
+	dsn   string
+	db    *store.DB
+	clock *Clock
+	svc   *shipping.Service
+	w     *shipload.World
+}
+
+// shippingService returns the shipping service over db with the default
+// rules and the catalog's specifications.
+func shippingService(t testing.TB, db *store.DB) *shipping.Service {
+	t.Helper()
+	svc, err := shipping.NewService(db, classify.Default(), catalog.Default().Lookup, shipping.DefaultConfig())
+	mustNoErr(t, err)
+	return svc
+}
+
+func newShipEnv(t *testing.T, newDSN NewDSN) *shipEnv {
+	t.Helper()
+	clock := NewClock()
+	clock.Advance(shippingDay)
+	dsn := newDSN(t)
+	db := MustOpen(t, dsn, clock.Now)
+	svc := shippingService(t, db)
+	w, err := shipload.NewWorld(context.Background(), db, svc)
+	mustNoErr(t, err)
+	return &shipEnv{dsn: dsn, db: db, clock: clock, svc: svc, w: w}
+}
+
+// licensedOrder makes a license for units and a licensed order for them.
+func (e *shipEnv) licensedOrder(t *testing.T, ref string, units int64) *tollgate.Order {
+	t.Helper()
+	ctx := context.Background()
+	lic, err := e.w.License(ctx, units)
+	mustNoErr(t, err)
+	o, err := e.w.Order(ctx, ref, units, lic)
+	mustNoErr(t, err)
+	return o
+}
+
+// tested imports a lot of n units and records a passing report on it,
+// judged against the latest license's application.
+func (e *shipEnv) tested(t *testing.T, seq int, lot string, n int64) {
+	t.Helper()
+	_, err := e.w.Import(context.Background(), seq, tollgate.Units{Lot: lot, Count: n}, "")
+	mustNoErr(t, err)
+	_, err = e.w.LabReport(context.Background(), "LAB-"+lot, tollgate.Units{Lot: lot, Count: min(n, 20)}, 1975)
+	mustNoErr(t, err)
+}
+
+func (e *shipEnv) reserve(orderID string, units tollgate.Units) (*tollgate.Export, error) {
+	return e.svc.Reserve(context.Background(), shipping.ReserveRequest{OrderID: orderID, Units: units})
+}
+
+// wantMessage fails t unless err has code and a message containing every
+// part.
+func wantMessage(t *testing.T, err error, code string, parts ...string) {
+	t.Helper()
+	wantCode(t, err, code)
+	for _, p := range parts {
+		if !strings.Contains(tollgate.ErrorMessage(err), p) {
+			t.Errorf("error %q does not contain %q", tollgate.ErrorMessage(err), p)
+		}
+	}
+}
+
+func testShipping(t *testing.T, newDSN NewDSN) {
+	t.Run("Duty", func(t *testing.T) { testShippingDuty(t, newDSN) })
+	t.Run("Cap", func(t *testing.T) { testShippingCap(t, newDSN) })
+	t.Run("LabReports", func(t *testing.T) { testShippingLabReports(t, newDSN) })
+	t.Run("Lifecycle", func(t *testing.T) { testShippingLifecycle(t, newDSN) })
+	t.Run("Expiry", func(t *testing.T) { testShippingExpiry(t, newDSN) })
+	t.Run("Orders", func(t *testing.T) { testShippingOrders(t, newDSN) })
+	t.Run("Concurrency", func(t *testing.T) { testShippingConcurrency(t, newDSN) })
+}
+
+// testShippingDuty: 1,000 H200s at $25,000 pay $6,250,000.00 under
+// 9903.79.01; under the US data-center exemption they pay nothing and can
+// never be reserved for China.
+func testShippingDuty(t *testing.T, newDSN NewDSN) {
+	e := newShipEnv(t, newDSN)
+	ctx := context.Background()
+	tests := []struct {
+		name, lot, exemption, heading string
+		duty                          int64
+		status                        tollgate.DutyStatus
+		bound                         bool
+	}{
+		{"Owed", "TW-DUTY", "", "9903.79.01", 625_000_000, tollgate.DutyOwed, false},
+		{"Exempt", "TW-EXEMPT", "9903.79.03", "9903.79.03", 0, tollgate.DutyNone, true},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			entry, err := e.w.Import(ctx, i+1, tollgate.Units{Lot: tt.lot, Count: 1000}, tt.exemption)
+			mustNoErr(t, err)
+			if entry.Heading != tt.heading || entry.DutyCents != tt.duty || entry.DutyStatus != tt.status || entry.Bound != tt.bound {
+				t.Errorf("got heading %s duty %d status %s bound %t, want %s %d %s %t", entry.Heading, entry.DutyCents,
+					entry.DutyStatus, entry.Bound, tt.heading, tt.duty, tt.status, tt.bound)
+			}
+			got, err := e.db.FindImportByID(ctx, entry.ID)
+			mustNoErr(t, err)
+			if got.DutyCents != tt.duty || !got.EntryDate.Equal(entry.EntryDate) || got.Units.Lot != tt.lot || got.Units.Count != 1000 {
+				t.Errorf("stored entry %+v, want %+v", got, entry)
+			}
+		})
+	}
+	o := e.licensedOrder(t, "PO-DUTY", 100)
+	_, err := e.w.LabReport(ctx, "LAB-EX", tollgate.Units{Lot: "TW-EXEMPT", Count: 10}, 1975)
+	mustNoErr(t, err)
+	_, err = e.w.USShipment(ctx, 10_000)
+	mustNoErr(t, err)
+	_, err = e.reserve(o.ID, tollgate.Units{Lot: "TW-EXEMPT", Count: 5})
+	wantMessage(t, err, tollgate.ECONFLICT, "9903.79.03", "may not be exported")
+	_, err = e.w.Import(ctx, 1, tollgate.Units{Lot: "TW-DUTY", Count: 1}, "")
+	wantCode(t, err, tollgate.ECONFLICT)
+	paid, err := e.svc.PayDuty(ctx, firstImport(t, e, "TW-DUTY"), "ACH-1", e.clock.Now())
+	mustNoErr(t, err)
+	if paid.DutyStatus != tollgate.DutyPaid || paid.PaymentReference != "ACH-1" {
+		t.Errorf("paid: %s %q", paid.DutyStatus, paid.PaymentReference)
+	}
+	_, err = e.svc.PayDuty(ctx, paid.ID, "ACH-2", e.clock.Now())
+	wantCode(t, err, tollgate.ECONFLICT)
+}
+
+// firstImport returns the id of the first import entry of lot.
+func firstImport(t *testing.T, e *shipEnv, lot string) string {
+	t.Helper()
+	es, _, err := e.db.FindImports(context.Background(), store.ShippingFilter{ExporterOrgID: e.w.Exporter.ID})
+	mustNoErr(t, err)
+	for _, en := range es {
+		if en.Units.Lot == lot {
+			return en.ID
+		}
+	}
+	t.Fatalf("no import of lot %s", lot)
+	return ""
+}
+
+// testShippingCap: with 10,000 US units, 5,000 China units fit and the
+// 5,001st fails naming the 50% cap; a reversal of US units shrinks it.
+func testShippingCap(t *testing.T, newDSN NewDSN) {
+	e := newShipEnv(t, newDSN)
+	ctx := context.Background()
+	us, err := e.w.USShipment(ctx, 10_000)
+	mustNoErr(t, err)
+	o := e.licensedOrder(t, "PO-CAP", 6000)
+	e.tested(t, 1, "TW-CAP", 6000)
+	_, err = e.reserve(o.ID, tollgate.Units{Lot: "TW-CAP", Count: 5000})
+	mustNoErr(t, err)
+	_, err = e.reserve(o.ID, tollgate.Units{Lot: "TW-CAP", Count: 1})
+	wantMessage(t, err, tollgate.ELIMIT, "50% cap", "10000 US units allow 5000", "over by 1")
+	var te *tollgate.Error
+	if errors.As(err, &te) {
+		if d, ok := te.Details.(shipping.LimitExceeded); !ok || d.Limit != shipping.LimitChinaCap || d.Over != 1 {
+			t.Errorf("details %+v, want the China cap over by 1", te.Details)
+		}
+	}
+	_, err = e.svc.ReverseUSShipment(ctx, us.ID, 2, "returned")
+	mustNoErr(t, err)
+	pos, err := e.svc.CapPosition(ctx, e.w.Exporter.ID, "H200")
+	mustNoErr(t, err)
+	if pos.USUnits != 9998 || pos.CapUnits != 4999 || pos.HeldUnits != 5000 || pos.Headroom != -1 {
+		t.Errorf("after the reversal: %+v, want 9998 US units, cap 4999, 5000 held, headroom -1", pos)
+	}
+	_, err = e.svc.ReverseUSShipment(ctx, us.ID, 9999, "too many")
+	wantMessage(t, err, tollgate.ECONFLICT, "9998 units left to reverse")
+}
+
+// testShippingLabReports: units without a passing signed report are named
+// when refused; a failing report stops units; a report on units never
+// imported, or signed with an unregistered key, is refused.
+func testShippingLabReports(t *testing.T, newDSN NewDSN) {
+	e := newShipEnv(t, newDSN)
+	ctx := context.Background()
+	_, err := e.w.USShipment(ctx, 10_000)
+	mustNoErr(t, err)
+	serials := []string{"SN-1", "SN-2", "SN-3", "SN-4"}
+	_, err = e.w.Import(ctx, 1, tollgate.Units{Serials: serials, Count: 4}, "")
+	mustNoErr(t, err)
+	o := e.licensedOrder(t, "PO-LAB", 100)
+	_, err = e.w.LabReport(ctx, "LAB-OK", tollgate.Units{Serials: serials[:2], Count: 2}, 1975)
+	mustNoErr(t, err)
+	_, err = e.w.LabReport(ctx, "LAB-HOT", tollgate.Units{Serials: serials[3:], Count: 1}, 2100)
+	mustNoErr(t, err)
+	_, err = e.reserve(o.ID, tollgate.Units{Serials: serials, Count: 4})
+	wantMessage(t, err, tollgate.EPRECONDITION, "without a passing signed lab report", "SN-3", "SN-4")
+	if _, err := e.reserve(o.ID, tollgate.Units{Serials: serials[:2], Count: 2}); err != nil {
+		t.Fatalf("tested units: %v", err)
+	}
+	_, err = e.w.LabReport(ctx, "LAB-GHOST", tollgate.Units{Serials: []string{"SN-9"}, Count: 1}, 1975)
+	wantMessage(t, err, tollgate.EPRECONDITION, "never imported", "SN-9")
+	r, err := e.w.SignedReport("LAB-FORGED", tollgate.Units{Serials: serials[2:3], Count: 1}, 1975)
+	mustNoErr(t, err)
+	r.MeasuredDRAMBandwidthGBps = 4000
+	_, err = e.svc.RecordLabReport(ctx, r)
+	wantMessage(t, err, tollgate.EINVALID, "does not verify")
+	if _, err := e.svc.RevokeLabKey(ctx, e.w.Lab.ID, e.w.Key.ID, "key rotated"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.w.LabReport(ctx, "LAB-REVOKED", tollgate.Units{Serials: serials[2:3], Count: 1}, 1975)
+	wantMessage(t, err, tollgate.EINVALID, "revoked")
+}
+
+// testShippingLifecycle: a reservation ships (the order ships with its
+// last units), voids release, and neither can happen twice.
+func testShippingLifecycle(t *testing.T, newDSN NewDSN) {
+	e := newShipEnv(t, newDSN)
+	ctx := context.Background()
+	_, err := e.w.USShipment(ctx, 1000)
+	mustNoErr(t, err)
+	o := e.licensedOrder(t, "PO-LC", 30)
+	e.tested(t, 1, "TW-LC", 100)
+	a, err := e.reserve(o.ID, tollgate.Units{Lot: "TW-LC", Count: 10})
+	mustNoErr(t, err)
+	b, err := e.reserve(o.ID, tollgate.Units{Lot: "TW-LC", Count: 20})
+	mustNoErr(t, err)
+	_, err = e.reserve(o.ID, tollgate.Units{Lot: "TW-LC", Count: 1})
+	wantMessage(t, err, tollgate.ELIMIT, "order quantity exceeded", "over by 1")
+	_, err = e.svc.Void(ctx, a.ID, "postponed")
+	mustNoErr(t, err)
+	_, err = e.svc.Void(ctx, a.ID, "again")
+	wantCode(t, err, tollgate.ECONFLICT)
+	shipped, err := e.svc.Ship(ctx, b.ID, "X1", e.clock.Now())
+	mustNoErr(t, err)
+	if shipped.State != tollgate.ExportShipped || shipped.ExportedOn.IsZero() {
+		t.Errorf("shipped: %+v", shipped)
+	}
+	_, err = e.svc.Ship(ctx, b.ID, "X1", e.clock.Now())
+	wantCode(t, err, tollgate.ECONFLICT)
+	c, err := e.reserve(o.ID, tollgate.Units{Lot: "TW-LC", Count: 10})
+	mustNoErr(t, err)
+	_, err = e.svc.Ship(ctx, c.ID, "X2", e.clock.Now())
+	mustNoErr(t, err)
+	got, err := e.svc.FindOrderByID(ctx, o.ID)
+	mustNoErr(t, err)
+	if got.State != tollgate.OrderShipped || len(got.History) != 2 {
+		t.Errorf("order after its last units shipped: %s with %d changes, want shipped with 2", got.State, len(got.History))
+	}
+	violations, err := e.svc.Verify(ctx)
+	mustNoErr(t, err)
+	for _, v := range violations {
+		t.Error(v)
+	}
+}
