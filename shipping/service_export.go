@@ -68,7 +68,9 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (*tollgate.Ex
 		if err := tx.InsertExport(ctx, &out); err != nil {
 			return err
 		}
-		s.gates.remember(out.ID, out.ExporterOrgID, out.Product)
+		if !separate {
+			s.gates.remember(out.ID, out.ExporterOrgID, out.Product)
+		}
 		return tx.AuditDetails(ctx, "export.reserve", "export", out.ID, nil, out, map[string]any{
 			"license": out.LicenseNumber, "order_id": out.OrderID, "units": out.Units.Count, "value_cents": out.ValueCents})
 	})

@@ -2,8 +2,6 @@ package shipping
 
 import (
 	"context"
-	"log/slog"
-	"time"
 
 	"tollgate"
 	"tollgate/store"
@@ -65,26 +63,4 @@ func (s *Service) FindOrders(ctx context.Context, f store.ShippingFilter) ([]*to
 func (s *Service) FindOrderByID(ctx context.Context, id string) (*tollgate.Order, error) {
 	o, _, err := s.db.FindOrderByID(ctx, id)
 	return o, err
-}
-
-// SweepEvery runs Sweep now and then every interval until ctx is done,
-// logging what it marks and any failure (which it retries at the next
-// tick): the periodic expiry tollgate serve runs.
-func (s *Service) SweepEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		n, err := s.Sweep(ctx, 0)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("reservation sweep failed", slog.String("error", err.Error()))
-		case n > 0:
-			log.Info("expired reservations released", slog.Int("count", n))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

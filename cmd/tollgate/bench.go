@@ -38,7 +38,7 @@ func newBenchCmd(c *cli) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newBenchScreenCmd(c), newBenchAPICmd(c))
+	cmd.AddCommand(newBenchScreenCmd(c), newBenchAPICmd(c), newBenchShipCmd(c))
 	return cmd
 }
 

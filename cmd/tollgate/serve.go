@@ -142,10 +142,15 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	ship, err := c.newShippingService(db) // shipments.go
+	if err != nil {
+		return err
+	}
 	handler := api.NewServer(api.Deps{
 		Store:     db,
 		Screening: svc,
 		Licensing: lic,
+		Shipping:  ship,
 		Catalog:   catalog.Default(),
 		Rules:     classify.Default(),
 		Auth:      o.auth.authenticator(db, c.now),
@@ -159,6 +164,13 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	// with sched.Register(name, interval, fn) (see package jobs).
 	sched := c.newScheduler(db, log, o.drain)
 	keys.registerCheckpoints(sched, db, every)
+	sched.Register("shipping.expire", time.Minute, func(ctx context.Context) error {
+		n, err := ship.Sweep(ctx, 0)
+		if n > 0 {
+			log.Info("expired reservations released", slog.Int("count", n))
+		}
+		return err
+	})
 	waitJobs := c.startJobs(ctx, sched, o.ops.jobs, log)
 	defer waitJobs()
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
