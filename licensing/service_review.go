@@ -3,6 +3,7 @@ package licensing
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,12 +54,22 @@ func (s *Service) gather(ctx context.Context, tx *store.Tx, app *tollgate.Applic
 		}
 		in.Parties = append(in.Parties, PartyScreening{Party: *p, Hits: hits})
 	}
+	// The US units come from tollgate's shipping records once the exporter
+	// has any for the product; until then the applicant's statement stands.
+	in.Application.USShipments = slices.Clone(app.USShipments)
 	for _, product := range appliedProducts(app) {
 		reserved, shipped, err := tx.LicensedUsage(ctx, app.Parties.Applicant, product, chinaOrMacau)
 		if err != nil {
 			return in, err
 		}
 		in.ChinaUnits = append(in.ChinaUnits, ChinaUnits{Product: product, Exported: shipped, Reserved: reserved})
+		us, err := tx.USUnits(ctx, app.Parties.Applicant, product)
+		if err != nil {
+			return in, err
+		}
+		if us > 0 {
+			in.Application.USShipments = withRecordedUSUnits(in.Application.USShipments, product, us)
+		}
 	}
 	in.Classifications = s.classifyItems(app, in.Parties, in.AsOf)
 	return in, nil
@@ -353,4 +364,18 @@ func (s *Service) carryOut(ctx context.Context, tx *store.Tx, sa *store.StoredAp
 		}
 	}
 	return nil
+}
+
+// withRecordedUSUnits returns shipments with product's entry replaced by
+// (or, when absent, extended with) the units counted from the shipping
+// records.
+func withRecordedUSUnits(shipments []tollgate.USUnitsShipped, product string, units int64) []tollgate.USUnitsShipped {
+	rec := tollgate.USUnitsShipped{Product: product, Units: units, Source: tollgate.UnitsFromRecords}
+	for i := range shipments {
+		if tollgate.ProductKey(shipments[i].Product) == product {
+			shipments[i] = rec
+			return shipments
+		}
+	}
+	return append(shipments, rec)
 }
