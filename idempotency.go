@@ -37,32 +37,23 @@ func ValidateIdempotencyKey(key string) error {
 }
 
 // IdempotencyStore remembers the outcome of mutating calls by (scope, key),
-// where scope separates callers (for example the authenticated principal plus
-// the route) and key is the client's Idempotency-Key. The requestDigest is a
-// digest of everything that makes two calls "the same" (method, path, body).
-//
-// The protocol is: BeginIdempotent; if it returns (nil, nil) the caller owns
-// the key and performs the call, then either FinishIdempotent with the
-// response it sends, or AbandonIdempotent when the call failed and its effects
-// were rolled back, so that a retry may run it again.
+// where scope separates callers (for example the authenticated principal)
+// and key is the client's Idempotency-Key. The requestDigest is a digest of
+// everything that makes two calls "the same" (method, path, body).
 type IdempotencyStore interface {
-	// BeginIdempotent claims (scope, key) for a call with requestDigest.
-	// It returns (nil, nil) when the key was free (or abandoned) and is now
-	// claimed by this caller; the stored response when an earlier call with
-	// the same digest completed; an ECONFLICT error when an earlier call used
-	// a different digest, or when an earlier call with the same key is still
-	// in progress. Claims are atomic: of concurrent callers exactly one gets
-	// (nil, nil). An EINVALID error reports an empty or oversized key or scope.
-	BeginIdempotent(ctx context.Context, scope, key, requestDigest string) (*IdempotentResponse, error)
-
-	// FinishIdempotent records resp as the outcome of the claimed call, so
-	// later BeginIdempotent calls with the same digest return it. It returns
-	// ENOTFOUND when (scope, key) was never claimed, and ECONFLICT when it was
-	// already finished.
-	FinishIdempotent(ctx context.Context, scope, key string, resp IdempotentResponse) error
-
-	// AbandonIdempotent releases a claim whose call failed without lasting
-	// effects. Abandoning a key that is unknown is not an error; abandoning a
-	// finished key returns ECONFLICT (its response must stay replayable).
-	AbandonIdempotent(ctx context.Context, scope, key string) error
+	// RunIdempotent runs a call under (scope, key) in one transaction that
+	// also holds the key's record. When an earlier call with the same key
+	// and digest completed, it returns that call's response with replayed
+	// true and does not run fn; when the earlier call had another digest,
+	// an ECONFLICT error. Otherwise it runs fn with a context whose store
+	// calls join the transaction: a 2xx response of fn is recorded and
+	// committed with the call's effects, any other response or an error
+	// rolls them all back and leaves the key free. fn may be run more than
+	// once (when the transaction fails for concurrency), so it must have
+	// no effects outside the store but filling in its result. Of
+	// concurrent callers with one key, one runs fn and the others replay
+	// its response. An EINVALID error reports an empty or oversized key,
+	// scope or digest.
+	RunIdempotent(ctx context.Context, scope, key, requestDigest string,
+		fn func(ctx context.Context) (*IdempotentResponse, error)) (resp *IdempotentResponse, replayed bool, err error)
 }

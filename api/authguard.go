@@ -106,6 +106,9 @@ func (s *server) denied(r *http.Request, p *tollgate.Principal, kind string, err
 
 // authEvent logs ev and hands it to the hook.
 func (s *server) authEvent(ctx context.Context, requestID string, ev AuthEvent) {
+	if holdEvent(ctx, requestID, ev) {
+		return
+	}
 	attrs := []slog.Attr{
 		slog.String("request_id", requestID), slog.String("kind", ev.Kind), slog.String("actor", ev.Actor),
 		slog.String("method", ev.Method), slog.String("route", ev.Route), slog.String("reason", ev.Reason),

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -24,10 +23,11 @@ const IdempotencyKeyHeader = "Idempotency-Key"
 const ReplayedHeader = "Idempotent-Replayed"
 
 // idempotent runs a mutating route under the Idempotency-Key protocol of
-// tollgate.IdempotencyStore: claim the key for this request's digest, run
-// the handler into a buffer, then record a successful response (so that
-// retries replay it) or release the claim of a failed one (whose
-// transaction rolled back, so a retry may run it again).
+// tollgate.IdempotencyStore: the handler runs into a buffer inside the
+// store's request transaction, which records a successful response with
+// the call's effects (so that retries replay it) or rolls a failed one
+// back (so that a retry may run it again). The store may run the handler
+// more than once, each time on the buffered request body.
 func (s *server) idempotent(rt route, p *tollgate.Principal, w http.ResponseWriter, r *http.Request) {
 	key := r.Header.Get(IdempotencyKeyHeader)
 	if err := tollgate.ValidateIdempotencyKey(key); err != nil {
@@ -39,38 +39,39 @@ func (s *server) idempotent(rt route, p *tollgate.Principal, w http.ResponseWrit
 		s.writeError(w, r, err)
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	scope := idempotencyScope(p)
 	digest := requestDigest(r.Method, r.URL.Path, body)
-	// The claim must be settled even when the client goes away mid-call.
-	ctx := context.WithoutCancel(r.Context())
-	prev, err := s.store.BeginIdempotent(ctx, scope, key, digest)
+	var (
+		rec    *bufferedResponse
+		events *heldEvents
+	)
+	resp, replayed, err := s.store.RunIdempotent(r.Context(), scope, key, digest,
+		func(ctx context.Context) (*tollgate.IdempotentResponse, error) {
+			rec = &bufferedResponse{header: http.Header{}}
+			events = &heldEvents{}
+			rr := r.WithContext(context.WithValue(ctx, heldEventsKey{}, events))
+			rr.Body = io.NopCloser(bytes.NewReader(body))
+			if err := rt.handle(rec, rr); err != nil {
+				s.writeError(rec, rr, err)
+			}
+			if rec.status == 0 {
+				rec.status = http.StatusOK
+			}
+			stored := rec.body.Bytes()
+			if rec.replay != nil {
+				stored = rec.replay
+			}
+			return &tollgate.IdempotentResponse{Status: rec.status, Body: stored, ContentType: rec.header.Get("Content-Type")}, nil
+		})
+	s.releaseEvents(r.Context(), events)
 	if err != nil {
 		s.writeError(w, r, fmt.Errorf("api.idempotent: %w", err))
 		return
 	}
-	if prev != nil {
+	if replayed {
 		w.Header().Set(ReplayedHeader, "true")
-		writeRaw(w, prev.Status, prev.ContentType, prev.Body)
+		writeRaw(w, resp.Status, resp.ContentType, resp.Body)
 		return
-	}
-	rec := &bufferedResponse{header: http.Header{}}
-	s.runClaimed(ctx, rt, scope, key, rec, r)
-	if rec.status >= 200 && rec.status < 300 {
-		stored := rec.body.Bytes()
-		if rec.replay != nil {
-			stored = rec.replay
-		}
-		resp := tollgate.IdempotentResponse{Status: rec.status, Body: stored, ContentType: rec.header.Get("Content-Type")}
-		if err := s.store.FinishIdempotent(ctx, scope, key, resp); err != nil {
-			// The call's effects are committed; answer with them, and leave
-			// a trace for the operator: retries of this key will get 409.
-			s.log.LogAttrs(ctx, slog.LevelError, "idempotency: cannot record response",
-				slog.String("request_id", requestInfoFrom(ctx).id), slog.String("error", err.Error()))
-		}
-	} else if err := s.store.AbandonIdempotent(ctx, scope, key); err != nil {
-		s.log.LogAttrs(ctx, slog.LevelError, "idempotency: cannot release key",
-			slog.String("request_id", requestInfoFrom(ctx).id), slog.String("error", err.Error()))
 	}
 	for k, v := range rec.header {
 		w.Header()[k] = v
@@ -78,20 +79,46 @@ func (s *server) idempotent(rt route, p *tollgate.Principal, w http.ResponseWrit
 	writeRaw(w, rec.status, rec.header.Get("Content-Type"), rec.body.Bytes())
 }
 
-// runClaimed runs the handler into rec; if it panics, the claim is released
-// before the panic goes on to the recovery middleware.
-func (s *server) runClaimed(ctx context.Context, rt route, scope, key string, rec *bufferedResponse, r *http.Request) {
-	defer func() {
-		if p := recover(); p != nil {
-			_ = s.store.AbandonIdempotent(ctx, scope, key)
-			panic(p)
-		}
-	}()
-	if err := rt.handle(rec, r); err != nil {
-		s.writeError(rec, r, err)
+// heldEventsKey is the context key of a request's heldEvents.
+type heldEventsKey struct{}
+
+// heldEvents are the authentication events (denials) raised by a handler
+// running in the store's request transaction. The AuthEvents hook records
+// them in the audit log, which must outlast the transaction that a denial
+// rolls back, and cannot write beside it (SQLite has one writer): they are
+// handed to the hook when the transaction has ended. Those of a run that
+// the store repeats are dropped with it.
+type heldEvents struct{ held []heldEvent }
+
+// heldEvent is one held event and what authEvent was called with.
+type heldEvent struct {
+	p         *tollgate.Principal
+	requestID string
+	ev        AuthEvent
+}
+
+// holdEvent holds ev when ctx is a request transaction's, and reports
+// whether it did.
+func holdEvent(ctx context.Context, requestID string, ev AuthEvent) bool {
+	h, ok := ctx.Value(heldEventsKey{}).(*heldEvents)
+	if ok {
+		h.held = append(h.held, heldEvent{p: tollgate.PrincipalFrom(ctx), requestID: requestID, ev: ev})
 	}
-	if rec.status == 0 {
-		rec.status = http.StatusOK
+	return ok
+}
+
+// releaseEvents hands the events h holds to authEvent, in ctx (outside the
+// request's transaction) with the principal each was raised with.
+func (s *server) releaseEvents(ctx context.Context, h *heldEvents) {
+	if h == nil {
+		return
+	}
+	for _, e := range h.held {
+		ectx := ctx
+		if e.p != nil {
+			ectx = tollgate.WithPrincipal(ctx, e.p)
+		}
+		s.authEvent(ectx, e.requestID, e.ev)
 	}
 }
 
@@ -120,8 +147,8 @@ func requestDigest(method, path string, body []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// bufferedResponse holds a response until the idempotency record is
-// settled.
+// bufferedResponse holds a response until the request's transaction has
+// committed or rolled back.
 type bufferedResponse struct {
 	header http.Header
 	status int

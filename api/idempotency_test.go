@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"sync"
 	"testing"
 
 	"tollgate"
 	"tollgate/api/apitest"
+	"tollgate/store"
 )
 
 func TestIdempotency(t *testing.T) { apitest.ForEachBackend(t, testIdempotency) }
@@ -91,11 +93,40 @@ func testIdempotency(t *testing.T, dsn string) {
 			t.Errorf("%d labs created by %d concurrent calls with one key, want 1 (statuses %v)", len(labs.Items), n, codes)
 		}
 		for _, c := range codes {
-			if c != http.StatusCreated && c != http.StatusConflict {
-				t.Errorf("status %d, want 201 or 409", c)
+			if c != http.StatusCreated {
+				t.Errorf("status %d, want 201 (the first call's answer, or its replay)", c)
 			}
 		}
 	})
+}
+
+func TestDenialOutlivesRollback(t *testing.T) { apitest.ForEachBackend(t, testDenialOutlivesRollback) }
+
+// testDenialOutlivesRollback checks that a denial raised by a handler in
+// its request's transaction, which the denial rolls back, still reaches
+// an AuthEvents hook that writes to the store (as tollgate serve's appends
+// it to the audit log).
+func testDenialOutlivesRollback(t *testing.T, dsn string) {
+	var db *store.DB
+	env := newTestEnvDSN(t, dsn, func(d *Deps) {
+		db = d.Store.(*store.DB)
+		d.Access.Events = func(ctx context.Context, ev AuthEvent) {
+			if err := db.AuditEvent(ctx, "auth."+ev.Kind, "route", ev.Method+" "+ev.Route, nil); err != nil {
+				t.Errorf("hook: %v", err)
+			}
+		}
+	})
+	party := env.createParty(env.createOrg("Home").ID, "Acme")
+	stranger := env.member(env.createOrg("Elsewhere").ID, tollgate.RoleExporterOfficer)
+	env.problem(request{method: "PATCH", path: "/v1/parties/" + party.ID, as: stranger,
+		body: tollgate.PartyUpdate{}}, http.StatusNotFound)
+	recs, _, err := db.FindAuditRecords(context.Background(), tollgate.AuditFilter{Action: "auth." + AuthOutOfReach, Limit: 10})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("auth.%s records: got %d (%v), want 1", AuthOutOfReach, len(recs), err)
+	}
+	if got, want := recs[0].Record.Actor.UserID, stranger.user.ID; got != want {
+		t.Errorf("actor: got %q, want %q", got, want)
+	}
 }
 
 func TestRequestDigest(t *testing.T) {

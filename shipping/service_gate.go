@@ -80,7 +80,10 @@ func (s *Service) exportGate(ctx context.Context, id string) func() {
 }
 
 func (s *Service) gateOf(ctx context.Context, id string, key func(tx *store.Tx) (string, string, error)) func() {
-	if s.db.Dialect() != "postgres" {
+	if s.db.Dialect() != "postgres" || s.db.InRequestTransaction(ctx) {
+		// In a request's transaction this caller already holds the lock
+		// that every audited change queues on: a gate would add nothing,
+		// and could deadlock with a job that holds it while queueing.
 		return func() {}
 	}
 	if p, ok := s.gates.product(id); ok {

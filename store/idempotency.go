@@ -12,28 +12,76 @@ import (
 
 var _ tollgate.IdempotencyStore = (*DB)(nil)
 
-// BeginIdempotent implements tollgate.IdempotencyStore. A claim still
-// pending after ClaimTimeout is taken over by a caller with the same
-// request digest: its first caller died before finishing or abandoning it.
-func (db *DB) BeginIdempotent(ctx context.Context, scope, key, requestDigest string) (*tollgate.IdempotentResponse, error) {
+// RunIdempotent implements tollgate.IdempotencyStore. It opens one audited
+// write transaction, claims (scope, key) in it and runs fn with a context
+// that carries the transaction as the ambient one: every Update, View and
+// single read of db made with that context (or one derived from it) runs
+// in it. A 2xx response of fn is stored in the same transaction, which
+// then commits: the call's effects and its recorded answer are durable
+// together or not at all, so a crash leaves no claim behind. Any other
+// outcome rolls everything back. When the transaction fails only because
+// of concurrency, fn is run again from the start.
+func (db *DB) RunIdempotent(ctx context.Context, scope, key, requestDigest string,
+	fn func(ctx context.Context) (*tollgate.IdempotentResponse, error)) (*tollgate.IdempotentResponse, bool, error) {
 	if err := validateIdempotencyArgs(scope, key); err != nil {
-		return nil, fmt.Errorf("store.BeginIdempotent: %w", err)
+		return nil, false, fmt.Errorf("store.RunIdempotent: %w", err)
 	}
 	if requestDigest == "" || len(requestDigest) > tollgate.MaxIdempotencyKeyLen {
-		return nil, fmt.Errorf("store.BeginIdempotent: %w", tollgate.FieldErrorf("request_digest", "must be 1 to %d bytes", tollgate.MaxIdempotencyKeyLen))
+		return nil, false, fmt.Errorf("store.RunIdempotent: %w", tollgate.FieldErrorf("request_digest", "must be 1 to %d bytes", tollgate.MaxIdempotencyKeyLen))
 	}
-	var resp *tollgate.IdempotentResponse
-	err := db.updateUnaudited(ctx, func(tx *Tx) (err error) {
-		resp, err = beginIdempotent(ctx, tx, scope, key, requestDigest, db.ClaimTimeout)
-		return err
+	if db.ambient(ctx) != nil {
+		return nil, false, errors.New("store.RunIdempotent: called inside another transaction")
+	}
+	var (
+		resp     *tollgate.IdempotentResponse
+		replayed bool
+	)
+	err := db.run(ctx, modeWrite, func(tx *Tx) error {
+		resp, replayed = nil, false
+		prev, err := claimIdempotent(ctx, tx, scope, key, requestDigest)
+		if err != nil {
+			return err
+		}
+		if prev != nil {
+			resp, replayed = prev, true
+			return errNoCommit
+		}
+		amb := &ambientTx{db: db, tx: tx}
+		resp, err = fn(context.WithValue(ctx, ambientKey{}, amb))
+		amb.done = true
+		switch {
+		case amb.retry != nil:
+			// A statement of fn failed for concurrency, which fn may
+			// have answered with an error response: run it all again.
+			return amb.retry
+		case err != nil:
+			return err
+		case resp == nil:
+			return errors.New("no response")
+		case resp.Status < 200 || resp.Status > 299:
+			return errNoCommit
+		}
+		return finishIdempotent(ctx, tx, scope, key, *resp)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store.BeginIdempotent: %w", err)
+	if errors.Is(err, errNoCommit) {
+		return resp, replayed, nil
 	}
-	return resp, nil
+	if err != nil {
+		return nil, false, fmt.Errorf("store.RunIdempotent: %w", err)
+	}
+	return resp, false, nil
 }
 
-func beginIdempotent(ctx context.Context, tx *Tx, scope, key, digest string, claimTimeout time.Duration) (*tollgate.IdempotentResponse, error) {
+// errNoCommit makes run roll back a transaction that did what it had to:
+// a replay, or a call that failed.
+var errNoCommit = errors.New("roll back")
+
+// claimIdempotent claims (scope, key) for a call with digest inside tx. It
+// returns nil when the call is to run, the stored response of an earlier
+// call with the same digest, or ECONFLICT when the key was used for a
+// different call. A 'pending' row, which only servers before the request
+// transaction left behind, is taken over.
+func claimIdempotent(ctx context.Context, tx *Tx, scope, key, digest string) (*tollgate.IdempotentResponse, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key, request_digest, state, created_at)
 		VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (scope, key) DO NOTHING`, scope, key, digest, tx.Time(tx.now))
 	if err != nil {
@@ -49,15 +97,10 @@ func beginIdempotent(ctx context.Context, tx *Tx, scope, key, digest string, cla
 		status              sql.NullInt64
 		contentType         sql.NullString
 		body                []byte
-		createdAt           time.Time
 	)
-	err = tx.QueryRowContext(ctx, `SELECT request_digest, state, status, content_type, body, created_at
+	err = tx.QueryRowContext(ctx, `SELECT request_digest, state, status, content_type, body
 		FROM idempotency_keys WHERE scope = ? AND key = ?`+tx.d.forUpdate, scope, key).
-		Scan(&storedDigest, &state, &status, &contentType, &body, timeColumn{&createdAt})
-	if errors.Is(err, sql.ErrNoRows) {
-		// Abandoned between our insert and this read.
-		return nil, tollgate.Errorf(tollgate.ECONFLICT, "a request with Idempotency-Key %q is in progress; retry", key)
-	}
+		Scan(&storedDigest, &state, &status, &contentType, &body)
 	if err != nil {
 		return nil, err
 	}
@@ -67,76 +110,27 @@ func beginIdempotent(ctx context.Context, tx *Tx, scope, key, digest string, cla
 	if state == "done" {
 		return &tollgate.IdempotentResponse{Status: int(status.Int64), ContentType: contentType.String, Body: body}, nil
 	}
-	if claimTimeout > 0 && tx.now.Sub(createdAt) >= claimTimeout {
-		_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET created_at = ? WHERE scope = ? AND key = ?`,
-			tx.Time(tx.now), scope, key)
-		return nil, err
-	}
-	return nil, tollgate.Errorf(tollgate.ECONFLICT, "a request with Idempotency-Key %q is still in progress", key)
+	_, err = tx.ExecContext(ctx, `UPDATE idempotency_keys SET created_at = ? WHERE scope = ? AND key = ?`,
+		tx.Time(tx.now), scope, key)
+	return nil, err
 }
 
-// FinishIdempotent implements tollgate.IdempotencyStore.
-func (db *DB) FinishIdempotent(ctx context.Context, scope, key string, resp tollgate.IdempotentResponse) error {
-	if err := validateIdempotencyArgs(scope, key); err != nil {
-		return fmt.Errorf("store.FinishIdempotent: %w", err)
+// finishIdempotent records resp as the answer of the call that claimed
+// (scope, key) in tx.
+func finishIdempotent(ctx context.Context, tx *Tx, scope, key string, resp tollgate.IdempotentResponse) error {
+	body := resp.Body
+	if body == nil {
+		body = []byte{}
 	}
-	err := db.updateUnaudited(ctx, func(tx *Tx) error {
-		body := resp.Body
-		if body == nil {
-			body = []byte{}
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body = ?,
-			finished_at = ? WHERE scope = ? AND key = ? AND state = 'pending'`,
-			resp.Status, resp.ContentType, body, tx.Time(tx.now), scope, key)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return err
-		}
-		if exists, err := idempotencyKeyExists(ctx, tx, scope, key); err != nil {
-			return err
-		} else if exists {
-			return tollgate.Errorf(tollgate.ECONFLICT, "Idempotency-Key %q is already finished", key)
-		}
-		return tollgate.Errorf(tollgate.ENOTFOUND, "Idempotency-Key %q was not claimed", key)
-	})
-	if err != nil {
-		return fmt.Errorf("store.FinishIdempotent: %w", err)
-	}
-	return nil
+	_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body = ?,
+		finished_at = ? WHERE scope = ? AND key = ?`,
+		resp.Status, resp.ContentType, body, tx.Time(tx.now), scope, key)
+	return err
 }
 
-// AbandonIdempotent implements tollgate.IdempotencyStore.
-func (db *DB) AbandonIdempotent(ctx context.Context, scope, key string) error {
-	if err := validateIdempotencyArgs(scope, key); err != nil {
-		return fmt.Errorf("store.AbandonIdempotent: %w", err)
-	}
-	err := db.updateUnaudited(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'pending'`, scope, key)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return err
-		}
-		if exists, err := idempotencyKeyExists(ctx, tx, scope, key); err != nil {
-			return err
-		} else if exists {
-			return tollgate.Errorf(tollgate.ECONFLICT, "Idempotency-Key %q is finished; its response stays replayable", key)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store.AbandonIdempotent: %w", err)
-	}
-	return nil
-}
-
-// PurgeIdempotent deletes the idempotency keys claimed before cutoff,
-// finished or not, and returns how many it deleted. The API calls it
-// periodically so that keys are remembered for a bounded time (24 hours is
-// customary).
+// PurgeIdempotent deletes the idempotency keys claimed before cutoff and
+// returns how many it deleted. The API calls it periodically so that keys
+// are remembered for a bounded time (24 hours is customary).
 func (db *DB) PurgeIdempotent(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
 	err := db.updateUnaudited(ctx, func(tx *Tx) error {
@@ -151,12 +145,6 @@ func (db *DB) PurgeIdempotent(ctx context.Context, cutoff time.Time) (int64, err
 		return 0, fmt.Errorf("store.PurgeIdempotent: %w", err)
 	}
 	return n, nil
-}
-
-func idempotencyKeyExists(ctx context.Context, tx *Tx, scope, key string) (bool, error) {
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM idempotency_keys WHERE scope = ? AND key = ?`, scope, key).Scan(&n)
-	return n > 0, err
 }
 
 func validateIdempotencyArgs(scope, key string) error {

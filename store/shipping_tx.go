@@ -37,9 +37,15 @@ import (
 // that the counters read after a lock are the latest committed ones. fn
 // must take every lock the invariants it checks depend on before reading
 // them; the other rules of Update apply (fn may run more than once).
+//
+// In a request's transaction (RunIdempotent), which has read already, the
+// isolation stays SERIALIZABLE: it began with the audit log's lock, which
+// every audited transaction takes first, so no other audited change runs
+// concurrently with it to make it fail.
 func (db *DB) UpdateLocked(ctx context.Context, fn func(tx *Tx) error) error {
+	ambient := db.ambient(ctx) != nil
 	return db.Update(ctx, func(tx *Tx) error {
-		if tx.d == postgresDialect {
+		if tx.d == postgresDialect && !ambient {
 			// Allowed as the first statement of a transaction; it
 			// overrides the SERIALIZABLE that Update begins with.
 			if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL READ COMMITTED`); err != nil {

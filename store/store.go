@@ -35,7 +35,6 @@ import (
 // Defaults for DB's tunables.
 const (
 	DefaultMaxAttempts  = 8
-	DefaultClaimTimeout = 10 * time.Minute
 	sqliteBusyTimeoutMS = 10000
 )
 
@@ -49,9 +48,6 @@ type DB struct {
 	// MaxAttempts bounds how often a transaction that failed only because
 	// of concurrency is run.
 	MaxAttempts int
-	// ClaimTimeout is how long an idempotency claim counts as in progress;
-	// after it a retry may take the key over (its first caller crashed).
-	ClaimTimeout time.Duration
 	// Actor names who makes the changes whose context carries no principal
 	// (see tollgate.WithPrincipal) in their audit records: the local user
 	// for a CLI command (tollgate.LocalPrincipal), nil for the system
@@ -69,7 +65,7 @@ func Open(ctx context.Context, dsn string, clock func() time.Time) (*DB, error) 
 	if clock == nil {
 		return nil, errors.New("store.Open: nil clock")
 	}
-	db := &DB{now: clock, MaxAttempts: DefaultMaxAttempts, ClaimTimeout: DefaultClaimTimeout}
+	db := &DB{now: clock, MaxAttempts: DefaultMaxAttempts}
 	var err error
 	switch kind, target := parseDSN(dsn); kind {
 	case "sqlite":

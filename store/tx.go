@@ -63,7 +63,9 @@ func (tx *Tx) Time(t time.Time) any { return tx.d.encodeTime(t) }
 // nil. When the transaction fails only because of concurrency it is run
 // again, up to MaxAttempts times, so fn must not have effects outside tx
 // other than filling in its result. Update must not be called from inside
-// another transaction of the same DB.
+// another transaction of the same DB, except through a context carrying a
+// request's transaction (RunIdempotent): then fn runs in that one, which
+// commits later, and is not retried on its own.
 //
 // A change made in fn is recorded with tx.Audit. Because every audited
 // transaction extends the one audit log, audited transactions run one at a
@@ -106,6 +108,9 @@ const (
 )
 
 func (db *DB) run(ctx context.Context, mode txMode, fn func(tx *Tx) error) error {
+	if a := db.ambient(ctx); a != nil {
+		return a.run(ctx, mode, fn)
+	}
 	attempts := max(1, db.MaxAttempts)
 	for attempt := 1; ; attempt++ {
 		err := db.attempt(ctx, mode, fn)

@@ -174,9 +174,10 @@ func testAuditMutations(t *testing.T, newDSN NewDSN) {
 
 	// Idempotency records are bookkeeping, not changes.
 	step(t, 0, func() {
-		_, err := db.BeginIdempotent(ctx, "user:u1", "key-1", fileDigest("body"))
+		_, _, err := db.RunIdempotent(ctx, "user:u1", "key-1", fileDigest("body"), func(context.Context) (*tollgate.IdempotentResponse, error) {
+			return &tollgate.IdempotentResponse{Status: 201, Body: []byte(`{}`)}, nil
+		})
 		mustNoErr(t, err)
-		mustNoErr(t, db.FinishIdempotent(ctx, "user:u1", "key-1", tollgate.IdempotentResponse{Status: 201, Body: []byte(`{}`)}))
 	})
 
 	// A standalone event (a denied request) is one record of its own.
