@@ -103,20 +103,8 @@ func findOrgs(ctx context.Context, tx *Tx, filter tollgate.OrgFilter) ([]*tollga
 	}
 	q += ` ORDER BY id LIMIT ?`
 	args = append(args, limit+1)
-	rows, err := tx.QueryContext(ctx, q, args...)
+	orgs, err := queryAll(ctx, tx, scanOrg, q, args...)
 	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var orgs []*tollgate.Org
-	for rows.Next() {
-		org, err := scanOrg(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		orgs = append(orgs, org)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
 	orgs, next := page(orgs, limit, func(o *tollgate.Org) string { return o.ID })

@@ -118,20 +118,8 @@ func findParties(ctx context.Context, tx *Tx, filter tollgate.PartyFilter) ([]*t
 	}
 	q += ` ORDER BY id LIMIT ?`
 	args = append(args, limit+1)
-	rows, err := tx.QueryContext(ctx, q, args...)
+	parties, err := queryAll(ctx, tx, scanParty, q, args...)
 	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var parties []*tollgate.Party
-	for rows.Next() {
-		p, err := scanParty(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		parties = append(parties, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
 	parties, next := page(parties, limit, func(p *tollgate.Party) string { return p.ID })

@@ -170,20 +170,8 @@ func (tx *Tx) ImportsOfUnits(ctx context.Context, exporter, product string, unit
 }
 
 func (tx *Tx) queryImports(ctx context.Context, q string, args ...any) ([]tollgate.ImportEntry, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []tollgate.ImportEntry
-	for rows.Next() {
-		e, err := scanImport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *e)
-	}
-	return out, rows.Err()
+	es, err := queryAll(ctx, tx, func(s scanner) (*tollgate.ImportEntry, error) { return scanImport(s) }, q, args...)
+	return values(es), err
 }
 
 // FindImports returns a page of import entries matching filter's exporter,

@@ -214,20 +214,8 @@ func (tx *Tx) FindLabReport(ctx context.Context, id string) (*tollgate.LabReport
 }
 
 func (tx *Tx) queryLabReports(ctx context.Context, q string, args ...any) ([]tollgate.LabReport, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []tollgate.LabReport
-	for rows.Next() {
-		r, err := scanLabReport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
+	rs, err := queryAll(ctx, tx, scanLabReport, q, args...)
+	return values(rs), err
 }
 
 // FindLabReports returns a page of lab reports matching filter's exporter,

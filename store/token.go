@@ -59,23 +59,12 @@ func (db *DB) FindTokenByID(ctx context.Context, id string) (*tollgate.Token, er
 // FindTokens implements tollgate.UserService.
 func (db *DB) FindTokens(ctx context.Context, userID string) ([]*tollgate.Token, error) {
 	var out []*tollgate.Token
-	err := db.View(ctx, func(tx *Tx) error {
+	err := db.View(ctx, func(tx *Tx) (err error) {
 		if !validID(userID) {
 			return nil
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE user_id = ? ORDER BY id DESC`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanToken(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
+		out, err = queryAll(ctx, tx, scanToken, `SELECT `+tokenColumns+` FROM tokens WHERE user_id = ? ORDER BY id DESC`, userID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store.FindTokens: %w", err)

@@ -148,20 +148,8 @@ func findUsers(ctx context.Context, tx *Tx, filter tollgate.UserFilter) ([]*toll
 	}
 	q += ` ORDER BY id LIMIT ?`
 	args = append(args, limit+1)
-	rows, err := tx.QueryContext(ctx, q, args...)
+	users, err := queryAll(ctx, tx, scanUser, q, args...)
 	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var users []*tollgate.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		users = append(users, u)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
 	users, next := page(users, limit, func(u *tollgate.User) string { return u.ID })
