@@ -34,6 +34,7 @@ type serveOptions struct {
 
 	checkpointEvery   time.Duration // how often to sign an audit checkpoint
 	checkpointChanged bool          // --checkpoint-every was given
+	rescreenEvery     time.Duration // how often to look for new list versions to re-screen against
 	auth              serveAuth     // sign-in, tokens, the first administrator (serve_auth.go)
 }
 
@@ -92,6 +93,8 @@ only one of them does.`,
 	o.auth.addFlags(f)
 	f.DurationVar(&o.checkpointEvery, "checkpoint-every", defaultCheckpointEvery,
 		"how often to sign an audit log checkpoint; 0: only at start and shutdown (env TOLLGATE_AUDIT_CHECKPOINT_EVERY)")
+	f.DurationVar(&o.rescreenEvery, "rescreen-every", defaultRescreenEvery,
+		"how often to look for a list import and then re-screen every party; 0: never")
 	return cmd
 }
 
@@ -164,6 +167,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	// with sched.Register(name, interval, fn) (see package jobs).
 	sched := c.newScheduler(db, log, o.drain)
 	keys.registerCheckpoints(sched, db, every)
+	registerRescreen(sched, svc, log, o.rescreenEvery, listVersionsKey(ctx, svc))
 	sched.Register("shipping.expire", time.Minute, func(ctx context.Context) error {
 		n, err := ship.Sweep(ctx, 0)
 		if n > 0 {
