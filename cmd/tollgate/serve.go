@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -35,6 +36,7 @@ type serveOptions struct {
 	checkpointEvery   time.Duration // how often to sign an audit checkpoint
 	checkpointChanged bool          // --checkpoint-every was given
 	rescreenEvery     time.Duration // how often to look for new list versions to re-screen against
+	listsRefreshEvery time.Duration // how often to download and import the official lists (0: never)
 	auth              serveAuth     // sign-in, tokens, the first administrator (serve_auth.go)
 }
 
@@ -95,6 +97,8 @@ only one of them does.`,
 		"how often to sign an audit log checkpoint; 0: only at start and shutdown (env TOLLGATE_AUDIT_CHECKPOINT_EVERY)")
 	f.DurationVar(&o.rescreenEvery, "rescreen-every", defaultRescreenEvery,
 		"how often to look for a list import and then re-screen every party; 0: never")
+	f.DurationVar(&o.listsRefreshEvery, "lists-refresh-every", 0,
+		"how often to download the official lists into <data dir>/lists and import them, e.g. 24h; 0: never")
 	return cmd
 }
 
@@ -168,6 +172,13 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	sched := c.newScheduler(db, log, o.drain)
 	keys.registerCheckpoints(sched, db, every)
 	registerRescreen(sched, svc, log, o.rescreenEvery, listVersionsKey(ctx, svc))
+	if o.listsRefreshEvery > 0 {
+		data, err := c.dataDir()
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		registerListRefresh(sched, db, filepath.Join(data, "lists"), o.listsRefreshEvery, log)
+	}
 	sched.Register("shipping.expire", time.Minute, func(ctx context.Context) error {
 		n, err := ship.Sweep(ctx, 0)
 		if n > 0 {
