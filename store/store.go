@@ -41,8 +41,9 @@ const (
 // DB is tollgate's store. It is safe for concurrent use.
 type DB struct {
 	d     *dialect
-	write *sql.DB // SQLite: one connection; PostgreSQL: the pool
-	read  *sql.DB // SQLite: read-only connections; PostgreSQL: the same pool
+	write *sql.DB    // SQLite: one connection; PostgreSQL: the pool
+	read  *sql.DB    // SQLite: read-only connections; PostgreSQL: the same pool
+	stmts *stmtCache // SQLite: statements kept prepared on the writer connection; nil on PostgreSQL
 	now   func() time.Time
 
 	// MaxAttempts bounds how often a transaction that failed only because
@@ -85,6 +86,10 @@ func Open(ctx context.Context, dsn string, clock func() time.Time) (*DB, error) 
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	if db.d.name == "sqlite" {
+		// After migrating: a cached statement must not outlive a schema change.
+		db.stmts = newStmtCache(db.write)
 	}
 	return db, nil
 }
@@ -148,7 +153,11 @@ func (db *DB) Dialect() string { return db.d.name }
 
 // Close closes the database.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	var err error
+	if db.stmts != nil {
+		err = db.stmts.close()
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}

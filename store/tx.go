@@ -16,9 +16,10 @@ import (
 // so code in other packages (the audit log, services) can write in the same
 // transaction as the store's own methods.
 type Tx struct {
-	q   querier // the *sql.Tx, or the pool for a single-statement read
-	d   *dialect
-	now time.Time
+	q     querier // the *sql.Tx, or the pool for a single-statement read
+	d     *dialect
+	now   time.Time
+	stmts *stmtCache // SQLite writer transactions: statements kept prepared
 
 	write bool                // a DB.Update transaction, which may audit
 	actor *tollgate.Principal // the DB's Actor, for audit records
@@ -41,18 +42,44 @@ func (tx *Tx) Dialect() string { return tx.d.name }
 
 // ExecContext runs a statement written with ? placeholders.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.q.ExecContext(ctx, tx.d.rebind(query), args...)
+	query = tx.d.rebind(query)
+	if st := tx.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return tx.q.ExecContext(ctx, query, args...)
 }
 
 // QueryContext runs a query written with ? placeholders.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.q.QueryContext(ctx, tx.d.rebind(query), args...)
+	query = tx.d.rebind(query)
+	if st := tx.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return tx.q.QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext runs a query written with ? placeholders that returns at
 // most one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.q.QueryRowContext(ctx, tx.d.rebind(query), args...)
+	query = tx.d.rebind(query)
+	if st := tx.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return tx.q.QueryRowContext(ctx, query, args...)
+}
+
+// prepared returns query's cached statement bound to this transaction, or
+// nil when the transaction keeps no statement cache.
+func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
+	sqlTx, ok := tx.q.(*sql.Tx)
+	if tx.stmts == nil || !ok {
+		return nil
+	}
+	st := tx.stmts.get(query)
+	if st == nil {
+		return nil
+	}
+	return sqlTx.StmtContext(ctx, st)
 }
 
 // Time returns t as the dialect stores it in a timestamp column, for use
@@ -156,6 +183,9 @@ func (db *DB) attempt(ctx context.Context, mode txMode, fn func(tx *Tx) error) (
 		return err
 	}
 	tx := &Tx{q: sqlTx, d: db.d, now: now, write: mode == modeWrite, actor: db.Actor}
+	if write {
+		tx.stmts = db.stmts
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -176,5 +206,9 @@ func (db *DB) attempt(ctx context.Context, mode txMode, fn func(tx *Tx) error) (
 		sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	err = sqlTx.Commit()
+	if tx.stmts != nil {
+		tx.stmts.prepareNoted(context.WithoutCancel(ctx))
+	}
+	return err
 }
