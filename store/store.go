@@ -79,7 +79,7 @@ func Open(ctx context.Context, dsn string, clock func() time.Time) (*DB, error) 
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: %w", err)
 	}
-	if err := db.write.PingContext(ctx); err != nil {
+	if err := db.ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store.Open: %w: %v", tollgate.Errorf(tollgate.EUNAVAILABLE, "cannot open the %s database", db.d.name), err)
 	}
@@ -170,4 +170,23 @@ func (db *DB) Ping(ctx context.Context) error {
 		return fmt.Errorf("store.Ping: %w: %v", tollgate.Errorf(tollgate.EUNAVAILABLE, "database unavailable"), err)
 	}
 	return nil
+}
+
+// ping checks the first connection. Opening SQLite's first connection sets
+// WAL mode, which needs a moment's exclusive lock and answers SQLITE_BUSY
+// without waiting when another process opens the same file at that instant;
+// such a failure is retried a bounded number of times.
+func (db *DB) ping(ctx context.Context) error {
+	var err error
+	for attempt := range 20 {
+		if err = db.write.PingContext(ctx); err == nil || !db.d.retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
+		}
+	}
+	return err
 }
