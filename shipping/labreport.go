@@ -2,11 +2,14 @@ package shipping
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"tollgate"
@@ -141,10 +144,54 @@ func VerifyReport(pub ed25519.PublicKey, r tollgate.LabReport, sig []byte) error
 		return fmt.Errorf("shipping.VerifyReport: %w", tollgate.FieldErrorf("public_key", "must be an Ed25519 public key of %d bytes", ed25519.PublicKeySize))
 	case r.KeyID != tollgate.LabKeyID(pub):
 		return fmt.Errorf("shipping.VerifyReport: %w", tollgate.FieldErrorf("key_id", "report %s names key %q, not this one (%s)", r.Number, r.KeyID, tollgate.LabKeyID(pub)))
-	case !ed25519.Verify(pub, CanonicalReport(r), sig):
+	case !verified.verify(pub, CanonicalReport(r), sig):
 		return fmt.Errorf("shipping.VerifyReport: %w", tollgate.FieldErrorf("signature", "does not verify for report %s with key %s", r.Number, r.KeyID))
 	}
 	return nil
+}
+
+// verified remembers the signatures that verified. A lab report is checked
+// again on every reservation of its units, and Ed25519 verification was
+// the largest cost of a reservation's checks; the same key, bytes and
+// signature always verify the same way, so a match on the SHA-256 of all
+// three is as good as verifying again.
+var verified = &signatureCache{}
+
+// maxVerifiedSignatures bounds the cache; it is emptied when full.
+const maxVerifiedSignatures = 1 << 16
+
+type signatureCache struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]struct{}
+}
+
+// verify reports whether sig is pub's signature of msg.
+func (c *signatureCache) verify(pub ed25519.PublicKey, msg, sig []byte) bool {
+	h := sha256.New()
+	for _, b := range [][]byte{pub, msg, sig} {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	c.mu.Lock()
+	_, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return true
+	}
+	if !ed25519.Verify(pub, msg, sig) {
+		return false
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxVerifiedSignatures {
+		c.m = make(map[[sha256.Size]byte]struct{})
+	}
+	c.m[k] = struct{}{}
+	c.mu.Unlock()
+	return true
 }
 
 // CheckReport returns nil when r may be recorded: it is valid; key is a

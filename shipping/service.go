@@ -22,7 +22,6 @@ type Service struct {
 	rules *classify.Rulebook
 	specs SpecSource
 	cfg   Config
-	gates gates
 }
 
 // SpecSource returns the specification of a product (a ProductKey, or the

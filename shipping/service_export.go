@@ -30,34 +30,25 @@ type ReserveRequest struct {
 //
 // What the locks do not protect (the license's terms, the order, the
 // parties' screening, the units' imports and lab reports) is read before
-// them, so that they are held as briefly as possible: in the same
-// transaction on PostgreSQL, and in a read transaction before the write
-// transaction on SQLite, whose single writer the reads would otherwise
-// hold up. Whatever of it can change under the locks (the license's
+// them, in a read transaction of its own, so that concurrent callers read
+// in parallel and the serialised write transaction (shared with other
+// callers, see store.DB.UpdateLocked) holds its locks as briefly as
+// possible. Whatever of it can change under the locks (the license's
 // status, the order's state, license and PRC status) is read again there.
 func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (*tollgate.Export, error) {
 	if err := req.Units.Validate(); err != nil {
 		err.Field = "units." + err.Field
 		return nil, wrap("Reserve", err)
 	}
-	defer s.orderGate(ctx, req.OrderID)()
 	var (
-		facts    reserveFacts
-		out      tollgate.Export
-		separate = s.db.Dialect() == "sqlite"
+		facts reserveFacts
+		out   tollgate.Export
 	)
-	read := func(tx *store.Tx) error { return s.readReserveFacts(ctx, tx, req, &facts) }
-	if separate {
-		if err := s.db.View(ctx, read); err != nil {
-			return nil, wrap("Reserve", err)
-		}
+	err := s.db.View(ctx, func(tx *store.Tx) error { return s.readReserveFacts(ctx, tx, req, &facts) })
+	if err != nil {
+		return nil, wrap("Reserve", err)
 	}
-	err := s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
-		if !separate {
-			if err := read(tx); err != nil {
-				return err
-			}
-		}
+	err = s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
 		in, err := s.lockReserve(ctx, tx, facts, req.Units)
 		if err != nil {
 			return err
@@ -67,9 +58,6 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (*tollgate.Ex
 		}
 		if err := tx.InsertExport(ctx, &out); err != nil {
 			return err
-		}
-		if !separate {
-			s.gates.remember(out.ID, out.ExporterOrgID, out.Product)
 		}
 		return tx.AuditDetails(ctx, "export.reserve", "export", out.ID, nil, out, map[string]any{
 			"license": out.LicenseNumber, "order_id": out.OrderID, "units": out.Units.Count, "value_cents": out.ValueCents})
@@ -128,6 +116,7 @@ func (s *Service) readReserveFacts(ctx context.Context, tx *store.Tx, req Reserv
 		return err
 	}
 	f.in.Units.Reports, f.in.Units.LabKeys, err = tx.LabReportsOfUnits(ctx, exporter, product, f.lic.ApplicationID, req.Units)
+	f.in.Units = f.in.Units.VerifySignatures()
 	return err
 }
 
@@ -243,29 +232,41 @@ func (s *Service) Void(ctx context.Context, id, reason string) (*tollgate.Export
 
 // lockExport runs fn in a transaction holding, in the store's lock order,
 // the export's license, its exporter's product, its order and the export
-// itself.
+// itself. The export is read before the locks, in parallel with other
+// callers, and read again under them only when its state changed since.
 func (s *Service) lockExport(ctx context.Context, id string, fn func(tx *store.Tx, e *tollgate.Export, o store.OrderLock) error) error {
-	defer s.exportGate(ctx, id)()
+	var before *tollgate.Export
+	err := s.db.View(ctx, func(tx *store.Tx) (err error) {
+		before, err = tx.FindExport(ctx, id, false)
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	return s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
-		licenseID, exporter, product, orderID, err := tx.ExportKey(ctx, id)
+		if err := tx.LockLicense(ctx, before.LicenseID); err != nil {
+			return err
+		}
+		if _, err := tx.LockCap(ctx, before.ExporterOrgID, before.Product); err != nil {
+			return err
+		}
+		o, err := tx.LockOrderUnits(ctx, before.OrderID)
 		if err != nil {
 			return err
 		}
-		if err := tx.LockLicense(ctx, licenseID); err != nil {
-			return err
-		}
-		if _, err := tx.LockCap(ctx, exporter, product); err != nil {
-			return err
-		}
-		o, err := tx.LockOrderUnits(ctx, orderID)
+		state, err := tx.LockExportState(ctx, id)
 		if err != nil {
 			return err
 		}
-		e, err := tx.FindExport(ctx, id, true)
-		if err != nil {
-			return err
+		e := *before
+		if state != before.State {
+			cur, err := tx.FindExport(ctx, id, true)
+			if err != nil {
+				return err
+			}
+			e = *cur
 		}
-		return fn(tx, e, o)
+		return fn(tx, &e, o)
 	})
 }
 
@@ -277,16 +278,23 @@ const maxLazyExpiries = 100
 // exporter's product whose time has passed, releasing what they held, and
 // returns how many it marked. The caller holds the product's cap lock.
 func (s *Service) expireScope(ctx context.Context, tx *store.Tx, exporter, product string) (int, error) {
-	expired, err := tx.ExpiredReservations(ctx, exporter, product, tx.Now(), maxLazyExpiries)
-	if err != nil {
-		return 0, err
-	}
-	for i := range expired {
-		if err := expireOne(ctx, tx, &expired[i]); err != nil {
-			return 0, err
+	n := 0
+	// Once per group transaction, whose time is one: those after the
+	// first would find nothing more to release, unless it hit the bound.
+	err := tx.Once("expire "+exporter+"\x00"+product, func() (bool, error) {
+		expired, err := tx.ExpiredReservations(ctx, exporter, product, tx.Now(), maxLazyExpiries)
+		if err != nil {
+			return false, err
 		}
-	}
-	return len(expired), nil
+		for i := range expired {
+			if err := expireOne(ctx, tx, &expired[i]); err != nil {
+				return false, err
+			}
+		}
+		n = len(expired)
+		return n < maxLazyExpiries, nil
+	})
+	return n, err
 }
 
 // expireOne marks reservation e expired and audits it.

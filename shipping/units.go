@@ -18,6 +18,38 @@ type UnitFacts struct {
 	Reports []tollgate.LabReport   `json:"reports"`
 	LabKeys []tollgate.LabKey      `json:"lab_keys"`
 	Exports []tollgate.Export      `json:"exports"`
+
+	// verified says that VerifySignatures left in Reports only reports
+	// whose signatures verify, so that the checks need not verify again.
+	verified bool
+}
+
+// VerifySignatures returns f with only the lab reports that are signed by
+// a registered key of their lab valid when they were recorded. A caller
+// that reads the facts before taking its locks verifies them there, in
+// parallel with other callers, and CheckReserve (under the locks) then
+// trusts them; reports and keys are never changed once stored.
+func (f UnitFacts) VerifySignatures() UnitFacts {
+	if f.verified {
+		return f
+	}
+	keys := labKeys(f.LabKeys)
+	reports := make([]tollgate.LabReport, 0, len(f.Reports))
+	for i := range f.Reports {
+		if signed(&f.Reports[i], keys) {
+			reports = append(reports, f.Reports[i])
+		}
+	}
+	f.Reports, f.verified = reports, true
+	return f
+}
+
+func labKeys(ks []tollgate.LabKey) map[string]tollgate.LabKey {
+	keys := make(map[string]tollgate.LabKey, len(ks))
+	for _, k := range ks {
+		keys[k.ID] = k
+	}
+	return keys
 }
 
 // UnitsDetail is the Details of an error about specific units: the serials
@@ -193,14 +225,11 @@ type coverage struct {
 }
 
 func newCoverage(f UnitFacts, exporter, product, applicationID string) coverage {
-	keys := make(map[string]tollgate.LabKey, len(f.LabKeys))
-	for _, k := range f.LabKeys {
-		keys[k.ID] = k
-	}
+	keys := labKeys(f.LabKeys)
 	c := coverage{serials: map[string]*tollgate.LabReport{}, lots: map[string]*tollgate.LabReport{}}
 	for i := range f.Reports {
 		r := &f.Reports[i]
-		if r.ExporterOrgID != exporter || r.Product != product || r.ApplicationID != applicationID || !signed(r, keys) {
+		if r.ExporterOrgID != exporter || r.Product != product || r.ApplicationID != applicationID || !(f.verified || signed(r, keys)) {
 			continue
 		}
 		if r.Units.Lot != "" {

@@ -183,6 +183,7 @@ func (tx *Tx) SetLicenseStatus(ctx context.Context, id string, status tollgate.L
 	default:
 		return fmt.Errorf("store.SetLicenseStatus: %w", tollgate.FieldErrorf("status", "must be active, suspended or revoked; got %q", status))
 	}
+	tx.forget(licenseLockKey(id))
 	res, err := tx.ExecContext(ctx, `UPDATE licenses SET status = ?, status_reason = ?, status_changed_at = ? WHERE id = ?`,
 		string(status), reason, tx.Time(tx.now), id)
 	if err != nil {

@@ -42,6 +42,9 @@ func benchShip(b *testing.B, newDSN storetest.NewDSN) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if err := db.Analyze(ctx); err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	res := shipload.Run(ctx, svc, sc)
 	b.StopTimer()

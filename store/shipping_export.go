@@ -70,52 +70,6 @@ func (tx *Tx) UpdateExport(ctx context.Context, from tollgate.ExportState, e *to
 	return tx.moveCounters(ctx, e, -units, -cents, 0, 0)
 }
 
-// moveCounters adds to the reserved and shipped counters of e's license
-// item, order and exporter's product and destination. The schema's CHECK
-// constraints refuse a counter taken past its limit (which the use case's
-// checks should have refused first): that is ELIMIT.
-func (tx *Tx) moveCounters(ctx context.Context, e *tollgate.Export, reservedUnits, reservedCents, shippedUnits, shippedCents int64) error {
-	stmts := []struct {
-		what string
-		q    string
-		args []any
-	}{
-		{"license " + e.LicenseNumber, `UPDATE license_items SET reserved_units = reserved_units + ?, reserved_cents = reserved_cents + ?,
-			shipped_units = shipped_units + ?, shipped_cents = shipped_cents + ? WHERE license_id = ? AND product = ?`,
-			[]any{reservedUnits, reservedCents, shippedUnits, shippedCents, e.LicenseID, e.Product}},
-		{"order " + e.OrderID, `UPDATE orders SET reserved_units = reserved_units + ?, shipped_units = shipped_units + ? WHERE id = ?`,
-			[]any{reservedUnits, shippedUnits, e.OrderID}},
-		{"the destination totals", `UPDATE export_totals SET reserved_units = reserved_units + ?, shipped_units = shipped_units + ?
-			WHERE exporter_org_id = ? AND product = ? AND destination = ?`,
-			[]any{reservedUnits, shippedUnits, e.ExporterOrgID, e.Product, e.Destination}},
-	}
-	if reservedUnits > 0 {
-		// A reservation creates the row; later changes find it. (A CHECK
-		// constraint applies to the row an upsert proposes, so an upsert
-		// could not take a negative change.)
-		stmts[2].q = `INSERT INTO export_totals (exporter_org_id, product, destination, reserved_units, shipped_units)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (exporter_org_id, product, destination) DO UPDATE SET
-			reserved_units = export_totals.reserved_units + excluded.reserved_units,
-			shipped_units = export_totals.shipped_units + excluded.shipped_units`
-		stmts[2].args = []any{e.ExporterOrgID, e.Product, e.Destination, reservedUnits, shippedUnits}
-	}
-	for _, s := range stmts {
-		res, err := tx.ExecContext(ctx, s.q, s.args...)
-		if err != nil {
-			if isCheckViolation(err) {
-				return tollgate.Errorf(tollgate.ELIMIT, "export %s would take %s past its quantity or value", e.ID, s.what)
-			}
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return fmt.Errorf("store: export %s: no counter row of %s for %s", e.ID, s.what, e.Product)
-		}
-	}
-	return nil
-}
-
 // ExportKey returns the license, exporter, product and order of export id
 // without locking it: what a use case needs to take the locks that come
 // before the export's.
@@ -150,6 +104,22 @@ func (tx *Tx) FindExport(ctx context.Context, id string, lock bool) (*tollgate.E
 	}
 	err = tx.collect(ctx, &e.Units.Serials, `SELECT serial FROM export_serials WHERE export_id = ? ORDER BY position`, id)
 	return e, err
+}
+
+// LockExportState locks export id and returns its state: for a use case
+// that read the export before its locks, to tell whether it changed since
+// (while reserved, nothing else of an export changes). ENOTFOUND when there
+// is none.
+func (tx *Tx) LockExportState(ctx context.Context, id string) (tollgate.ExportState, error) {
+	var state tollgate.ExportState
+	if !validID(id) {
+		return state, tollgate.Errorf(tollgate.ENOTFOUND, "export %q not found", id)
+	}
+	err := tx.QueryRowContext(ctx, `SELECT state FROM exports WHERE id = ?`+tx.d.forUpdate, id).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tollgate.Errorf(tollgate.ENOTFOUND, "export %q not found", id)
+	}
+	return state, err
 }
 
 // ExpiredReservations returns up to limit (0: all) reservations still

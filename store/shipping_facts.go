@@ -4,25 +4,36 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 
 	"tollgate"
 )
 
 // DestinationUnits returns the units of exporter's product reserved and
-// shipped to any of destinations (the cap's: China and Macau).
+// shipped to any of destinations (the cap's: China and Macau), with the
+// changes pending in a group's transaction.
 func (tx *Tx) DestinationUnits(ctx context.Context, exporterOrgID, product string, destinations []string) (UnitCounters, error) {
-	var c UnitCounters
 	if !validID(exporterOrgID) || len(destinations) == 0 {
-		return c, nil
+		return UnitCounters{}, nil
 	}
-	err := inBatches(destinations, func(marks string, args []any) error {
-		var part UnitCounters
-		err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(reserved_units), 0), coalesce(sum(shipped_units), 0)
-			FROM export_totals WHERE exporter_org_id = ? AND product = ? AND destination IN (`+marks+`)`,
-			append([]any{exporterOrgID, product}, args...)...).Scan(&part.Reserved, &part.Shipped)
-		c.Reserved, c.Shipped = c.Reserved+part.Reserved, c.Shipped+part.Shipped
-		return err
+	key := counterMemo + "totals " + exporterOrgID + "\x00" + product + "\x00" + strings.Join(destinations, "\x00")
+	c, err := remember(tx, key, func() (UnitCounters, error) {
+		var c UnitCounters
+		err := inBatches(destinations, func(marks string, args []any) error {
+			var part UnitCounters
+			err := tx.queryRowCounting(ctx, `SELECT coalesce(sum(reserved_units), 0), coalesce(sum(shipped_units), 0)
+				FROM export_totals WHERE exporter_org_id = ? AND product = ? AND destination IN (`+marks+`)`,
+				append([]any{exporterOrgID, product}, args...)...).Scan(&part.Reserved, &part.Shipped)
+			c.Reserved, c.Shipped = c.Reserved+part.Reserved, c.Shipped+part.Shipped
+			return err
+		})
+		return c, err
 	})
+	for _, d := range slices.Compact(slices.Sorted(slices.Values(destinations))) {
+		ch := tx.counters.get(totalsRow(exporterOrgID, product, d))
+		c.Reserved += ch.reservedUnits
+		c.Shipped += ch.shippedUnits
+	}
 	return c, err
 }
 

@@ -278,7 +278,8 @@ type OrderLock struct {
 }
 
 // LockOrderUnits locks order id and returns its state, license, PRC
-// status, quantity and held units, without its histories.
+// status, quantity and held units (with the changes pending in a group's
+// transaction), without its histories.
 func (tx *Tx) LockOrderUnits(ctx context.Context, id string) (OrderLock, error) {
 	var (
 		l       OrderLock
@@ -287,11 +288,14 @@ func (tx *Tx) LockOrderUnits(ctx context.Context, id string) (OrderLock, error) 
 	if !validID(id) {
 		return l, tollgate.Errorf(tollgate.ENOTFOUND, "order %q not found", id)
 	}
-	err := tx.QueryRowContext(ctx, `SELECT state, license_id, prc_status, quantity, reserved_units, shipped_units
+	err := tx.queryRowCounting(ctx, `SELECT state, license_id, prc_status, quantity, reserved_units, shipped_units
 		FROM orders WHERE id = ?`+tx.d.forUpdate, id).Scan(&l.State, &license, &l.PRC, &l.Quantity, &l.Units.Reserved, &l.Units.Shipped)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tollgate.Errorf(tollgate.ENOTFOUND, "order %q not found", id)
 	}
+	ch := tx.counters.get(orderRow(id))
+	l.Units.Reserved += ch.reservedUnits
+	l.Units.Shipped += ch.shippedUnits
 	l.LicenseID = license.String
 	return l, err
 }

@@ -36,24 +36,24 @@ import (
 // row locks above: on PostgreSQL the transaction runs at READ COMMITTED, so
 // that the counters read after a lock are the latest committed ones. fn
 // must take every lock the invariants it checks depend on before reading
-// them; the other rules of Update apply (fn may run more than once).
+// them; the other rules of Update apply (fn may run more than once, and
+// must have no effect outside tx but filling in its result).
 //
-// In a request's transaction (RunIdempotent), which has read already, the
-// isolation stays SERIALIZABLE: it began with the audit log's lock, which
-// every audited transaction takes first, so no other audited change runs
-// concurrently with it to make it fail.
+// fn runs in a group's transaction (store/group.go): concurrent callers'
+// functions share transactions, one after the other, and commit together;
+// a function that fails leaves nothing behind and the others commit. fn
+// must therefore not keep tx, and a lock it takes is held until the whole
+// group commits.
+//
+// In a request's transaction (RunIdempotent), which has read already, fn
+// runs in it and the isolation stays SERIALIZABLE: it began with the audit
+// log's lock, which every audited transaction takes first, so no other
+// audited change runs concurrently with it to make it fail.
 func (db *DB) UpdateLocked(ctx context.Context, fn func(tx *Tx) error) error {
-	ambient := db.ambient(ctx) != nil
-	return db.Update(ctx, func(tx *Tx) error {
-		if tx.d == postgresDialect && !ambient {
-			// Allowed as the first statement of a transaction; it
-			// overrides the SERIALIZABLE that Update begins with.
-			if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL READ COMMITTED`); err != nil {
-				return err
-			}
-		}
-		return fn(tx)
-	})
+	if db.ambient(ctx) != nil {
+		return db.Update(ctx, fn)
+	}
+	return db.updateGrouped(ctx, fn)
 }
 
 // LockLicense locks license id, as LicenseForUpdate does, without reading
@@ -61,49 +61,64 @@ func (db *DB) UpdateLocked(ctx context.Context, fn func(tx *Tx) error) error {
 // terms (shipping, voiding or expiring a reservation). ENOTFOUND when there
 // is no such license.
 func (tx *Tx) LockLicense(ctx context.Context, id string) error {
-	if !validID(id) {
-		return tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
-	}
-	var got string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM licenses WHERE id = ?`+tx.d.forUpdate, id).Scan(&got)
-	if errors.Is(err, sql.ErrNoRows) {
-		return tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
-	}
+	_, _, err := tx.LockLicenseStatus(ctx, id)
 	return err
+}
+
+// licenseLock is what LockLicenseStatus reads under the license's lock.
+type licenseLock struct {
+	status  tollgate.LicenseStatus
+	changed time.Time
 }
 
 // LockLicenseStatus locks license id, as LicenseForUpdate does, and returns
 // its stored status and when it last changed, so that a use case that read
-// the license before locking it can tell whether it changed since.
+// the license before locking it can tell whether it changed since. In a
+// group's transaction the license is locked and read once.
 func (tx *Tx) LockLicenseStatus(ctx context.Context, id string) (tollgate.LicenseStatus, time.Time, error) {
-	var (
-		status  tollgate.LicenseStatus
-		changed time.Time
-	)
 	if !validID(id) {
-		return "", changed, tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
+		return "", time.Time{}, tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
 	}
-	err := tx.QueryRowContext(ctx, `SELECT status, status_changed_at FROM licenses WHERE id = ?`+tx.d.forUpdate, id).
-		Scan(&status, timeColumn{&changed})
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", changed, tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
-	}
-	return status, changed, err
+	l, err := remember(tx, licenseLockKey(id), func() (licenseLock, error) {
+		var l licenseLock
+		err := tx.QueryRowContext(ctx, `SELECT status, status_changed_at FROM licenses WHERE id = ?`+tx.d.forUpdate, id).
+			Scan(&l.status, timeColumn{&l.changed})
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
+		}
+		return l, err
+	})
+	return l.status, l.changed, err
 }
+
+func licenseLockKey(id string) string { return "license " + id }
 
 // LicenseItem returns the item of license licenseID for product, with its
 // usage: read after the license's lock, the figures a reservation is
-// checked against. A product the license does not cover is ENOTFOUND.
+// checked against (with the changes pending in a group's transaction). A
+// product the license does not cover is ENOTFOUND.
 func (tx *Tx) LicenseItem(ctx context.Context, licenseID, product string) (tollgate.LicenseItem, LicenseItemUsage, error) {
-	it := tollgate.LicenseItem{Product: product}
-	u := LicenseItemUsage{Product: product}
-	err := tx.QueryRowContext(ctx, `SELECT eccn, description, quantity, value_cents, reserved_units, reserved_cents,
-		shipped_units, shipped_cents FROM license_items WHERE license_id = ? AND product = ?`, licenseID, product).
-		Scan(&it.ECCN, &it.Description, &it.Quantity, &it.ValueCents, &u.ReservedUnits, &u.ReservedCents, &u.ShippedUnits, &u.ShippedCents)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = tollgate.Errorf(tollgate.ENOTFOUND, "license %s does not cover %s", licenseID, product)
+	type item struct {
+		it tollgate.LicenseItem
+		u  LicenseItemUsage
 	}
-	return it, u, err
+	got, err := remember(tx, counterMemo+"item "+licenseID+"\x00"+product, func() (item, error) {
+		it := tollgate.LicenseItem{Product: product}
+		u := LicenseItemUsage{Product: product}
+		err := tx.queryRowCounting(ctx, `SELECT eccn, description, quantity, value_cents, reserved_units, reserved_cents,
+			shipped_units, shipped_cents FROM license_items WHERE license_id = ? AND product = ?`, licenseID, product).
+			Scan(&it.ECCN, &it.Description, &it.Quantity, &it.ValueCents, &u.ReservedUnits, &u.ReservedCents, &u.ShippedUnits, &u.ShippedCents)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tollgate.Errorf(tollgate.ENOTFOUND, "license %s does not cover %s", licenseID, product)
+		}
+		return item{it, u}, err
+	})
+	ch := tx.counters.get(licenseItemRow(licenseID, product))
+	got.u.ReservedUnits += ch.reservedUnits
+	got.u.ReservedCents += ch.reservedCents
+	got.u.ShippedUnits += ch.shippedUnits
+	got.u.ShippedCents += ch.shippedCents
+	return got.it, got.u, err
 }
 
 // LicenseParties returns the parties and the application of license id,
@@ -122,7 +137,18 @@ func (tx *Tx) LicenseParties(ctx context.Context, id string) (parties tollgate.A
 // LockCap locks the cap row of exporter's product, creating it when the
 // product has no US shipment or export yet, and returns the exporter's US
 // units of the product (the plain sum of its US shipments and reversals).
+// In a group's transaction the row is locked and read once.
 func (tx *Tx) LockCap(ctx context.Context, exporterOrgID, product string) (usUnits int64, err error) {
+	return remember(tx, capLockKey(exporterOrgID, product), func() (int64, error) {
+		return tx.lockCap(ctx, exporterOrgID, product)
+	})
+}
+
+func capLockKey(exporterOrgID, product string) string {
+	return "cap " + exporterOrgID + "\x00" + product
+}
+
+func (tx *Tx) lockCap(ctx context.Context, exporterOrgID, product string) (usUnits int64, err error) {
 	q := `SELECT us_units FROM cap_locks WHERE exporter_org_id = ? AND product = ?` + tx.d.forUpdate
 	err = tx.QueryRowContext(ctx, q, exporterOrgID, product).Scan(&usUnits)
 	if !errors.Is(err, sql.ErrNoRows) {

@@ -104,6 +104,7 @@ func (tx *Tx) InsertUSShipment(ctx context.Context, s *tollgate.DomesticShipment
 		}
 		return err
 	}
+	tx.forget(capLockKey(s.ExporterOrgID, s.Product))
 	_, err = tx.ExecContext(ctx, `INSERT INTO cap_locks (exporter_org_id, product, us_units) VALUES (?, ?, ?)
 		ON CONFLICT (exporter_org_id, product) DO UPDATE SET us_units = cap_locks.us_units + excluded.us_units`,
 		s.ExporterOrgID, s.Product, s.Units)

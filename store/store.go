@@ -44,7 +44,9 @@ type DB struct {
 	write *sql.DB    // SQLite: one connection; PostgreSQL: the pool
 	read  *sql.DB    // SQLite: read-only connections; PostgreSQL: the same pool
 	stmts *stmtCache // SQLite: statements kept prepared on the writer connection; nil on PostgreSQL
+	reads *stmtCache // SQLite: statements kept prepared on the read connections; nil on PostgreSQL
 	now   func() time.Time
+	group grouper // the queue of UpdateLocked's group transactions
 
 	// MaxAttempts bounds how often a transaction that failed only because
 	// of concurrency is run.
@@ -89,7 +91,7 @@ func Open(ctx context.Context, dsn string, clock func() time.Time) (*DB, error) 
 	}
 	if db.d.name == "sqlite" {
 		// After migrating: a cached statement must not outlive a schema change.
-		db.stmts = newStmtCache(db.write)
+		db.stmts, db.reads = newStmtCache(db.write), newStmtCache(db.read)
 	}
 	return db, nil
 }
@@ -155,7 +157,7 @@ func (db *DB) Dialect() string { return db.d.name }
 func (db *DB) Close() error {
 	var err error
 	if db.stmts != nil {
-		err = db.stmts.close()
+		err = errors.Join(db.stmts.close(), db.reads.close())
 	}
 	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"tollgate"
@@ -19,11 +20,28 @@ type Tx struct {
 	q     querier // the *sql.Tx, or the pool for a single-statement read
 	d     *dialect
 	now   time.Time
-	stmts *stmtCache // SQLite writer transactions: statements kept prepared
+	stmts *stmtCache // SQLite: the statements kept prepared on q's pool
 
 	write bool                // a DB.Update transaction, which may audit
 	actor *tollgate.Principal // the DB's Actor, for audit records
 	audit []auditlog.Record   // records appended just before commit
+
+	// A group's transaction (UpdateLocked) runs the functions of several
+	// callers. grouped runs their statements without their contexts'
+	// cancellation, which must not abort the others' work; wrote tells
+	// whether the function running now has issued a statement that may
+	// write; memo holds what the locking reads of this transaction already
+	// found (see remember), forgotten when one of the functions fails.
+	grouped bool
+	wrote   bool
+	memo    map[string]any
+	// careful is set while a group runs again with a savepoint around
+	// every function; counters holds the counter changes not yet written
+	// (store/counters.go); failed is a failure of writing them that the
+	// statement which caused it could not return.
+	careful  bool
+	counters *counterChanges
+	failed   error
 }
 
 // querier is what *sql.Tx and *sql.DB have in common.
@@ -42,6 +60,15 @@ func (tx *Tx) Dialect() string { return tx.d.name }
 
 // ExecContext runs a statement written with ? placeholders.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, err := tx.statement(ctx, query, true)
+	if err != nil {
+		return nil, err
+	}
+	return tx.execRaw(ctx, query, args...)
+}
+
+// execRaw is ExecContext without the statement's bookkeeping.
+func (tx *Tx) execRaw(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	query = tx.d.rebind(query)
 	if st := tx.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
@@ -51,6 +78,10 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs a query written with ? placeholders.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx, err := tx.statement(ctx, query, false)
+	if err != nil {
+		return nil, err
+	}
 	query = tx.d.rebind(query)
 	if st := tx.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
@@ -59,8 +90,23 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 }
 
 // QueryRowContext runs a query written with ? placeholders that returns at
-// most one row.
+// most one row. (Should writing the pending counter changes before it fail,
+// the failure is the function's, see Tx.failed.)
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx, _ = tx.statement(ctx, query, false)
+	return tx.queryRow(ctx, query, args...)
+}
+
+// queryRowCounting is QueryRowContext for the reads that add the pending
+// counter changes to what they read themselves.
+func (tx *Tx) queryRowCounting(ctx context.Context, query string, args ...any) *sql.Row {
+	if tx.grouped {
+		ctx = context.WithoutCancel(ctx)
+	}
+	return tx.queryRow(ctx, query, args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	query = tx.d.rebind(query)
 	if st := tx.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
@@ -68,18 +114,49 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return tx.q.QueryRowContext(ctx, query, args...)
 }
 
+// statement notes a statement about to run. In a group's transaction it
+// notes whether the statement may write (an exec, or a query that is not a
+// SELECT), writes the pending counter changes first when the statement
+// mentions a counter table, and returns ctx without its cancellation.
+func (tx *Tx) statement(ctx context.Context, query string, exec bool) (context.Context, error) {
+	if !tx.grouped {
+		return ctx, nil
+	}
+	ctx = context.WithoutCancel(ctx)
+	if exec || !isSelect(query) {
+		tx.wrote = true
+	}
+	if !tx.counters.empty() && mentionsCounters(query) {
+		if err := tx.flushCounters(ctx); err != nil {
+			if tx.failed == nil {
+				tx.failed = err
+			}
+			return ctx, err
+		}
+	}
+	return ctx, nil
+}
+
+// isSelect reports whether query is a plain SELECT, which writes nothing.
+func isSelect(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT")
+}
+
 // prepared returns query's cached statement bound to this transaction, or
 // nil when the transaction keeps no statement cache.
 func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
-	sqlTx, ok := tx.q.(*sql.Tx)
-	if tx.stmts == nil || !ok {
+	if tx.stmts == nil {
 		return nil
 	}
 	st := tx.stmts.get(query)
 	if st == nil {
 		return nil
 	}
-	return sqlTx.StmtContext(ctx, st)
+	if sqlTx, ok := tx.q.(*sql.Tx); ok {
+		return sqlTx.StmtContext(ctx, st)
+	}
+	return st // a single read on the pool the statement belongs to
 }
 
 // Time returns t as the dialect stores it in a timestamp column, for use
@@ -161,30 +238,20 @@ func (db *DB) run(ctx context.Context, mode txMode, fn func(tx *Tx) error) error
 }
 
 func (db *DB) attempt(ctx context.Context, mode txMode, fn func(tx *Tx) error) (err error) {
-	now := db.now().UTC().Truncate(time.Microsecond)
 	if mode == modeReadOne {
-		return fn(&Tx{q: db.read, d: db.d, now: now})
-	}
-	write := mode == modeWrite || mode == modeWriteUnaudited
-	pool, opts := db.read, &sql.TxOptions{ReadOnly: true}
-	if write {
-		pool, opts = db.write, &sql.TxOptions{}
-	}
-	if db.d == postgresDialect {
-		// Serializable writes make every invariant hold across replicas
-		// without hand-placed locks; read-only snapshots see one state.
-		opts.Isolation = sql.LevelRepeatableRead
-		if write {
-			opts.Isolation = sql.LevelSerializable
+		err := fn(&Tx{q: db.read, d: db.d, now: db.txTime(), stmts: db.reads})
+		if db.reads != nil {
+			db.reads.prepareNoted(context.WithoutCancel(ctx))
 		}
-	}
-	sqlTx, err := pool.BeginTx(ctx, opts)
-	if err != nil {
 		return err
 	}
-	tx := &Tx{q: sqlTx, d: db.d, now: now, write: mode == modeWrite, actor: db.Actor}
-	if write {
-		tx.stmts = db.stmts
+	iso := sql.LevelSerializable // serializable writes make every invariant hold across replicas without hand-placed locks
+	if mode == modeRead {
+		iso = sql.LevelRepeatableRead // a read-only snapshot sees one state
+	}
+	tx, sqlTx, err := db.begin(ctx, mode, iso)
+	if err != nil {
+		return err
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -192,21 +259,55 @@ func (db *DB) attempt(ctx context.Context, mode txMode, fn func(tx *Tx) error) (
 			panic(p)
 		}
 	}()
-	if tx.write && db.d.lockAuditLog != "" {
-		if _, err := sqlTx.ExecContext(ctx, db.d.lockAuditLog); err != nil {
-			sqlTx.Rollback()
-			return err
-		}
-	}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
+	return db.commit(ctx, tx, sqlTx)
+}
+
+// txTime returns the time of a transaction that starts now: UTC, truncated
+// to the microsecond both backends store.
+func (db *DB) txTime() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
+
+// begin starts a transaction of mode (not modeReadOne); iso is its
+// isolation on PostgreSQL (SQLite's transactions are serializable). A
+// write transaction that may audit first takes the audit log's lock.
+func (db *DB) begin(ctx context.Context, mode txMode, iso sql.IsolationLevel) (*Tx, *sql.Tx, error) {
+	write := mode == modeWrite || mode == modeWriteUnaudited
+	pool, opts := db.read, &sql.TxOptions{ReadOnly: true}
+	if write {
+		pool, opts = db.write, &sql.TxOptions{}
+	}
+	if db.d == postgresDialect {
+		opts.Isolation = iso
+	}
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx := &Tx{q: sqlTx, d: db.d, now: db.txTime(), write: mode == modeWrite, actor: db.Actor}
+	tx.stmts = db.reads
+	if write {
+		tx.stmts = db.stmts
+	}
+	if tx.write && db.d.lockAuditLog != "" {
+		if _, err := sqlTx.ExecContext(ctx, db.d.lockAuditLog); err != nil {
+			sqlTx.Rollback()
+			return nil, nil, err
+		}
+	}
+	return tx, sqlTx, nil
+}
+
+// commit appends tx's audit records and commits it, or rolls it back when
+// the append fails.
+func (db *DB) commit(ctx context.Context, tx *Tx, sqlTx *sql.Tx) error {
 	if err := tx.flushAudit(ctx); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
-	err = sqlTx.Commit()
+	err := sqlTx.Commit()
 	if tx.stmts != nil {
 		tx.stmts.prepareNoted(context.WithoutCancel(ctx))
 	}

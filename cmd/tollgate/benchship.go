@@ -91,6 +91,11 @@ func (c *cli) runBenchShip(ctx context.Context, f benchShipFlags) error {
 	if err != nil {
 		return err
 	}
+	// The world was loaded in bulk: let the planner see it, as a
+	// database that grew to it would have.
+	if err := db.Analyze(ctx); err != nil {
+		return err
+	}
 	rep := benchShipReport{Store: db.Dialect(), Clients: f.clients, SetupSec: c.now().Sub(start).Seconds()}
 	rep.Result = shipload.Run(ctx, svc, sc)
 	if rep.Violations, err = shipload.Check(ctx, db, svc, sc, rep.Result); err != nil {
