@@ -16,9 +16,19 @@ import (
 // with the same JSON content have the same canonical encoding whatever the
 // order of their struct fields or map insertions.
 func CanonicalJSON(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil, fmt.Errorf("auditlog.CanonicalJSON: %w", err)
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	// Fast path: encoding/json's output is canonical already but for the
+	// order of struct fields; sort them. Anything else takes the decode
+	// and re-encode below.
+	out := make([]byte, 0, len(b))
+	if n, err := sortedValue(&out, b, 0); err == nil && n == len(b) {
+		return out, nil
 	}
 	c, err := canonicalize(b)
 	if err != nil {

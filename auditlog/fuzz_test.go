@@ -3,6 +3,7 @@ package auditlog
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -165,6 +166,45 @@ func FuzzVerifyRecords(f *testing.F) {
 			t.Fatalf("Verify: %v, want a VerifyError", err)
 		case ve.Problem.Seq < -1 || ve.Problem.Seq > int64(len(lines)):
 			t.Fatalf("Verify named record %d of a %d-record log", ve.Problem.Seq, len(lines))
+		}
+	})
+}
+
+// FuzzCanonicalJSONPaths checks CanonicalJSON's fast path (sorting the
+// members of encoding/json's output) against the decode and re-encode it
+// stands for: for any JSON value, given as a raw message, a decoded value
+// or inside a struct, both give the same bytes.
+func FuzzCanonicalJSONPaths(f *testing.F) {
+	for _, s := range []string{`{}`, `{"b":1,"a":[1,2,{"d":null,"c":"<&>"}]}`, `"a\u2028<>&\t"`, `[1.0e+2,-0,0.5]`,
+		`{"a":1,"a":2}`, ` {"x" : "\/"} `, `{"\u00e9":1,"é":2}`, `[[[[]]]]`, `{"z":{"y":{"x":[true,false]}}}`} {
+		f.Add([]byte(s))
+	}
+	type wrapper struct {
+		Z   string          `json:"z"`
+		Raw json.RawMessage `json:"raw"`
+		A   int             `json:"a"`
+	}
+	// slow is CanonicalJSON without its fast path.
+	slow := func(v any) ([]byte, error) {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		return canonicalize(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var decoded any
+		if json.Unmarshal(data, &decoded) != nil {
+			return
+		}
+		for _, v := range []any{json.RawMessage(data), decoded, wrapper{Z: string(data), Raw: data, A: len(data)}} {
+			want, err := slow(v)
+			if err != nil {
+				continue
+			}
+			if got, err := CanonicalJSON(v); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("CanonicalJSON(%T %q) = %q, %v; want %q", v, data, got, err, want)
+			}
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -189,4 +190,109 @@ func scanNumber(b []byte) (int, error) {
 		}
 	}
 	return i, nil
+}
+
+// sortedValue appends to out the JSON value at the start of b, which is
+// canonical but for the order of object keys, with every object's keys
+// sorted, and returns its length in b. It is CanonicalJSON's fast path for
+// the output of encoding/json, whose struct fields come in declaration
+// order: anything else that is not canonical (whitespace, a string spelled
+// otherwise, a repeated key) is errNotCanonical, and the caller takes the
+// slow path.
+func sortedValue(out *[]byte, b []byte, depth int) (int, error) {
+	if len(b) == 0 {
+		return 0, errNotCanonical
+	}
+	switch b[0] {
+	case '{':
+		return sortedObject(out, b, depth+1)
+	case '[':
+		if depth+1 > maxDepth {
+			return 0, errNotCanonical
+		}
+		*out = append(*out, '[')
+		i := 1
+		if i < len(b) && b[i] == ']' {
+			*out = append(*out, ']')
+			return i + 1, nil
+		}
+		for {
+			n, err := sortedValue(out, b[i:], depth+1)
+			if err != nil {
+				return 0, err
+			}
+			i += n
+			if i >= len(b) || b[i] != ']' && b[i] != ',' {
+				return 0, errNotCanonical
+			}
+			*out = append(*out, b[i])
+			if b[i] == ']' {
+				return i + 1, nil
+			}
+			i++
+		}
+	}
+	n, err := canonicalValue(b, depth) // a string, number or literal
+	if err != nil {
+		return 0, err
+	}
+	*out = append(*out, b[:n]...)
+	return n, nil
+}
+
+// member is one key and value of an object, as sortedObject found them.
+type member struct{ key, value []byte }
+
+func sortedObject(out *[]byte, b []byte, depth int) (int, error) {
+	if depth > maxDepth {
+		return 0, errNotCanonical
+	}
+	i := 1
+	if i < len(b) && b[i] == '}' {
+		*out = append(*out, '{', '}')
+		return i + 1, nil
+	}
+	var ms []member
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return 0, errNotCanonical
+		}
+		n, key, err := scanString(b[i:])
+		if err != nil {
+			return 0, err
+		}
+		raw := b[i : i+n]
+		i += n
+		if i >= len(b) || b[i] != ':' {
+			return 0, errNotCanonical
+		}
+		i++
+		var v []byte
+		n, err = sortedValue(&v, b[i:], depth)
+		if err != nil {
+			return 0, err
+		}
+		i += n
+		ms = append(ms, member{key: key, value: append(append(raw[:len(raw):len(raw)], ':'), v...)})
+		if i >= len(b) || b[i] != '}' && b[i] != ',' {
+			return 0, errNotCanonical
+		}
+		if b[i] == '}' {
+			break
+		}
+		i++
+	}
+	slices.SortFunc(ms, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+	*out = append(*out, '{')
+	for k, m := range ms {
+		if k > 0 {
+			if bytes.Equal(ms[k-1].key, m.key) {
+				return 0, errNotCanonical // a repeated key: the slow path keeps the last
+			}
+			*out = append(*out, ',')
+		}
+		*out = append(*out, m.value...)
+	}
+	*out = append(*out, '}')
+	return i + 1, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"tollgate"
 	"tollgate/classify"
+	"tollgate/internal/batch"
 	"tollgate/store"
 )
 
@@ -22,6 +23,9 @@ type Service struct {
 	rules *classify.Rulebook
 	specs SpecSource
 	cfg   Config
+
+	reserves *batch.Batcher[*reserveCall, struct{}] // Reserve's sets (service_batch.go)
+	ships    *batch.Batcher[*shipCall, struct{}]    // Ship's sets
 }
 
 // SpecSource returns the specification of a product (a ProductKey, or the
@@ -41,7 +45,9 @@ func NewService(db *store.DB, rules *classify.Rulebook, specs SpecSource, cfg Co
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("shipping.NewService: %w", err)
 	}
-	return &Service{db: db, rules: rules, specs: specs, cfg: cfg}, nil
+	s := &Service{db: db, rules: rules, specs: specs, cfg: cfg}
+	s.reserves, s.ships = newReserveBatcher(s), newShipBatcher(s)
+	return s, nil
 }
 
 // Config returns the service's shipping settings.

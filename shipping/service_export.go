@@ -20,104 +20,45 @@ type ReserveRequest struct {
 }
 
 // Reserve reserves req's units, license quantity and value, order quantity
-// and cap room in one transaction, as the caller, and returns the
-// reservation. It takes the locks in the store's order (license, the
-// exporter's product, order), releases reservations of the product that
-// have expired, reads the counters, and lets CheckReserve decide: a refusal
-// names the check that failed (ELIMIT with the limit and by how much,
-// EPRECONDITION for a missing step such as a lab report, ECONFLICT for
-// units already taken or bound).
+// and cap room, as the caller, and returns the reservation. It takes the
+// locks in the store's order (license, the exporter's product, order),
+// releases reservations of the product that have expired (which stands
+// even when this reservation is refused), reads the counters, and lets
+// CheckReserve decide: a refusal names the check that failed (ELIMIT with
+// the limit and by how much, EPRECONDITION for a missing step such as a
+// lab report, ECONFLICT for units already taken or bound).
 //
 // What the locks do not protect (the license's terms, the order, the
 // parties' screening, the units' imports and lab reports) is read before
-// them, in a read transaction of its own, so that concurrent callers read
-// in parallel and the serialised write transaction (shared with other
-// callers, see store.DB.UpdateLocked) holds its locks as briefly as
-// possible. Whatever of it can change under the locks (the license's
-// status, the order's state, license and PRC status) is read again there.
+// them, in a read transaction of its own, so that the serialised write
+// transaction holds its locks as briefly as possible. Whatever of it can
+// change under the locks (the license's status, the order's state, license
+// and PRC status) is read again there. Concurrent reservations run as one
+// set (service_batch.go).
 func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (*tollgate.Export, error) {
 	if err := req.Units.Validate(); err != nil {
 		err.Field = "units." + err.Field
 		return nil, wrap("Reserve", err)
 	}
-	var (
-		facts reserveFacts
-		out   tollgate.Export
-	)
-	err := s.db.View(ctx, func(tx *store.Tx) error { return s.readReserveFacts(ctx, tx, req, &facts) })
-	if err != nil {
+	c := &reserveCall{ctx: ctx, req: req}
+	if s.db.InRequestTransaction(ctx) {
+		runSet([]*reserveCall{c}, s.reserveSet, func(c *reserveCall, err error) { c.err = err })
+	} else if _, err := s.reserves.Do(ctx, c); err != nil {
 		return nil, wrap("Reserve", err)
 	}
-	err = s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
-		in, err := s.lockReserve(ctx, tx, facts, req.Units)
-		if err != nil {
-			return err
-		}
-		if out, err = Reserve(in); err != nil {
-			return err
-		}
-		if err := tx.InsertExport(ctx, &out); err != nil {
-			return err
-		}
-		return tx.AuditDetails(ctx, "export.reserve", "export", out.ID, nil, out, map[string]any{
-			"license": out.LicenseNumber, "order_id": out.OrderID, "units": out.Units.Count, "value_cents": out.ValueCents})
-	})
-	if err != nil {
-		return nil, wrap("Reserve", err)
+	if c.err != nil {
+		return nil, wrap("Reserve", c.err)
 	}
-	return &out, nil
+	return c.out, nil
 }
 
 // reserveFacts is what a reservation reads before its locks.
 type reserveFacts struct {
-	lic   *store.StoredLicense
-	order *tollgate.Order
-	in    ReserveInput // parties, list versions, imports, lab reports and keys
-}
-
-// readReserveFacts reads, without locks, the license and the order of req,
-// the screening of the license's parties and the order's customer, the
-// current list versions, and the units' imports, lab reports and keys.
-func (s *Service) readReserveFacts(ctx context.Context, tx *store.Tx, req ReserveRequest, f *reserveFacts) error {
-	*f = reserveFacts{}
-	order, _, err := tx.FindOrder(ctx, req.OrderID, false)
-	if err != nil {
-		return tollgate.FieldErrorf("order_id", "%s", tollgate.ErrorMessage(err))
-	}
-	licenseID := req.LicenseID
-	if licenseID == "" {
-		licenseID = order.LicenseID
-	}
-	if licenseID == "" {
-		return tollgate.Errorf(tollgate.EPRECONDITION, "order %s has no license yet: license it first", order.Reference)
-	}
-	if f.lic, err = tx.License(ctx, licenseID); err != nil {
-		return tollgate.FieldErrorf("license_id", "%s", tollgate.ErrorMessage(err))
-	}
-	f.order = order
-	ids := []string{order.CustomerPartyID}
-	for _, ref := range f.lic.Parties.List() {
-		if ref.Role != tollgate.RoleApplicant {
-			ids = append(ids, ref.ID)
-		}
-	}
-	standings, err := tx.PartyScreenings(ctx, ids)
-	if err != nil {
-		return err
-	}
-	for _, p := range standings {
-		f.in.Parties = append(f.in.Parties, PartyStanding{PartyID: p.PartyID, Status: p.Status, ListVersionIDs: p.ListVersionIDs})
-	}
-	if f.in.CurrentListVersionIDs, err = tx.CurrentListVersionIDs(ctx); err != nil {
-		return err
-	}
-	exporter, product := order.ExporterOrgID, order.Product
-	if f.in.Units.Imports, err = tx.ImportsOfUnits(ctx, exporter, product, req.Units); err != nil {
-		return err
-	}
-	f.in.Units.Reports, f.in.Units.LabKeys, err = tx.LabReportsOfUnits(ctx, exporter, product, f.lic.ApplicationID, req.Units)
-	f.in.Units = f.in.Units.VerifySignatures()
-	return err
+	licenseID string
+	lic       *store.StoredLicense
+	order     *tollgate.Order
+	in        ReserveInput // parties, list versions, imports, lab reports and keys
+	err       error        // why the reservation cannot be made, found before the locks
 }
 
 // lockReserve takes the reservation's locks, releases the product's expired
@@ -125,7 +66,7 @@ func (s *Service) readReserveFacts(ctx context.Context, tx *store.Tx, req Reserv
 // CheckReserve's input: the license and order as they are now, the
 // license's usage, the order's held units, the exports holding any of the
 // units, and the cap's figures.
-func (s *Service) lockReserve(ctx context.Context, tx *store.Tx, f reserveFacts, units tollgate.Units) (ReserveInput, error) {
+func (s *Service) lockReserve(ctx context.Context, tx *store.Tx, f reserveFacts, units tollgate.Units, held *heldUnits) (ReserveInput, error) {
 	in, lic, order := f.in, f.lic, f.order
 	status, changed, err := tx.LockLicenseStatus(ctx, lic.ID)
 	if err != nil {
@@ -165,7 +106,9 @@ func (s *Service) lockReserve(ctx context.Context, tx *store.Tx, f reserveFacts,
 		}
 		in.LicenseUsed = []licensing.Consumption{{Product: u.Product, Units: u.UsedUnits(), ValueCents: u.UsedCents()}}
 	}
-	if in.Units.Exports, err = tx.ExportsOfUnits(ctx, order.ExporterOrgID, order.Product, units, now); err != nil {
+	if units.BySerial() {
+		in.Units.Exports = held.exports // of the set's serials: CheckReserve ignores the others
+	} else if in.Units.Exports, err = tx.ExportsOfUnits(ctx, order.ExporterOrgID, order.Product, units, now); err != nil {
 		return in, err
 	}
 	china, err := tx.DestinationUnits(ctx, order.ExporterOrgID, order.Product, s.cfg.CapDestinations)
@@ -179,34 +122,38 @@ func (s *Service) lockReserve(ctx context.Context, tx *store.Tx, f reserveFacts,
 // becomes shipped. A reservation that is not open (shipped, voided,
 // expired) is ECONFLICT.
 func (s *Service) Ship(ctx context.Context, id, reference string, exportedOn time.Time) (*tollgate.Export, error) {
-	var out tollgate.Export
-	err := s.lockExport(ctx, id, func(tx *store.Tx, e *tollgate.Export, o store.OrderLock) error {
-		shipped, err := Ship(*e, reference, exportedOn, actor(ctx), tx.Now())
-		if err != nil {
-			return err
-		}
-		if err := tx.UpdateExport(ctx, e.State, &shipped); err != nil {
-			return err
-		}
-		if err := tx.AuditDetails(ctx, "export.ship", "export", id, e, shipped, map[string]any{
-			"filing_reference": reference, "units": shipped.Units.Count, "value_cents": shipped.ValueCents}); err != nil {
-			return err
-		}
-		out = shipped
-		if o.Units.Shipped+shipped.Units.Count < o.Quantity || o.State != tollgate.OrderLicensed {
-			return nil
-		}
-		order, _, err := tx.FindOrder(ctx, e.OrderID, true)
-		if err != nil {
-			return err
-		}
-		return s.applyOrderEvent(ctx, tx, order, OrderEvent{Kind: OrderEventShip, Actor: actor(ctx), At: tx.Now(),
-			Note: "every unit shipped; last export " + id})
-	})
-	if err != nil {
+	c := &shipCall{ctx: ctx, id: id, reference: reference, exportedOn: exportedOn}
+	if s.db.InRequestTransaction(ctx) {
+		runSet([]*shipCall{c}, s.shipSet, func(c *shipCall, err error) { c.err = err })
+	} else if _, err := s.ships.Do(ctx, c); err != nil {
 		return nil, wrap("Ship", err)
 	}
-	return &out, nil
+	if c.err != nil {
+		return nil, wrap("Ship", c.err)
+	}
+	return c.out, nil
+}
+
+// recordShip stores shipped, the shipment of reservation e, audits it, and
+// when the order's units have all shipped (o is the order under its lock)
+// marks the order shipped. Any failure is a failure of the transaction.
+func (s *Service) recordShip(ctx context.Context, tx *store.Tx, e *tollgate.Export, shipped tollgate.Export, o store.OrderLock) error {
+	if err := tx.UpdateExport(ctx, e.State, &shipped); err != nil {
+		return err
+	}
+	if err := tx.AuditDetails(ctx, "export.ship", "export", e.ID, e, shipped, map[string]any{
+		"filing_reference": shipped.FilingReference, "units": shipped.Units.Count, "value_cents": shipped.ValueCents}); err != nil {
+		return err
+	}
+	if o.Units.Shipped+shipped.Units.Count < o.Quantity || o.State != tollgate.OrderLicensed {
+		return nil
+	}
+	order, _, err := tx.FindOrder(ctx, e.OrderID, true)
+	if err != nil {
+		return err
+	}
+	return s.applyOrderEvent(ctx, tx, order, OrderEvent{Kind: OrderEventShip, Actor: actor(ctx), At: tx.Now(),
+		Note: "every unit shipped; last export " + e.ID})
 }
 
 // Void releases reservation id for reason, as the caller. A reservation

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"tollgate"
+	"tollgate/internal/batch"
 )
 
 // Group commit. Every audited change extends the one audit log, so audited
@@ -37,84 +37,36 @@ import (
 // transaction stays short and holds its locks briefly.
 const maxGroup = 64
 
-// groupCall is one caller's function waiting in the queue.
+// groupCall is one caller's function and its outcome.
 type groupCall struct {
-	ctx  context.Context
-	fn   func(tx *Tx) error
-	err  error
-	pnc  any           // a panic of fn, raised again in its caller
-	lead bool          // woken to lead the next group, not with a result
-	wake chan struct{} // signalled once fn's outcome is known, or to lead
+	ctx context.Context
+	fn  func(tx *Tx) error
+	err error
+	pnc any // a panic of fn, raised again in its caller
 }
 
-// grouper is the queue of a DB's group transactions.
-type grouper struct {
-	mu      sync.Mutex
-	queue   []*groupCall
-	leading bool // a caller leads a group now
+// newGrouper returns the queue of db's group transactions.
+func newGrouper(db *DB) *batch.Batcher[*groupCall, struct{}] {
+	return &batch.Batcher[*groupCall, struct{}]{Max: maxGroup, Run: func(calls []*groupCall) []struct{} {
+		db.runGroup(calls)
+		return make([]struct{}, len(calls))
+	}}
 }
 
 // updateGrouped runs fn in a group's transaction (see above) at READ
 // COMMITTED on PostgreSQL, and returns fn's error, or the transaction's
-// when the group could not commit.
+// when the group could not commit. Once queued, a call is run or refused
+// by a leader: waiting for it is bounded by the groups ahead, and the
+// leader checks ctx before running fn.
 func (db *DB) updateGrouped(ctx context.Context, fn func(tx *Tx) error) error {
-	if err := ctx.Err(); err != nil {
+	c := &groupCall{ctx: ctx, fn: fn}
+	if _, err := db.group.Do(ctx, c); err != nil {
 		return err
-	}
-	c := &groupCall{ctx: ctx, fn: fn, wake: make(chan struct{}, 1)}
-	g := &db.group
-	g.mu.Lock()
-	g.queue = append(g.queue, c)
-	lead := !g.leading
-	g.leading = true
-	g.mu.Unlock()
-	if !lead {
-		// Once queued, a call is run or refused by a leader: waiting
-		// for it is bounded by the groups ahead, and the leader checks
-		// ctx before running fn.
-		<-c.wake
-		lead = c.lead
-	}
-	if lead {
-		db.leadGroup(c)
 	}
 	if c.pnc != nil {
 		panic(c.pnc)
 	}
 	return c.err
-}
-
-// leadGroup runs the group at the head of the queue, whose first call is
-// self, gives every other call of it its outcome, and hands the lead to
-// the next queued call.
-func (db *DB) leadGroup(self *groupCall) {
-	g := &db.group
-	g.mu.Lock()
-	n := min(len(g.queue), maxGroup)
-	group := make([]*groupCall, n)
-	copy(group, g.queue)
-	g.queue = append(g.queue[:0], g.queue[n:]...)
-	g.mu.Unlock()
-
-	db.runGroup(group)
-
-	g.mu.Lock()
-	var next *groupCall
-	if len(g.queue) > 0 {
-		next = g.queue[0]
-		next.lead = true
-	} else {
-		g.leading = false
-	}
-	g.mu.Unlock()
-	for _, c := range group {
-		if c != self {
-			c.wake <- struct{}{}
-		}
-	}
-	if next != nil {
-		next.wake <- struct{}{}
-	}
 }
 
 // errSpoiled reports a group transaction that a failing function left in a

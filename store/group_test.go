@@ -190,9 +190,7 @@ func runHeld(t *testing.T, db *DB, whileHeld func(), calls ...heldCall) []heldRe
 // waitQueued waits until n callers wait in db's group queue.
 func waitQueued(db *DB, n int) {
 	for {
-		db.group.mu.Lock()
-		q := len(db.group.queue)
-		db.group.mu.Unlock()
+		q := db.group.Queued()
 		if q >= n {
 			return
 		}

@@ -193,18 +193,25 @@ func isCheckViolation(err error) bool {
 
 // maxInArgs bounds the values of one IN (…) list, well under both
 // databases' limits on a statement's parameters.
-const maxInArgs = 500
+const maxInArgs = 512
 
 // inBatches calls fn with successive batches of at most maxInArgs values,
-// as arguments and the matching "?, ?, …" text.
+// as arguments and the matching "?, ?, …" text. A batch is padded to a
+// power of two by repeating its last value (which changes nothing in an
+// IN list), so that the statements built from it come in a few lengths
+// that stay prepared, rather than one per length.
 func inBatches(values []string, fn func(marks string, args []any) error) error {
 	for start := 0; start < len(values); start += maxInArgs {
 		batch := values[start:min(len(values), start+maxInArgs)]
-		args := make([]any, len(batch))
-		for i, v := range batch {
-			args[i] = v
+		n := 1
+		for n < len(batch) {
+			n *= 2
 		}
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(batch)), ", ")
+		args := make([]any, n)
+		for i := range args {
+			args[i] = batch[min(i, len(batch)-1)]
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 		if err := fn(marks, args); err != nil {
 			return err
 		}

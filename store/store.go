@@ -30,6 +30,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"tollgate"
+	"tollgate/internal/batch"
 )
 
 // Defaults for DB's tunables.
@@ -46,7 +47,7 @@ type DB struct {
 	stmts *stmtCache // SQLite: statements kept prepared on the writer connection; nil on PostgreSQL
 	reads *stmtCache // SQLite: statements kept prepared on the read connections; nil on PostgreSQL
 	now   func() time.Time
-	group grouper // the queue of UpdateLocked's group transactions
+	group *batch.Batcher[*groupCall, struct{}] // the queue of UpdateLocked's group transactions
 
 	// MaxAttempts bounds how often a transaction that failed only because
 	// of concurrency is run.
@@ -69,6 +70,7 @@ func Open(ctx context.Context, dsn string, clock func() time.Time) (*DB, error) 
 		return nil, errors.New("store.Open: nil clock")
 	}
 	db := &DB{now: clock, MaxAttempts: DefaultMaxAttempts}
+	db.group = newGrouper(db)
 	var err error
 	switch kind, target := parseDSN(dsn); kind {
 	case "sqlite":

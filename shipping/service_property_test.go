@@ -1,0 +1,1342 @@
+package shipping_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"tollgate"
+	"tollgate/auditlog"
+	"tollgate/catalog"
+	"tollgate/classify"
+	"tollgate/internal/testenv"
+	"tollgate/shipping"
+	"tollgate/shipping/shipload"
+	"tollgate/store"
+	"tollgate/store/storetest"
+)
+
+// TestStoredShippingProperties runs random sequences of shipping
+// operations (reserve, ship, void, US shipments and their reversals, the
+// clock passing reservations' expiry, sweeps, and bursts of concurrent
+// operations that the store's group commit runs in shared transactions)
+// through shipping.Service over a real store, and checks them against a
+// model of the rules:
+//
+//   - every operation run alone succeeds or is refused exactly as the model
+//     decides, with the model's error code and, for ELIMIT, the model's
+//     limit (a refusal is never anything but ELIMIT, ECONFLICT,
+//     EPRECONDITION or ENOTFOUND), and writes exactly the model's audit
+//     records;
+//   - the outcomes of a concurrent burst (2 to 8 calls, some on the same
+//     units or reservation, released together behind a held group
+//     transaction so that the service's sets and the store's group commit
+//     run them together) are those of the same calls run one at a time,
+//     the successful ones in the order of their audit records and the
+//     refused ones at some point between (group commit and sets are
+//     serializable in the audit log's order), with exactly the records of
+//     that run;
+//   - reservations past their time are marked expired once each, all of
+//     them by a sweep or a successful reservation, and a sweep counts them;
+//   - after every burst and at the end: Service.Verify (the store's counter
+//     check and the cap) reports nothing but what a US reversal allows; the
+//     license's, the orders' and the destination's counters, the cap
+//     position and every export's state equal the model's; the China units
+//     held never exceed 50% of the US units unless a reversal lowered the
+//     cap under units already held, and then no more than were held; no
+//     serial is held by two exports; every unit held was imported for
+//     export and passed a signed lab report; the license's quantity and
+//     value and the orders' quantities are never exceeded.
+//
+// It runs on SQLite and, when TOLLGATE_TEST_POSTGRES is set and not in
+// -short mode, on PostgreSQL, each check on a fresh database. The number
+// of checks is -rapid.checks (or RAPID_CHECKS) when given, else
+// storedChecksSQLite and storedChecksPostgres.
+func TestStoredShippingProperties(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		stats := propStats{}
+		dir := t.TempDir()
+		n := 0
+		withRapidChecks(t, storedChecksSQLite, func() {
+			rapid.Check(t, func(rt *rapid.T) {
+				n++
+				path := filepath.Join(dir, fmt.Sprintf("prop-%d.db", n))
+				rt.Cleanup(func() {
+					for _, suffix := range []string{"", "-wal", "-shm"} {
+						os.Remove(path + suffix)
+					}
+				})
+				storedShippingProperty(rt, "sqlite:"+path, stats)
+			})
+		})
+		stats.log(t)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		base := testenv.PostgresURL(t)
+		if testing.Short() {
+			t.Skip("skipping the PostgreSQL property test in -short mode")
+		}
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { admin.Close() })
+		stats := propStats{}
+		withRapidChecks(t, storedChecksPostgres, func() {
+			rapid.Check(t, func(rt *rapid.T) {
+				storedShippingProperty(rt, propSchema(rt, admin, base), stats)
+			})
+		})
+		stats.log(t)
+	})
+}
+
+// The default number of checks of each backend: each check opens and
+// migrates a database and builds a world in it, which dominates its time.
+const (
+	storedChecksSQLite   = 40
+	storedChecksPostgres = 10
+)
+
+// propStats counts the outcomes of the operations over all checks, to
+// show what the random sequences exercised.
+type propStats map[string]int
+
+func (s propStats) log(t *testing.T) {
+	var lines []string
+	for _, k := range slices.Sorted(maps.Keys(s)) {
+		lines = append(lines, fmt.Sprintf("%s: %d", k, s[k]))
+	}
+	t.Logf("outcomes: %s", strings.Join(lines, ", "))
+}
+
+// withRapidChecks runs f with rapid's number of checks set to n, unless
+// the command line (-rapid.checks) or the environment (RAPID_CHECKS) chose
+// one.
+func withRapidChecks(t *testing.T, n int, f func()) {
+	fl := flag.Lookup("rapid.checks")
+	set := os.Getenv("RAPID_CHECKS") != ""
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
+	if fl == nil || set {
+		f()
+		return
+	}
+	old := fl.Value.String()
+	if err := fl.Value.Set(fmt.Sprint(n)); err != nil {
+		t.Fatal(err)
+	}
+	defer fl.Value.Set(old)
+	f()
+}
+
+// propSchema creates a PostgreSQL schema for one check, dropped when the
+// check ends, and returns a DSN whose search_path selects it.
+func propSchema(rt *rapid.T, admin *sql.DB, base string) string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "tollgate_prop_test_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		rt.Fatalf("create schema: %v", err)
+	}
+	rt.Cleanup(func() {
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			rt.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		rt.Fatalf("TOLLGATE_TEST_POSTGRES: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// storedShippingProperty is one check: a fresh store and world, a random
+// sequence of operations, and the checks.
+func storedShippingProperty(rt *rapid.T, dsn string, stats propStats) {
+	env := newPropEnv(rt, dsn)
+	env.stats = stats
+	m := newPropModel()
+	if us := rapid.Int64Range(0, 40).Draw(rt, "us-units"); us > 0 {
+		env.step(rt, m, propOp{kind: opUSShipment, usUnits: us, usRef: env.ref("INV-PROP")})
+	}
+	steps := rapid.IntRange(20, 60).Draw(rt, "steps")
+	for i := range steps {
+		label := fmt.Sprintf("step%d", i)
+		switch k := rapid.IntRange(0, 99).Draw(rt, label); {
+		case k < 35:
+			env.step(rt, m, env.drawReserve(rt, m, label))
+		case k < 50:
+			env.step(rt, m, env.drawExportOp(rt, m, opShip, label))
+		case k < 57:
+			env.step(rt, m, env.drawExportOp(rt, m, opVoid, label))
+		case k < 65:
+			d := rapid.SampledFrom(propAdvances(env.ttl)).Draw(rt, label+"-advance")
+			env.clock.Advance(d)
+			rt.Logf("%s: clock +%s", label, d)
+		case k < 70:
+			env.step(rt, m, propOp{kind: opSweep})
+		case k < 75:
+			env.step(rt, m, env.drawUSShipment(rt, label))
+		case k < 81:
+			env.step(rt, m, env.drawReversal(rt, m, label))
+		default:
+			env.burst(rt, m, label)
+			env.checkAll(rt, m)
+		}
+	}
+	env.checkAll(rt, m)
+	// Drain: once every reservation has expired and the sweep has run,
+	// nothing is reserved anywhere and only the shipments hold.
+	env.clock.Advance(env.ttl)
+	env.step(rt, m, propOp{kind: opSweep})
+	env.checkAll(rt, m)
+	for _, e := range m.exports {
+		if e.state == tollgate.ExportReserved {
+			rt.Fatalf("export %s still reserved after its expiry and a sweep", e.id)
+		}
+	}
+}
+
+// propAdvances are the clock's steps: short ones, and ones that land on a
+// reservation's expiry exactly or just past it.
+func propAdvances(ttl time.Duration) []time.Duration {
+	return []time.Duration{time.Minute, time.Hour, 6 * time.Hour, ttl - time.Minute, ttl, ttl + time.Minute}
+}
+
+// unitKind is what the world knows of a serial.
+type unitKind int
+
+const (
+	unitUnknown  unitKind = iota // never imported
+	unitOK                       // imported for export, passing signed lab report
+	unitUntested                 // imported, no lab report
+	unitFailed                   // imported, failing lab report
+	unitBound                    // imported under the US end-use exemption
+)
+
+var unitNames = map[unitKind]string{unitUnknown: "NEVER", unitOK: "OK", unitUntested: "UNTESTED", unitFailed: "FAILED", unitBound: "BOUND"}
+
+// propLot is the world's lot, imported (when lotQty > 0) and tested;
+// propNoLot is never imported; propNoneID is the id of no export, order or
+// US shipment.
+const (
+	propLot     = "TW-PROP-LOT"
+	propNoLot   = "TW-NO-LOT"
+	propNoneID  = "00000000-0000-4000-8000-000000000000"
+	propReason  = "property test"
+	propPriceUS = shipload.UnitPriceCents
+)
+
+// propEnv is one check's store, service, clock and world.
+type propEnv struct {
+	ctx   context.Context
+	db    *store.DB
+	svc   *shipping.Service
+	clock *storetest.Clock
+	w     *shipload.World
+	ttl   time.Duration
+
+	licenseID string
+	licQty    int64
+	orders    []string
+	orderQty  map[string]int64
+	pool      []string // the serials reservations draw from
+	okSerials []string // those that may ship, first in pool
+	kind      map[string]unitKind
+	lotQty    int64
+	seq       int
+	stats     propStats
+	auditSeq  int64 // the audit log's size when last read
+}
+
+func newPropEnv(rt *rapid.T, dsn string) *propEnv {
+	ctx := context.Background()
+	clock := storetest.NewClock()
+	db, err := store.Open(ctx, dsn, clock.Now)
+	if err != nil {
+		rt.Fatalf("store.Open: %v", err)
+	}
+	rt.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			rt.Errorf("Close: %v", err)
+		}
+	})
+	svc, err := shipping.NewService(db, classify.Default(), catalog.Default().Lookup, shipping.DefaultConfig())
+	if err != nil {
+		rt.Fatal(err)
+	}
+	w, err := shipload.NewWorld(ctx, db, svc)
+	if err != nil {
+		rt.Fatal(err)
+	}
+	env := &propEnv{ctx: ctx, db: db, svc: svc, clock: clock, w: w, ttl: svc.Config().ReservationTTL,
+		orderQty: map[string]int64{}, kind: map[string]unitKind{}}
+	must := func(err error) {
+		if err != nil {
+			rt.Helper()
+			rt.Fatal(err)
+		}
+	}
+
+	env.licQty = rapid.Int64Range(3, 20).Draw(rt, "license-units")
+	env.licenseID, err = w.License(ctx, env.licQty)
+	must(err)
+	// Serials: those that may ship first, so that shrinking goes to them.
+	counts := map[unitKind]int{
+		unitOK:       rapid.IntRange(4, 14).Draw(rt, "ok-serials"),
+		unitUntested: rapid.IntRange(0, 2).Draw(rt, "untested-serials"),
+		unitFailed:   rapid.IntRange(0, 2).Draw(rt, "failed-serials"),
+		unitBound:    rapid.IntRange(0, 2).Draw(rt, "bound-serials"),
+		unitUnknown:  2,
+	}
+	seq := 0
+	for _, k := range []unitKind{unitOK, unitUntested, unitFailed, unitBound, unitUnknown} {
+		var ss []string
+		for i := range counts[k] {
+			s := fmt.Sprintf("H200-%s-%03d", unitNames[k], i)
+			ss = append(ss, s)
+			env.kind[s] = k
+		}
+		env.pool = append(env.pool, ss...)
+		if k == unitOK {
+			env.okSerials = ss
+		}
+		if len(ss) == 0 || k == unitUnknown {
+			continue
+		}
+		units := tollgate.Units{Serials: ss, Count: int64(len(ss))}
+		exemption := ""
+		if k == unitBound {
+			exemption = "9903.79.03"
+		}
+		seq++
+		_, err := w.Import(ctx, seq, units, exemption)
+		must(err)
+		switch k {
+		case unitOK:
+			_, err = w.LabReport(ctx, "LAB-PROP-OK", units, 1975)
+		case unitFailed:
+			_, err = w.LabReport(ctx, "LAB-PROP-FAIL", units, 2100)
+		}
+		must(err)
+	}
+	if env.lotQty = rapid.Int64Range(0, 6).Draw(rt, "lot-units"); env.lotQty > 0 {
+		units := tollgate.Units{Lot: propLot, Count: env.lotQty}
+		seq++
+		_, err := w.Import(ctx, seq, units, "")
+		must(err)
+		_, err = w.LabReport(ctx, "LAB-PROP-LOT", units, 1975)
+		must(err)
+	}
+	for i := range rapid.IntRange(1, 3).Draw(rt, "orders") {
+		qty := rapid.Int64Range(2, 10).Draw(rt, fmt.Sprintf("order%d-units", i))
+		o, err := w.Order(ctx, fmt.Sprintf("PO-PROP-%d", i), qty, env.licenseID)
+		must(err)
+		env.orders = append(env.orders, o.ID)
+		env.orderQty[o.ID] = qty
+	}
+	env.auditSeq, err = db.AuditSize(ctx)
+	must(err)
+	return env
+}
+
+// now is the time the store stamps on what happens now.
+func (env *propEnv) now() time.Time { return env.clock.Now().UTC().Truncate(time.Microsecond) }
+
+func (env *propEnv) ref(prefix string) string {
+	env.seq++
+	return fmt.Sprintf("%s-%04d", prefix, env.seq)
+}
+
+// opKind is a kind of operation.
+type opKind int
+
+const (
+	opReserve opKind = iota
+	opShip
+	opVoid
+	opUSShipment
+	opReversal
+	opSweep
+)
+
+// propOp is one operation with its arguments.
+type propOp struct {
+	kind     opKind
+	orderID  string         // reserve
+	units    tollgate.Units // reserve
+	exportID string         // ship, void
+	usID     string         // reversal
+	usUnits  int64          // US shipment; reversal (0: all that is left)
+	usRef    string         // US shipment
+}
+
+func (o propOp) kindName() string {
+	return [...]string{"reserve", "ship", "void", "us-shipment", "reversal", "sweep"}[o.kind]
+}
+
+func (o propOp) String() string {
+	switch o.kind {
+	case opReserve:
+		return fmt.Sprintf("reserve(order %s, %s)", short(o.orderID), unitsString(o.units))
+	case opShip:
+		return "ship(" + short(o.exportID) + ")"
+	case opVoid:
+		return "void(" + short(o.exportID) + ")"
+	case opUSShipment:
+		return fmt.Sprintf("us-shipment(%d)", o.usUnits)
+	case opReversal:
+		return fmt.Sprintf("reverse(%s, %d)", short(o.usID), o.usUnits)
+	default:
+		return "sweep"
+	}
+}
+
+// short abbreviates an id to its last 8 characters (a UUIDv7 begins with
+// its time).
+func short(id string) string {
+	if len(id) > 8 {
+		return id[len(id)-8:]
+	}
+	return id
+}
+
+func unitsString(u tollgate.Units) string {
+	if u.Lot != "" {
+		return fmt.Sprintf("%d of lot %s", u.Count, u.Lot)
+	}
+	return strings.Join(u.Serials, ",")
+}
+
+// propOutcome is what the service did with an operation.
+type propOutcome struct {
+	code   string // the error's code; "" for success
+	err    error
+	export *tollgate.Export
+	us     *tollgate.DomesticShipment
+	swept  int
+}
+
+func (o propOutcome) String() string {
+	if o.code == "" {
+		return "ok"
+	}
+	return o.code
+}
+
+// run runs op through the service.
+func (env *propEnv) run(op propOp) propOutcome {
+	var out propOutcome
+	switch op.kind {
+	case opReserve:
+		out.export, out.err = env.svc.Reserve(env.ctx, shipping.ReserveRequest{OrderID: op.orderID, Units: op.units})
+	case opShip:
+		out.export, out.err = env.svc.Ship(env.ctx, op.exportID, "AES-"+op.exportID, env.clock.Now())
+	case opVoid:
+		out.export, out.err = env.svc.Void(env.ctx, op.exportID, propReason)
+	case opUSShipment:
+		out.us, out.err = env.svc.RecordUSShipment(env.ctx, tollgate.DomesticShipment{ExporterOrgID: env.w.Exporter.ID,
+			Product: shipload.Product, Units: op.usUnits, ShippedOn: env.clock.Now(), Customer: "US Cloud Inc.",
+			Reference: op.usRef})
+	case opReversal:
+		out.us, out.err = env.svc.ReverseUSShipment(env.ctx, op.usID, op.usUnits, propReason)
+	case opSweep:
+		out.swept, out.err = env.svc.Sweep(env.ctx, 0)
+	}
+	out.code = outcomeCode(out.err)
+	return out
+}
+
+// outcomeCode returns err's code and, for ELIMIT, the limit: the order's
+// quantity, the cap, or the license's quantity; "" for nil.
+func outcomeCode(err error) string {
+	code := tollgate.ErrorCode(err)
+	if code != tollgate.ELIMIT {
+		return code
+	}
+	var te *tollgate.Error
+	switch {
+	case errors.As(err, &te) && te.Details != nil:
+		if d, ok := te.Details.(shipping.LimitExceeded); ok {
+			return code + "/" + d.Limit
+		}
+	case strings.Contains(err.Error(), "license quantity exceeded"):
+		return code + "/" + limitLicense
+	}
+	return code + "/?"
+}
+
+// The limits a reservation is refused for, as outcomeCode names them.
+const (
+	limitOrder   = tollgate.ELIMIT + "/" + shipping.LimitOrderQuantity
+	limitCap     = tollgate.ELIMIT + "/" + shipping.LimitChinaCap
+	limitLicense = "license_quantity"
+)
+
+// refusal fails rt unless out is a success or a refusal by the rules.
+func refusal(rt *rapid.T, op propOp, out propOutcome) {
+	switch code, _, _ := strings.Cut(out.code, "/"); code {
+	case "", tollgate.ELIMIT, tollgate.ECONFLICT, tollgate.EPRECONDITION, tollgate.ENOTFOUND:
+	default:
+		rt.Fatalf("%s failed with %s, not a refusal by the rules: %v", op, out.code, out.err)
+	}
+	if op.kind == opSweep && out.err != nil {
+		rt.Fatalf("sweep failed: %v", out.err)
+	}
+}
+
+// step runs op alone and checks its outcome against the model's decision.
+func (env *propEnv) step(rt *rapid.T, m *propModel, op propOp) {
+	rt.Helper()
+	now := env.now()
+	want, wantSwept := m.decide(env, now, op)
+	expired := m.expiredReserved(now)
+	out := env.run(op)
+	rt.Logf("%s -> %s", op, out)
+	env.stats[op.kindName()+" "+out.String()]++
+	refusal(rt, op, out)
+	if out.code != want {
+		rt.Fatalf("%s: got %s (%v), the model wants %q", op, out, out.err, want)
+	}
+	if op.kind == opSweep && out.swept != wantSwept {
+		rt.Fatalf("sweep marked %d reservations expired, the model wants %d", out.swept, wantSwept)
+	}
+	m.audit = nil
+	if err := m.apply(env, now, op, out); err != nil {
+		rt.Fatal(err)
+	}
+	expiries, got := splitExpiries(env.audited(rt))
+	if !sameLines(got, m.audit) {
+		rt.Fatalf("%s: audit records %q, the model wants %q", op, got, m.audit)
+	}
+	// A sweep marks every reservation past its time, and so does a
+	// reservation on its way ("the next reservation of its product
+	// releases it"); a refused one may or may not have; nothing else does.
+	var all, some bool
+	switch {
+	case op.kind == opSweep, op.kind == opReserve && out.code == "":
+		all, some = true, true
+	case op.kind == opReserve:
+		some = len(expiries) > 0
+		all = some
+	}
+	env.expiries(rt, m, op.String(), expired, expiries, all, some)
+}
+
+// splitExpiries splits audit records into the ids of the exports marked
+// expired and the other records.
+func splitExpiries(lines []string) (ids, rest []string) {
+	for _, l := range lines {
+		if id, ok := strings.CutPrefix(l, "export.expire "); ok {
+			ids = append(ids, id)
+		} else {
+			rest = append(rest, l)
+		}
+	}
+	return ids, rest
+}
+
+// expiries checks the reservations the store marked expired (ids, from
+// the audit log) against those past their time (expired): each once, all
+// of them when all, none unless some; and marks them in the model.
+func (env *propEnv) expiries(rt *rapid.T, m *propModel, what string, expired []*propExport, ids []string, all, some bool) {
+	rt.Helper()
+	want := make([]string, len(expired))
+	for i, e := range expired {
+		want[i] = e.id
+	}
+	for i, id := range ids {
+		if !slices.Contains(want, id) || slices.Contains(ids[:i], id) {
+			rt.Fatalf("%s: marked expired %q; reservations past their time and not yet marked: %q", what, ids, want)
+		}
+	}
+	switch {
+	case all && len(ids) != len(want):
+		rt.Fatalf("%s: marked expired %q, want every reservation past its time: %q", what, ids, want)
+	case !some && len(ids) > 0:
+		rt.Fatalf("%s: marked expired %q, want none marked", what, ids)
+	}
+	for _, id := range ids {
+		m.byID[id].state = tollgate.ExportExpired
+	}
+}
+
+// audited returns the audit records appended since the last call, as
+// "action object-id".
+func (env *propEnv) audited(rt *rapid.T) []string {
+	var out []string
+	for b, err := range env.db.AuditRecords(env.ctx, env.auditSeq) {
+		if err != nil {
+			rt.Fatal(err)
+		}
+		r, err := auditlog.ParseRecord(b)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		out = append(out, r.Action+" "+r.ObjectID)
+		env.auditSeq = r.Seq + 1
+	}
+	return out
+}
+
+// sameLines reports whether a and b hold the same lines, in any order.
+func sameLines(a, b []string) bool {
+	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+}
+
+// burst runs 2 to 6 operations at once, so that the store's group commit
+// runs them in shared transactions, and checks that their outcomes are
+// those of running them one at a time in the order the audit log recorded
+// the successful ones (the refused ones leave no record and may have run
+// at any point), and that the log holds exactly the records of that run.
+func (env *propEnv) burst(rt *rapid.T, m *propModel, label string) {
+	n := rapid.IntRange(2, 8).Draw(rt, label+"-burst")
+	ops := make([]propOp, n)
+	for i := range ops {
+		l := fmt.Sprintf("%s-%d", label, i)
+		switch k := rapid.IntRange(0, 13).Draw(rt, l); {
+		case k >= 11 && i > 0:
+			// The same as an earlier one: two calls on the same
+			// units, or the same reservation, at once.
+			ops[i] = ops[rapid.IntRange(0, i-1).Draw(rt, l+"-again")]
+			if ops[i].kind == opUSShipment {
+				ops[i].usRef = env.ref("INV-PROP")
+			}
+		case k < 5:
+			ops[i] = env.drawReserve(rt, m, l)
+		case k < 6:
+			ops[i] = env.drawExportOp(rt, m, opShip, l)
+		case k < 7:
+			ops[i] = env.drawExportOp(rt, m, opVoid, l)
+		case k < 8:
+			ops[i] = env.drawUSShipment(rt, l)
+		case k < 10:
+			ops[i] = env.drawReversal(rt, m, l)
+		case k == 10:
+			ops[i] = propOp{kind: opSweep}
+		default:
+			ops[i] = env.drawReserve(rt, m, l)
+		}
+	}
+	// Hold the group queue (0: no), and have the service's sets primed
+	// (2), or not (1).
+	hold := rapid.IntRange(0, 2).Draw(rt, label+"-hold")
+	now := env.now()
+	outs := make([]propOutcome, n)
+	start := make(chan struct{})
+	var ready, wg sync.WaitGroup
+	for i := range ops {
+		ready.Add(1)
+		wg.Go(func() {
+			<-start
+			ready.Done()
+			outs[i] = env.run(ops[i])
+		})
+	}
+	if hold > 0 {
+		// Hold the store's group queue with a transaction of our own
+		// while the burst's calls queue up behind it, so that they run
+		// together in the next group's transaction. (How many make it
+		// into the queue in time varies; what the checks require does
+		// not depend on it.)
+		release := env.holdGroupQueue(rt)
+		primed := func() {}
+		if hold == 2 {
+			primed = env.primeSets(rt)
+		}
+		close(start)
+		ready.Wait()
+		time.Sleep(2 * time.Millisecond)
+		release()
+		primed()
+	} else {
+		close(start)
+	}
+	wg.Wait()
+	var desc []string
+	for i := range ops {
+		desc = append(desc, fmt.Sprintf("%s -> %s", ops[i], outs[i]))
+	}
+	rt.Logf("%s: burst [%s]", label, strings.Join(desc, "; "))
+	for i := range ops {
+		refusal(rt, ops[i], outs[i])
+	}
+
+	expiries, got := splitExpiries(env.audited(rt))
+	rank := make([]int, n)
+	for i := range ops {
+		rank[i] = -1
+		if p := primaryRecord(ops[i], outs[i]); p != "" {
+			if rank[i] = slices.Index(got, p); rank[i] < 0 {
+				rt.Fatalf("%s succeeded without its audit record %q: the burst's records are %q", ops[i], p, got)
+			}
+		}
+	}
+	expired := m.expiredReserved(now)
+	m.audit = nil
+	next, order := m.linearize(env, now, ops, outs, rank)
+	if next == nil {
+		rt.Fatalf("no order of running the burst's operations one at a time, the successful ones in the order of their audit records %q, gives its outcomes: [%s]",
+			got, strings.Join(desc, "; "))
+	}
+	rt.Logf("%s: as if run in the order %v", label, order)
+	if !sameLines(got, next.audit) {
+		rt.Fatalf("the burst's audit records are %q; run in the order %v, the model wants %q", got, order, next.audit)
+	}
+	env.stats["burst"]++
+	env.stats["burst op"] += len(ops)
+	if !slices.IsSorted(order) {
+		env.stats["burst run out of draw order"]++
+	}
+	for i, op := range ops {
+		env.stats["burst "+op.kindName()+" "+outs[i].String()]++
+	}
+	// A sweep, or a successful reservation, marks every reservation past
+	// its time; a refused reservation may; the sweeps count what they
+	// marked.
+	swept, all, reserves := 0, false, false
+	for i, op := range ops {
+		switch op.kind {
+		case opSweep:
+			swept, all = swept+outs[i].swept, true
+		case opReserve:
+			reserves = true
+			all = all || outs[i].code == ""
+		}
+	}
+	*m = *next
+	env.expiries(rt, m, label, expired, expiries, all, all || reserves)
+	if swept > len(expiries) || (!reserves && swept != len(expiries)) {
+		rt.Fatalf("%s: the sweeps marked %d reservations expired; the audit log has %d marked", label, swept, len(expiries))
+	}
+
+}
+
+// holdGroupQueue starts a group transaction of the store's (UpdateLocked)
+// that does nothing and ends when the returned function is called, which
+// waits for it to commit.
+func (env *propEnv) holdGroupQueue(rt *rapid.T) func() {
+	var entered sync.Once
+	in, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- env.db.UpdateLocked(env.ctx, func(*store.Tx) error {
+			entered.Do(func() { close(in) })
+			<-release
+			return nil
+		})
+	}()
+	<-in
+	return func() {
+		close(release)
+		if err := <-done; err != nil {
+			rt.Fatalf("holding the group queue: %v", err)
+		}
+	}
+}
+
+// primeSets starts a reservation and a shipment that are refused (of no
+// order, of no export), so that, as the service runs concurrent calls in
+// sets (the first call of a quiet service alone), the burst's reservations
+// and shipments that follow queue up behind them and run together. The
+// returned function waits for them and checks their refusals.
+func (env *propEnv) primeSets(rt *rapid.T) func() {
+	var wg sync.WaitGroup
+	var reserveErr, shipErr error
+	wg.Go(func() {
+		_, reserveErr = env.svc.Reserve(env.ctx, shipping.ReserveRequest{OrderID: propNoneID, Units: tollgate.Units{Lot: propLot, Count: 1}})
+	})
+	wg.Go(func() { _, shipErr = env.svc.Ship(env.ctx, propNoneID, "AES-NONE", env.clock.Now()) })
+	time.Sleep(time.Millisecond)
+	return func() {
+		wg.Wait()
+		if tollgate.ErrorCode(reserveErr) != tollgate.EINVALID || tollgate.ErrorCode(shipErr) != tollgate.ENOTFOUND {
+			rt.Fatalf("a reservation of no order: %v (want invalid); a shipment of no export: %v (want not found)", reserveErr, shipErr)
+		}
+	}
+}
+
+// drawReserve draws a reservation on one of the orders: a few serials from
+// everything the world knows (and some it never imported), or a count of
+// the lot or of a lot never imported.
+func (env *propEnv) drawReserve(rt *rapid.T, m *propModel, label string) propOp {
+	op := propOp{kind: opReserve, orderID: rapid.SampledFrom(env.orders).Draw(rt, label+"-order")}
+	switch k := rapid.IntRange(0, 9).Draw(rt, label+"-units"); {
+	case k < 7:
+		// Mostly serials that may ship: free ones, any of them, or
+		// any serial the world knows.
+		from := env.pool
+		switch free := m.free(env, env.now()); {
+		case k < 3 && len(free) > 0:
+			from = free
+		case k < 5:
+			from = env.okSerials
+		}
+		idx := rapid.SliceOfNDistinct(rapid.IntRange(0, len(from)-1), 1, 3, rapid.ID[int]).Draw(rt, label+"-serials")
+		for _, i := range idx {
+			op.units.Serials = append(op.units.Serials, from[i])
+		}
+		op.units.Count = int64(len(op.units.Serials))
+	case k < 8:
+		// Serials another export holds or held, with a fresh one.
+		var taken []string
+		for _, e := range m.exports {
+			taken = append(taken, e.units.Serials...)
+		}
+		if len(taken) == 0 {
+			taken = env.pool
+		}
+		op.units.Serials = []string{rapid.SampledFrom(taken).Draw(rt, label+"-taken")}
+		if s := rapid.SampledFrom(env.pool).Draw(rt, label+"-plus"); s != op.units.Serials[0] {
+			op.units.Serials = append(op.units.Serials, s)
+		}
+		op.units.Count = int64(len(op.units.Serials))
+	default:
+		op.units.Lot = rapid.SampledFrom([]string{propLot, propNoLot}).Draw(rt, label+"-lot")
+		op.units.Count = rapid.Int64Range(1, 4).Draw(rt, label+"-count")
+	}
+	return op
+}
+
+// drawExportOp draws a ship or a void of an open reservation, of any
+// export, or of none.
+func (env *propEnv) drawExportOp(rt *rapid.T, m *propModel, kind opKind, label string) propOp {
+	op := propOp{kind: kind, exportID: propNoneID}
+	var open []string
+	for _, e := range m.exports {
+		if e.state == tollgate.ExportReserved && env.now().Before(e.expires) {
+			open = append(open, e.id)
+		}
+	}
+	switch k := rapid.IntRange(0, 9).Draw(rt, label+"-export"); {
+	case k < 6 && len(open) > 0:
+		op.exportID = rapid.SampledFrom(open).Draw(rt, label+"-open")
+	case k < 9 && len(m.exports) > 0:
+		op.exportID = m.exports[rapid.IntRange(0, len(m.exports)-1).Draw(rt, label+"-any")].id
+	}
+	return op
+}
+
+func (env *propEnv) drawUSShipment(rt *rapid.T, label string) propOp {
+	return propOp{kind: opUSShipment, usUnits: rapid.Int64Range(1, 10).Draw(rt, label+"-us-units"), usRef: env.ref("INV-PROP")}
+}
+
+// drawReversal draws a reversal of some units, or of all that is left, of
+// a US shipment, of a reversal, or of none.
+func (env *propEnv) drawReversal(rt *rapid.T, m *propModel, label string) propOp {
+	op := propOp{kind: opReversal, usID: propNoneID, usUnits: rapid.Int64Range(0, 8).Draw(rt, label+"-reverse-units")}
+	if len(m.us) > 0 && rapid.IntRange(0, 9).Draw(rt, label+"-us") > 0 {
+		op.usID = m.us[rapid.IntRange(0, len(m.us)-1).Draw(rt, label+"-us-index")].id
+	}
+	return op
+}
+
+// propModel is what the store should hold, updated only from the
+// service's successful results.
+type propModel struct {
+	exports []*propExport // in the order reserved
+	byID    map[string]*propExport
+	shipped map[string]bool // orders whose every unit shipped
+	us      []*propUS
+	usUnits int64
+	// allowance is the most China units held when a US reversal lowered
+	// the cap: the held units may stay over the cap up to it.
+	allowance int64
+	// audit is the audit records ("action object-id") of the operations
+	// applied since it was last emptied.
+	audit []string
+}
+
+type propExport struct {
+	id, orderID string
+	units       tollgate.Units
+	state       tollgate.ExportState
+	expires     time.Time
+}
+
+type propUS struct {
+	id       string
+	left     int64 // units left to reverse
+	reversal bool
+}
+
+func newPropModel() *propModel {
+	return &propModel{byID: map[string]*propExport{}, shipped: map[string]bool{}}
+}
+
+func (m *propModel) clone() *propModel {
+	c := &propModel{byID: make(map[string]*propExport, len(m.byID)), shipped: maps.Clone(m.shipped),
+		usUnits: m.usUnits, allowance: m.allowance, audit: slices.Clone(m.audit)}
+	for _, e := range m.exports {
+		ce := *e
+		c.exports = append(c.exports, &ce)
+		c.byID[ce.id] = &ce
+	}
+	for _, u := range m.us {
+		cu := *u
+		c.us = append(c.us, &cu)
+	}
+	return c
+}
+
+// holds reports whether e holds its units at now.
+func (e *propExport) holds(now time.Time) bool {
+	return e.state == tollgate.ExportShipped || (e.state == tollgate.ExportReserved && now.Before(e.expires))
+}
+
+// held returns the units held at now by the exports that keep selects
+// (all when nil).
+func (m *propModel) held(now time.Time, keep func(*propExport) bool) int64 {
+	var n int64
+	for _, e := range m.exports {
+		if e.holds(now) && (keep == nil || keep(e)) {
+			n += e.units.Count
+		}
+	}
+	return n
+}
+
+// counted returns the units of the exports in state that keep selects, as
+// the store's counters count them (a reservation past its time counts as
+// reserved until marked expired).
+func (m *propModel) counted(state tollgate.ExportState, keep func(*propExport) bool) int64 {
+	var n int64
+	for _, e := range m.exports {
+		if e.state == state && (keep == nil || keep(e)) {
+			n += e.units.Count
+		}
+	}
+	return n
+}
+
+func (m *propModel) expiredReserved(now time.Time) []*propExport {
+	var out []*propExport
+	for _, e := range m.exports {
+		if e.state == tollgate.ExportReserved && !now.Before(e.expires) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// free returns the serials that may ship and no export holds at now.
+func (m *propModel) free(env *propEnv, now time.Time) []string {
+	taken := map[string]bool{}
+	for _, e := range m.exports {
+		if e.holds(now) {
+			for _, s := range e.units.Serials {
+				taken[s] = true
+			}
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(env.okSerials), func(s string) bool { return taken[s] })
+}
+
+func capUnits(us int64) int64 { return max(0, us) / 2 }
+
+// decide returns the error code the rules give op at now ("" when it
+// passes) and, for a sweep, how many reservations it marks expired. The
+// checks run in CheckReserve's order.
+func (m *propModel) decide(env *propEnv, now time.Time, op propOp) (string, int) {
+	switch op.kind {
+	case opReserve:
+		return m.decideReserve(env, now, op), 0
+	case opShip, opVoid:
+		e := m.byID[op.exportID]
+		switch {
+		case e == nil:
+			return tollgate.ENOTFOUND, 0
+		case !(e.state == tollgate.ExportReserved && now.Before(e.expires)):
+			return tollgate.ECONFLICT, 0
+		}
+		return "", 0
+	case opUSShipment:
+		return "", 0
+	case opReversal:
+		i := slices.IndexFunc(m.us, func(u *propUS) bool { return u.id == op.usID })
+		switch {
+		case i < 0:
+			return tollgate.ENOTFOUND, 0
+		case m.us[i].reversal, m.us[i].left == 0, op.usUnits > m.us[i].left:
+			return tollgate.ECONFLICT, 0
+		}
+		return "", 0
+	default:
+		return "", len(m.expiredReserved(now))
+	}
+}
+
+func (m *propModel) decideReserve(env *propEnv, now time.Time, op propOp) string {
+	n := op.units.Count
+	if m.shipped[op.orderID] {
+		return tollgate.ECONFLICT // the order is past shipping
+	}
+	if m.held(now, func(e *propExport) bool { return e.orderID == op.orderID })+n > env.orderQty[op.orderID] {
+		return limitOrder
+	}
+	if op.units.Lot != "" {
+		var lotHeld int64
+		for _, e := range m.exports {
+			if e.holds(now) && e.units.Lot == op.units.Lot {
+				lotHeld += e.units.Count
+			}
+		}
+		switch {
+		case op.units.Lot != propLot || env.lotQty == 0:
+			return tollgate.EPRECONDITION // never imported
+		case env.lotQty-lotHeld < n && lotHeld == 0:
+			return tollgate.EPRECONDITION // not that many imported
+		case env.lotQty-lotHeld < n:
+			return tollgate.ECONFLICT // taken by other exports
+		}
+	} else {
+		taken := map[string]bool{}
+		for _, e := range m.exports {
+			if e.holds(now) {
+				for _, s := range e.units.Serials {
+					taken[s] = true
+				}
+			}
+		}
+		var missing, bound, held, untested bool
+		for _, s := range op.units.Serials {
+			switch k := env.kind[s]; {
+			case k == unitUnknown:
+				missing = true
+			case k == unitBound:
+				bound = true
+			case taken[s]:
+				held = true
+			case k != unitOK:
+				untested = true
+			}
+		}
+		switch {
+		case missing:
+			return tollgate.EPRECONDITION
+		case bound, held:
+			return tollgate.ECONFLICT
+		case untested:
+			return tollgate.EPRECONDITION
+		}
+	}
+	held := m.held(now, nil) // every export is under the one license, to China
+	if held+n > env.licQty {
+		return tollgate.ELIMIT + "/" + limitLicense
+	}
+	if held+n > capUnits(m.usUnits) {
+		return limitCap
+	}
+	return ""
+}
+
+// primaryRecord returns the audit record ("action object-id") that a
+// successful op writes, "" for a refusal or a sweep.
+func primaryRecord(op propOp, out propOutcome) string {
+	switch {
+	case out.code != "" || op.kind == opSweep:
+		return ""
+	case op.kind == opUSShipment && out.us != nil:
+		return "us_shipment.record " + out.us.ID
+	case op.kind == opReversal && out.us != nil:
+		return "us_shipment.reverse " + out.us.ID
+	case op.kind == opReserve && out.export != nil:
+		return "export.reserve " + out.export.ID
+	case op.kind == opShip:
+		return "export.ship " + op.exportID
+	case op.kind == opVoid:
+		return "export.void " + op.exportID
+	}
+	return "(no result)"
+}
+
+// apply records in the model what op did at now, as out reports it, with
+// the audit records it wrote, and checks that a result is what was asked.
+// The reservations it marked expired on its way, or a sweep marked, are
+// the audit log's to tell (see expiries).
+func (m *propModel) apply(env *propEnv, now time.Time, op propOp, out propOutcome) error {
+	if out.code != "" {
+		return nil
+	}
+	switch op.kind {
+	case opReserve:
+		e := out.export
+		switch {
+		case e == nil:
+			return fmt.Errorf("%s: no export", op)
+		case e.State != tollgate.ExportReserved || e.OrderID != op.orderID || e.LicenseID != env.licenseID ||
+			e.ExporterOrgID != env.w.Exporter.ID || e.Destination != "CN" || !unitsEqual(e.Units, op.units):
+			return fmt.Errorf("%s: got export %+v", op, e)
+		case e.ValueCents != op.units.Count*propPriceUS:
+			return fmt.Errorf("%s: value %d cents, want %d", op, e.ValueCents, op.units.Count*propPriceUS)
+		case !e.ReservedAt.Equal(now) || !e.ExpiresAt.Equal(now.Add(env.ttl)):
+			return fmt.Errorf("%s: reserved at %v expiring %v; now is %v and the TTL %v", op, e.ReservedAt, e.ExpiresAt, now, env.ttl)
+		case m.byID[e.ID] != nil:
+			return fmt.Errorf("%s: export id %s given twice", op, e.ID)
+		}
+		pe := &propExport{id: e.ID, orderID: e.OrderID, units: e.Units, state: tollgate.ExportReserved, expires: e.ExpiresAt}
+		m.exports = append(m.exports, pe)
+		m.byID[pe.id] = pe
+		m.audit = append(m.audit, primaryRecord(op, out))
+	case opShip, opVoid:
+		want := tollgate.ExportShipped
+		if op.kind == opVoid {
+			want = tollgate.ExportVoided
+		}
+		if out.export == nil || out.export.ID != op.exportID || out.export.State != want {
+			return fmt.Errorf("%s: got export %+v", op, out.export)
+		}
+		e := m.byID[op.exportID]
+		e.state = want
+		m.audit = append(m.audit, "export."+string(op.kindName())+" "+e.id)
+		if want == tollgate.ExportShipped && m.counted(tollgate.ExportShipped, func(x *propExport) bool { return x.orderID == e.orderID }) == env.orderQty[e.orderID] {
+			m.shipped[e.orderID] = true
+			m.audit = append(m.audit, "order.ship "+e.orderID)
+		}
+	case opUSShipment:
+		if out.us == nil || out.us.Units != op.usUnits {
+			return fmt.Errorf("%s: got %+v", op, out.us)
+		}
+		m.us = append(m.us, &propUS{id: out.us.ID, left: op.usUnits})
+		m.usUnits += op.usUnits
+		m.audit = append(m.audit, primaryRecord(op, out))
+	case opReversal:
+		i := slices.IndexFunc(m.us, func(u *propUS) bool { return u.id == op.usID })
+		n := op.usUnits
+		if n == 0 {
+			n = m.us[i].left
+		}
+		if out.us == nil || out.us.Units != -n || out.us.Reverses != op.usID {
+			return fmt.Errorf("%s: got %+v, want a reversal of %d units", op, out.us, n)
+		}
+		m.us[i].left -= n
+		m.us = append(m.us, &propUS{id: out.us.ID, reversal: true})
+		m.usUnits -= n
+		m.audit = append(m.audit, primaryRecord(op, out))
+		// The reversal may leave the units held over the lowered cap.
+		m.allowance = max(m.allowance, m.held(now, nil))
+	}
+	return nil
+}
+
+func unitsEqual(a, b tollgate.Units) bool {
+	return a.Lot == b.Lot && a.Count == b.Count && slices.Equal(a.Serials, b.Serials)
+}
+
+// linearize looks for an order of running ops one at a time in which the
+// model decides each as the service did (outs) and the ops of rank 0 and
+// up come in rank order (those of rank -1 anywhere), and returns the
+// model after them in that order, and the order; nil when there is none.
+func (m *propModel) linearize(env *propEnv, now time.Time, ops []propOp, outs []propOutcome, rank []int) (*propModel, []int) {
+	var order []int
+	used := make([]bool, len(ops))
+	var search func(cur *propModel) *propModel
+	search = func(cur *propModel) *propModel {
+		if len(order) == len(ops) {
+			return cur
+		}
+		first := -1 // the unused op of the lowest rank
+		for i := range ops {
+			if !used[i] && rank[i] >= 0 && (first < 0 || rank[i] < rank[first]) {
+				first = i
+			}
+		}
+		for i, op := range ops {
+			if used[i] || (rank[i] >= 0 && i != first) {
+				continue
+			}
+			if code, _ := cur.decide(env, now, op); code != outs[i].code {
+				continue
+			}
+			next := cur.clone()
+			if err := next.apply(env, now, op, outs[i]); err != nil {
+				continue
+			}
+			used[i] = true
+			order = append(order, i)
+			if done := search(next); done != nil {
+				return done
+			}
+			used[i] = false
+			order = order[:len(order)-1]
+		}
+		return nil
+	}
+	return search(m), order
+}
+
+// checkAll compares the store with the model and checks every invariant.
+func (env *propEnv) checkAll(rt *rapid.T, m *propModel) {
+	rt.Helper()
+	ctx, now := env.ctx, env.now()
+	held := m.held(now, nil)
+	capNow := capUnits(m.usUnits)
+	overCap := held > capNow
+	if overCap && held > m.allowance {
+		rt.Fatalf("model: %d China units held over a cap of %d that no reversal explains (at most %d held at a reversal)", held, capNow, m.allowance)
+	}
+
+	// The store's own checks, and the cap's.
+	lines, err := env.svc.Verify(ctx)
+	if err != nil {
+		rt.Fatal(err)
+	}
+	capLines := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, "cap exceeded:") && overCap {
+			capLines++
+			continue
+		}
+		rt.Errorf("Verify: %s", l)
+	}
+	if overCap && capLines != 1 {
+		rt.Errorf("Verify reported %d cap lines; %d units held over a cap of %d", capLines, held, capNow)
+	}
+	pos, err := env.svc.CapPosition(ctx, env.w.Exporter.ID, shipload.Product)
+	if err != nil {
+		rt.Fatal(err)
+	}
+	if pos.USUnits != m.usUnits || pos.CapUnits != capNow || pos.HeldUnits != held || pos.Headroom != capNow-held {
+		rt.Errorf("cap position %+v; the model has %d US units, a cap of %d and %d held", pos, m.usUnits, capNow, held)
+	}
+	if pos.HeldUnits > max(pos.CapUnits, m.allowance) {
+		rt.Errorf("%d China units held over the cap of %d (a reversal left at most %d held)", pos.HeldUnits, pos.CapUnits, m.allowance)
+	}
+
+	// The counters: the license item's, the orders' and the
+	// destination's, against the exports' states in the model.
+	all := func(*propExport) bool { return true }
+	resUnits, shipUnits := m.counted(tollgate.ExportReserved, all), m.counted(tollgate.ExportShipped, all)
+	err = env.db.View(ctx, func(tx *store.Tx) error {
+		lic, err := tx.License(ctx, env.licenseID)
+		if err != nil {
+			return err
+		}
+		want := store.LicenseItemUsage{Product: shipload.Product, ReservedUnits: resUnits, ReservedCents: resUnits * propPriceUS,
+			ShippedUnits: shipUnits, ShippedCents: shipUnits * propPriceUS}
+		if len(lic.Usage) != 1 || lic.Usage[0] != want {
+			rt.Errorf("license usage %+v, the model wants %+v", lic.Usage, want)
+		}
+		if len(lic.Usage) == 1 && (lic.Usage[0].UsedUnits() > env.licQty || lic.Usage[0].UsedCents() > env.licQty*propPriceUS) {
+			rt.Errorf("license usage %+v over its %d units", lic.Usage[0], env.licQty)
+		}
+		for _, id := range env.orders {
+			o, units, err := tx.FindOrder(ctx, id, false)
+			if err != nil {
+				return err
+			}
+			of := func(e *propExport) bool { return e.orderID == id }
+			want := store.UnitCounters{Reserved: m.counted(tollgate.ExportReserved, of), Shipped: m.counted(tollgate.ExportShipped, of)}
+			if units != want {
+				rt.Errorf("order %s counters %+v, the model wants %+v", o.Reference, units, want)
+			}
+			if units.Held() > o.Quantity || m.held(now, of) > o.Quantity {
+				rt.Errorf("order %s over its quantity %d: %+v", o.Reference, o.Quantity, units)
+			}
+			state := tollgate.OrderLicensed
+			if m.shipped[id] {
+				state = tollgate.OrderShipped
+			}
+			if o.State != state {
+				rt.Errorf("order %s is %s, the model wants %s", o.Reference, o.State, state)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		rt.Fatal(err)
+	}
+	rows, err := env.db.CapRows(ctx)
+	if err != nil {
+		rt.Fatal(err)
+	}
+	var totals store.UnitCounters
+	for _, r := range rows {
+		if r.ExporterOrgID == env.w.Exporter.ID && r.Product == shipload.Product {
+			totals = r.Destinations["CN"]
+		}
+	}
+	if want := (store.UnitCounters{Reserved: resUnits, Shipped: shipUnits}); totals != want {
+		rt.Errorf("destination totals %+v, the model wants %+v", totals, want)
+	}
+
+	// The exports: the same ones, in the model's states, holding units
+	// once each, all imported for export and tested.
+	var listed []*tollgate.Export
+	f := store.ShippingFilter{ExporterOrgID: env.w.Exporter.ID, Limit: tollgate.MaxPageLimit}
+	for {
+		page, cursor, err := env.svc.FindExports(ctx, f)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		listed = append(listed, page...)
+		if cursor == "" {
+			break
+		}
+		f.Cursor = cursor
+	}
+	if len(listed) != len(m.exports) {
+		rt.Errorf("the store lists %d exports, the model has %d", len(listed), len(m.exports))
+	}
+	holder := map[string]string{}
+	var lotHeld int64
+	for _, l := range listed {
+		me := m.byID[l.ID]
+		if me == nil {
+			rt.Errorf("the store lists export %s, unknown to the model", l.ID)
+			continue
+		}
+		if l.State != me.state {
+			rt.Errorf("export %s is %s, the model wants %s", l.ID, l.State, me.state)
+		}
+		if !shipping.Holds(*l, now) {
+			continue
+		}
+		e, err := env.svc.FindExportByID(ctx, l.ID)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if !unitsEqual(e.Units, me.units) {
+			rt.Errorf("export %s has units %s, reserved %s", e.ID, unitsString(e.Units), unitsString(me.units))
+		}
+		if e.Units.Lot != "" {
+			if e.Units.Lot != propLot {
+				rt.Errorf("export %s holds units of lot %s, never imported", e.ID, e.Units.Lot)
+			}
+			lotHeld += e.Units.Count
+		}
+		for _, s := range e.Units.Serials {
+			if prev, ok := holder[s]; ok {
+				rt.Errorf("serial %s held by exports %s and %s", s, prev, e.ID)
+			}
+			holder[s] = e.ID
+			if env.kind[s] != unitOK {
+				rt.Errorf("export %s (%s) holds serial %s, not imported for export with a passing lab report", e.ID, e.State, s)
+			}
+		}
+	}
+	if lotHeld > env.lotQty {
+		rt.Errorf("exports hold %d units of lot %s; %d were imported", lotHeld, propLot, env.lotQty)
+	}
+	if rt.Failed() {
+		rt.FailNow()
+	}
+}
