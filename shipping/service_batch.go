@@ -105,7 +105,8 @@ func (s *Service) reserveSet(calls []*reserveCall) error {
 	return s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
 		// The licenses and caps first, in the store's lock order (each
 		// taken once in a group transaction, lockReserve finds them
-		// taken), then what holds the set's units, then each call.
+		// taken), then the orders, then what holds the set's units, then
+		// each call.
 		held := map[[2]string]*heldUnits{}
 		for _, c := range live {
 			c.out, c.err = nil, c.facts.err
@@ -120,6 +121,15 @@ func (s *Service) reserveSet(calls []*reserveCall) error {
 				return err
 			}
 			held[[2]string{o.ExporterOrgID, o.Product}] = nil
+		}
+		var orderIDs []string
+		for _, c := range live {
+			if c.err == nil {
+				orderIDs = append(orderIDs, c.facts.order.ID)
+			}
+		}
+		if err := tx.LockOrders(ctx, orderIDs); err != nil {
+			return err
 		}
 		for scope := range held {
 			h, err := s.readHeld(ctx, tx, live, scope)
@@ -399,9 +409,8 @@ func (s *Service) shipSet(calls []*shipCall) error {
 	}
 	return s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
 		// The locks in the store's order: licenses and caps (each
-		// taken once in a group transaction), then the exports; each
-		// order just before its shipment, as it may change with the one
-		// before.
+		// taken once in a group transaction), the orders, then the
+		// exports.
 		var found []string
 		for _, c := range live {
 			if c.before == nil {
@@ -414,6 +423,15 @@ func (s *Service) shipSet(calls []*shipCall) error {
 				return err
 			}
 			found = append(found, c.id)
+		}
+		orderIDs := make([]string, 0, len(found))
+		for _, c := range live {
+			if c.before != nil {
+				orderIDs = append(orderIDs, c.before.OrderID)
+			}
+		}
+		if err := tx.LockOrders(ctx, orderIDs); err != nil {
+			return err
 		}
 		states, err := tx.LockExportStates(ctx, found)
 		if err != nil {

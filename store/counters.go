@@ -115,15 +115,16 @@ func (tx *Tx) flushCounters(ctx context.Context) error {
 		return nil
 	}
 	tx.counters = nil
-	for key := range tx.memo {
-		if strings.HasPrefix(key, counterMemo) {
-			delete(tx.memo, key)
-		}
-	}
+	tx.forgetCounterReads()
+	var orders []counterRow
 	for _, row := range c.rows {
 		ch := c.m[row]
 		if *ch == (counterChange{exportID: ch.exportID, what: ch.what, product: ch.product}) {
 			continue // moved and moved back
+		}
+		if row.table == "orders" {
+			orders = append(orders, row)
+			continue
 		}
 		var (
 			q    string
@@ -165,7 +166,83 @@ func (tx *Tx) flushCounters(ctx context.Context) error {
 			return fmt.Errorf("store: export %s: no counter row of %s for %s", ch.exportID, ch.what, ch.product)
 		}
 	}
+	return tx.flushOrderCounters(ctx, c, orders)
+}
+
+// flushOrderCounters writes the pending changes of the orders' counters,
+// a set's many orders in one statement (per maxOrderRows): each is a
+// distinct row, and one UPDATE with CASE expressions keyed by id moves
+// them all.
+func (tx *Tx) flushOrderCounters(ctx context.Context, c *counterChanges, orders []counterRow) error {
+	const maxOrderRows = 100 // 5 parameters an order
+	for len(orders) > 0 {
+		batch := orders[:min(len(orders), maxOrderRows)]
+		orders = orders[len(batch):]
+		var reserved, shipped, ids strings.Builder
+		var rArgs, sArgs, idArgs []any
+		for i, row := range batch {
+			ch := c.m[row]
+			reserved.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
+			shipped.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
+			if i > 0 {
+				ids.WriteString(", ")
+			}
+			ids.WriteString("?")
+			rArgs = append(rArgs, row.k1, ch.reservedUnits)
+			sArgs = append(sArgs, row.k1, ch.shippedUnits)
+			idArgs = append(idArgs, row.k1)
+		}
+		q := `UPDATE orders SET reserved_units = reserved_units + CASE id` + reserved.String() + ` ELSE 0 END,
+			shipped_units = shipped_units + CASE id` + shipped.String() + ` ELSE 0 END WHERE id IN (` + ids.String() + `)`
+		res, err := tx.execRaw(ctx, q, append(append(rArgs, sArgs...), idArgs...)...)
+		if err != nil {
+			if isCheckViolation(err) {
+				ch := c.m[batch[0]]
+				if len(batch) == 1 {
+					return tollgate.Errorf(tollgate.ELIMIT, "export %s would take %s past its quantity or value", ch.exportID, ch.what)
+				}
+				return tollgate.Errorf(tollgate.ELIMIT, "the exports of %d orders would take one past its quantity", len(batch))
+			}
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != int64(len(batch)) {
+			return fmt.Errorf("store: %d of %d orders' counter rows found", n, len(batch))
+		}
+	}
 	return nil
+}
+
+// flushBefore writes what the group's transaction holds back (staged
+// reservations, counter changes) that query may read or write.
+func (tx *Tx) flushBefore(ctx context.Context, query string) error {
+	if len(tx.exports) > 0 && strings.Contains(query, "export") {
+		if err := tx.flushExports(ctx); err != nil {
+			return err
+		}
+	}
+	if !tx.counters.empty() && mentionsCounters(query) {
+		return tx.flushCounters(ctx)
+	}
+	return nil
+}
+
+// flushAll writes everything the group's transaction holds back.
+func (tx *Tx) flushAll(ctx context.Context) error {
+	if err := tx.flushExports(ctx); err != nil {
+		return err
+	}
+	return tx.flushCounters(ctx)
+}
+
+// forgetCounterReads forgets the counter reads remembered so far.
+func (tx *Tx) forgetCounterReads() {
+	for key := range tx.memo {
+		if strings.HasPrefix(key, counterMemo) {
+			delete(tx.memo, key)
+		}
+	}
 }
 
 // counterMemo prefixes the memo keys of counter reads, which a flush makes

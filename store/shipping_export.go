@@ -23,25 +23,48 @@ const exportColumns = `id, exporter_org_id, license_id, license_number, order_id
 // license's and the order's quantities even against a bug.
 func (tx *Tx) InsertExport(ctx context.Context, e *tollgate.Export) error {
 	e.ID = newID()
-	_, err := tx.ExecContext(ctx, `INSERT INTO exports (`+exportColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.ExporterOrgID, e.LicenseID, e.LicenseNumber, e.OrderID, e.Product, e.Units.Lot, e.Units.Count, e.ValueCents,
-		e.Destination, string(e.State), e.ReservedBy, tx.Time(e.ReservedAt), tx.Time(e.ExpiresAt), e.FilingReference,
-		tx.nullTime(e.ExportedOn), e.ShippedBy, tx.nullTime(e.ShippedAt), e.VoidReason, e.ReleasedBy, tx.nullTime(e.ReleasedAt))
-	if err != nil {
+	tx.wrote = true
+	tx.exports = append(tx.exports, *e)
+	if !tx.grouped || tx.careful {
+		if err := tx.flushExports(ctx); err != nil {
+			return err
+		}
+	}
+	return tx.moveCounters(ctx, e, e.Units.Count, e.ValueCents, 0, 0)
+}
+
+// flushExports inserts the reservations InsertExport staged: in a group's
+// transaction all of them at once, many rows a statement, when the group
+// commits or before a statement on the exports (see Tx.statement).
+func (tx *Tx) flushExports(ctx context.Context) error {
+	staged := tx.exports
+	if len(staged) == 0 {
+		return nil
+	}
+	tx.exports = nil
+	rows := make([][]any, len(staged))
+	var serials [][]any
+	for i := range staged {
+		e := &staged[i]
+		rows[i] = []any{e.ID, e.ExporterOrgID, e.LicenseID, e.LicenseNumber, e.OrderID, e.Product, e.Units.Lot, e.Units.Count,
+			e.ValueCents, e.Destination, string(e.State), e.ReservedBy, tx.Time(e.ReservedAt), tx.Time(e.ExpiresAt),
+			e.FilingReference, tx.nullTime(e.ExportedOn), e.ShippedBy, tx.nullTime(e.ShippedAt), e.VoidReason, e.ReleasedBy,
+			tx.nullTime(e.ReleasedAt)}
+		for j, s := range e.Units.Serials {
+			serials = append(serials, []any{e.ID, j + 1, e.ExporterOrgID, e.Product, s})
+		}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO exports (`+exportColumns+`) VALUES `, 21, rows); err != nil {
 		if isForeignKeyViolation(err) {
-			return tollgate.Errorf(tollgate.ENOTFOUND, "license %q or order %q not found", e.LicenseID, e.OrderID)
+			e := staged[0]
+			if len(staged) == 1 {
+				return tollgate.Errorf(tollgate.ENOTFOUND, "license %q or order %q not found", e.LicenseID, e.OrderID)
+			}
+			return tollgate.Errorf(tollgate.ENOTFOUND, "a license or order of %d reservations not found", len(staged))
 		}
 		return err
 	}
-	rows := make([][]any, len(e.Units.Serials))
-	for i, s := range e.Units.Serials {
-		rows[i] = []any{e.ID, i + 1, e.ExporterOrgID, e.Product, s}
-	}
-	if err := insertRows(ctx, tx, `INSERT INTO export_serials (export_id, position, exporter_org_id, product, serial) VALUES `, 5, rows); err != nil {
-		return err
-	}
-	return tx.moveCounters(ctx, e, e.Units.Count, e.ValueCents, 0, 0)
+	return insertRows(ctx, tx, `INSERT INTO export_serials (export_id, position, exporter_org_id, product, serial) VALUES `, 5, serials)
 }
 
 // UpdateExport stores e after package shipping's Ship, Void or Expire

@@ -156,28 +156,75 @@ func (tx *Tx) LabReportsOfUnits(ctx context.Context, exporter, product, applicat
 			return nil, nil, err
 		}
 		slices.Sort(ids)
-		for _, id := range slices.Compact(ids) {
-			r, err := tx.FindLabReport(ctx, id)
-			if err != nil {
-				return nil, nil, err
-			}
-			if r.ApplicationID == applicationID {
-				reports = append(reports, *r)
-			}
+		if reports, err = tx.labReportsByID(ctx, slices.Compact(ids), applicationID); err != nil {
+			return nil, nil, err
+		}
+	}
+	var keyIDs []string
+	for _, r := range reports {
+		if !slices.Contains(keyIDs, r.KeyID) {
+			keyIDs = append(keyIDs, r.KeyID)
 		}
 	}
 	var keys []tollgate.LabKey
-	for _, r := range reports {
-		if slices.ContainsFunc(keys, func(k tollgate.LabKey) bool { return k.ID == r.KeyID }) {
-			continue
-		}
-		k, err := tx.FindLabKey(ctx, r.KeyID, false)
+	err := inBatches(keyIDs, func(marks string, args []any) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+labKeyColumns+` FROM lab_keys WHERE id IN (`+marks+`) ORDER BY id`, args...)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		keys = append(keys, *k)
+		defer rows.Close()
+		for rows.Next() {
+			k, err := scanLabKey(rows)
+			if err != nil {
+				return err
+			}
+			keys = append(keys, *k)
+		}
+		return rows.Err()
+	})
+	return reports, keys, err
+}
+
+// labReportsByID returns the lab reports of ids (in their order) judged
+// against applicationID, complete with their serials: three statements
+// (per maxInArgs ids) however many reports.
+func (tx *Tx) labReportsByID(ctx context.Context, ids []string, applicationID string) ([]tollgate.LabReport, error) {
+	var reports []tollgate.LabReport
+	err := inBatches(ids, func(marks string, args []any) error {
+		rs, err := tx.queryLabReports(ctx, `SELECT `+labReportColumns+` FROM lab_reports
+			WHERE id IN (`+marks+`) AND application_id = ? ORDER BY id`, append(args, applicationID)...)
+		reports = append(reports, rs...)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return reports, keys, nil
+	index := map[string]int{}
+	var serialIDs []string
+	for i, r := range reports {
+		if r.Units.Lot == "" {
+			index[r.ID] = i
+			serialIDs = append(serialIDs, r.ID)
+		}
+	}
+	err = inBatches(serialIDs, func(marks string, args []any) error {
+		rows, err := tx.QueryContext(ctx, `SELECT report_id, serial FROM lab_report_serials WHERE report_id IN (`+marks+`)
+			ORDER BY report_id, position`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, serial string
+			if err := rows.Scan(&id, &serial); err != nil {
+				return err
+			}
+			r := &reports[index[id]]
+			r.Units.Serials = append(r.Units.Serials, serial)
+		}
+		return rows.Err()
+	})
+	return reports, err
 }
 
 // collect appends the single text column of q's rows to out.

@@ -279,23 +279,62 @@ type OrderLock struct {
 
 // LockOrderUnits locks order id and returns its state, license, PRC
 // status, quantity and held units (with the changes pending in a group's
-// transaction), without its histories.
+// transaction), without its histories. In a group's transaction an order
+// locked before (LockOrders) is not read again until it changes.
 func (tx *Tx) LockOrderUnits(ctx context.Context, id string) (OrderLock, error) {
-	var (
-		l       OrderLock
-		license sql.NullString
-	)
 	if !validID(id) {
-		return l, tollgate.Errorf(tollgate.ENOTFOUND, "order %q not found", id)
+		return OrderLock{}, tollgate.Errorf(tollgate.ENOTFOUND, "order %q not found", id)
 	}
-	err := tx.queryRowCounting(ctx, `SELECT state, license_id, prc_status, quantity, reserved_units, shipped_units
-		FROM orders WHERE id = ?`+tx.d.forUpdate, id).Scan(&l.State, &license, &l.PRC, &l.Quantity, &l.Units.Reserved, &l.Units.Shipped)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = tollgate.Errorf(tollgate.ENOTFOUND, "order %q not found", id)
-	}
+	l, err := remember(tx, orderLockKey(id), func() (OrderLock, error) {
+		var (
+			l       OrderLock
+			license sql.NullString
+		)
+		err := tx.queryRowCounting(ctx, `SELECT state, license_id, prc_status, quantity, reserved_units, shipped_units
+			FROM orders WHERE id = ?`+tx.d.forUpdate, id).Scan(&l.State, &license, &l.PRC, &l.Quantity, &l.Units.Reserved, &l.Units.Shipped)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tollgate.Errorf(tollgate.ENOTFOUND, "order %q not found", id)
+		}
+		l.LicenseID = license.String
+		return l, err
+	})
 	ch := tx.counters.get(orderRow(id))
 	l.Units.Reserved += ch.reservedUnits
 	l.Units.Shipped += ch.shippedUnits
-	l.LicenseID = license.String
 	return l, err
+}
+
+func orderLockKey(id string) string { return counterMemo + "order " + id }
+
+// LockOrders locks the orders of ids with one statement (per maxInArgs)
+// and, in a group's transaction, remembers what LockOrderUnits would read
+// of them, so that a set of use cases on many orders takes their locks
+// at once.
+func (tx *Tx) LockOrders(ctx context.Context, ids []string) error {
+	return inBatches(validIDs(ids), func(marks string, args []any) error {
+		rows, err := tx.queryCounting(ctx, `SELECT id, state, license_id, prc_status, quantity, reserved_units, shipped_units
+			FROM orders WHERE id IN (`+marks+`)`+tx.d.forUpdate, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id      string
+				l       OrderLock
+				license sql.NullString
+			)
+			if err := rows.Scan(&id, &l.State, &license, &l.PRC, &l.Quantity, &l.Units.Reserved, &l.Units.Shipped); err != nil {
+				return err
+			}
+			l.LicenseID = license.String
+			if tx.grouped {
+				if tx.memo == nil {
+					tx.memo = map[string]any{}
+				}
+				tx.memo[orderLockKey(id)] = l
+			}
+		}
+		return rows.Err()
+	})
 }

@@ -41,6 +41,7 @@ type Tx struct {
 	// statement which caused it could not return.
 	careful  bool
 	counters *counterChanges
+	exports  []tollgate.Export // reservations staged by InsertExport
 	failed   error
 }
 
@@ -106,6 +107,19 @@ func (tx *Tx) queryRowCounting(ctx context.Context, query string, args ...any) *
 	return tx.queryRow(ctx, query, args...)
 }
 
+// queryCounting is QueryContext for the reads that add the pending counter
+// changes to what they read themselves.
+func (tx *Tx) queryCounting(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if tx.grouped {
+		ctx = context.WithoutCancel(ctx)
+	}
+	query = tx.d.rebind(query)
+	if st := tx.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return tx.q.QueryContext(ctx, query, args...)
+}
+
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	query = tx.d.rebind(query)
 	if st := tx.prepared(ctx, query); st != nil {
@@ -125,14 +139,15 @@ func (tx *Tx) statement(ctx context.Context, query string, exec bool) (context.C
 	ctx = context.WithoutCancel(ctx)
 	if exec || !isSelect(query) {
 		tx.wrote = true
-	}
-	if !tx.counters.empty() && mentionsCounters(query) {
-		if err := tx.flushCounters(ctx); err != nil {
-			if tx.failed == nil {
-				tx.failed = err
-			}
-			return ctx, err
+		if mentionsCounters(query) {
+			tx.forgetCounterReads() // the rows may change under what they remember
 		}
+	}
+	if err := tx.flushBefore(ctx, query); err != nil {
+		if tx.failed == nil {
+			tx.failed = err
+		}
+		return ctx, err
 	}
 	return ctx, nil
 }
