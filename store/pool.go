@@ -48,14 +48,11 @@ func (db *DB) PoolStats() sql.DBStats { return db.read.Stats() }
 // queries, and with them (STAT4) a prepared statement whose plan could
 // depend on its arguments is prepared again on every run.
 func (db *DB) Analyze(ctx context.Context) error {
-	stmts := []string{"ANALYZE"}
-	if db.d == sqliteDialect {
-		stmts = append(stmts, "DELETE FROM sqlite_stat4", "ANALYZE sqlite_schema")
+	if db.d != postgresDialect {
+		return nil
 	}
-	for _, q := range stmts {
-		if _, err := db.write.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("store.Analyze: %w", err)
-		}
+	if _, err := db.write.ExecContext(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("store.Analyze: %w", err)
 	}
 	return nil
 }
