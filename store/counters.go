@@ -217,7 +217,12 @@ func (tx *Tx) flushOrderCounters(ctx context.Context, c *counterChanges, orders 
 // flushBefore writes what the group's transaction holds back (staged
 // reservations, counter changes) that query may read or write.
 func (tx *Tx) flushBefore(ctx context.Context, query string) error {
-	if len(tx.exports) > 0 && strings.Contains(query, "export") {
+	if tx.flushing {
+		return nil // a statement of a flush
+	}
+	tx.flushing = true
+	defer func() { tx.flushing = false }()
+	if len(tx.exports)+len(tx.updates) > 0 && strings.Contains(query, "export") {
 		if err := tx.flushExports(ctx); err != nil {
 			return err
 		}
@@ -230,6 +235,8 @@ func (tx *Tx) flushBefore(ctx context.Context, query string) error {
 
 // flushAll writes everything the group's transaction holds back.
 func (tx *Tx) flushAll(ctx context.Context) error {
+	tx.flushing = true
+	defer func() { tx.flushing = false }()
 	if err := tx.flushExports(ctx); err != nil {
 		return err
 	}

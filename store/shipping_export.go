@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"tollgate"
@@ -37,6 +38,14 @@ func (tx *Tx) InsertExport(ctx context.Context, e *tollgate.Export) error {
 // transaction all of them at once, many rows a statement, when the group
 // commits or before a statement on the exports (see Tx.statement).
 func (tx *Tx) flushExports(ctx context.Context) error {
+	if err := tx.flushInserts(ctx); err != nil {
+		return err
+	}
+	return tx.flushUpdates(ctx)
+}
+
+// flushInserts inserts the reservations InsertExport staged.
+func (tx *Tx) flushInserts(ctx context.Context) error {
 	staged := tx.exports
 	if len(staged) == 0 {
 		return nil
@@ -74,23 +83,83 @@ func (tx *Tx) UpdateExport(ctx context.Context, from tollgate.ExportState, e *to
 	if from != tollgate.ExportReserved || e.State == tollgate.ExportReserved {
 		return fmt.Errorf("store.UpdateExport: export %s: %s to %s is not a transition the store knows", e.ID, from, e.State)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE exports SET state = ?, filing_reference = ?, exported_on = ?, shipped_by = ?,
-		shipped_at = ?, void_reason = ?, released_by = ?, released_at = ? WHERE id = ? AND state = ?`,
-		string(e.State), e.FilingReference, tx.nullTime(e.ExportedOn), e.ShippedBy, tx.nullTime(e.ShippedAt),
-		e.VoidReason, e.ReleasedBy, tx.nullTime(e.ReleasedAt), e.ID, string(from))
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return tollgate.Errorf(tollgate.ECONFLICT, "export %s is no longer %s", e.ID, from)
+	tx.wrote = true
+	tx.updates = append(tx.updates, *e)
+	if !tx.grouped || tx.careful {
+		if err := tx.flushExports(ctx); err != nil {
+			return err
+		}
 	}
 	units, cents := e.Units.Count, e.ValueCents
 	if e.State == tollgate.ExportShipped {
 		return tx.moveCounters(ctx, e, -units, -cents, units, cents)
 	}
 	return tx.moveCounters(ctx, e, -units, -cents, 0, 0)
+}
+
+// flushUpdates writes the changes of reservations UpdateExport staged: in
+// a group's transaction all of them with one UPDATE (per maxUpdateRows)
+// whose columns are CASE expressions keyed by id. A reservation that is no
+// longer reserved is ECONFLICT.
+func (tx *Tx) flushUpdates(ctx context.Context) error {
+	const maxUpdateRows = 25 // 17 parameters a row
+	staged := tx.updates
+	tx.updates = nil
+	timeParam := "?"
+	if tx.d == postgresDialect {
+		timeParam = "CAST(? AS TIMESTAMPTZ)"
+	}
+	for len(staged) > 0 {
+		batch := staged[:min(len(staged), maxUpdateRows)]
+		staged = staged[len(batch):]
+		columns := []struct {
+			name  string
+			param string
+			value func(e *tollgate.Export) any
+		}{
+			{"state", "?", func(e *tollgate.Export) any { return string(e.State) }},
+			{"filing_reference", "?", func(e *tollgate.Export) any { return e.FilingReference }},
+			{"exported_on", timeParam, func(e *tollgate.Export) any { return tx.nullTime(e.ExportedOn) }},
+			{"shipped_by", "?", func(e *tollgate.Export) any { return e.ShippedBy }},
+			{"shipped_at", timeParam, func(e *tollgate.Export) any { return tx.nullTime(e.ShippedAt) }},
+			{"void_reason", "?", func(e *tollgate.Export) any { return e.VoidReason }},
+			{"released_by", "?", func(e *tollgate.Export) any { return e.ReleasedBy }},
+			{"released_at", timeParam, func(e *tollgate.Export) any { return tx.nullTime(e.ReleasedAt) }},
+		}
+		var (
+			q    strings.Builder
+			args []any
+		)
+		q.WriteString("UPDATE exports SET ")
+		for i, c := range columns {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(c.name + " = CASE id")
+			for j := range batch {
+				q.WriteString(" WHEN ? THEN " + c.param)
+				args = append(args, batch[j].ID, c.value(&batch[j]))
+			}
+			q.WriteString(" END")
+		}
+		q.WriteString(" WHERE state = 'reserved' AND id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(batch)), ", ") + ")")
+		for j := range batch {
+			args = append(args, batch[j].ID)
+		}
+		res, err := tx.ExecContext(ctx, q.String(), args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != int64(len(batch)) {
+			if len(batch) == 1 {
+				return tollgate.Errorf(tollgate.ECONFLICT, "export %s is no longer reserved", batch[0].ID)
+			}
+			return tollgate.Errorf(tollgate.ECONFLICT, "%d of %d exports are no longer reserved", int64(len(batch))-n, len(batch))
+		}
+	}
+	return nil
 }
 
 // ExportKey returns the license, exporter, product and order of export id

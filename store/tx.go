@@ -42,6 +42,8 @@ type Tx struct {
 	careful  bool
 	counters *counterChanges
 	exports  []tollgate.Export // reservations staged by InsertExport
+	updates  []tollgate.Export // changes of reservations staged by UpdateExport
+	flushing bool              // writing what is staged: its statements flush nothing
 	failed   error
 }
 
