@@ -281,7 +281,7 @@ func (s *Service) readReserveFacts(ctx context.Context, tx *store.Tx, calls []*r
 				}
 			}
 		}
-		f.in.Units = units[c].VerifySignatures()
+		f.in.Units = units[c]
 	}
 	return nil
 }
@@ -322,7 +322,7 @@ func (s *Service) readUnitFacts(ctx context.Context, tx *store.Tx, calls []*rese
 			if u.Reports, u.LabKeys, err = tx.LabReportsOfUnits(ctx, k.exporter, k.product, k.application, c.req.Units); err != nil {
 				return nil, err
 			}
-			out[c] = u
+			out[c] = u.VerifySignatures()
 			continue
 		}
 		if bySerials[k] == nil {
@@ -346,8 +346,10 @@ func (s *Service) readUnitFacts(ctx context.Context, tx *store.Tx, calls []*rese
 		if err != nil {
 			return nil, err
 		}
+		// Verified once for the set: the calls get only signed reports.
+		reports = UnitFacts{Reports: reports, LabKeys: keys}.VerifySignatures().Reports
 		for _, c := range bySerials[k] {
-			u := UnitFacts{LabKeys: keys}
+			u := UnitFacts{LabKeys: keys, verified: true}
 			for _, e := range imports {
 				if sharesSerial(e.Units.Serials, c.req.Units.Serials) {
 					u.Imports = append(u.Imports, e)
