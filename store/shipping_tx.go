@@ -22,10 +22,16 @@ import (
 //
 //  1. the license row (LicenseForUpdate in store/license.go, or LockLicense),
 //  2. the exporter's product row in cap_locks (LockCap),
-//  3. the order row (LockOrder),
-//  4. the export row (LockExport),
+//  3. the order row (LockOrderUnits, or LockOrders for a set of them),
+//  4. the export row (LockExportState, or LockExportStates),
 //
-// and only then read the counters the limits are checked against. On
+// and only then read the counters the limits are checked against. A group
+// transaction runs many use cases, so it holds the locks of all of them
+// until it commits; package shipping's sets take each kind of lock for
+// the whole set in this order. (Every audited transaction first takes the
+// audit log's lock on PostgreSQL, or the one writer on SQLite, so audited
+// transactions do not wait on each other's row locks at all; the order is
+// what would keep them from deadlocking if they did.) On
 // PostgreSQL these transactions run at READ COMMITTED (UpdateLocked), where
 // a statement that follows a lock sees every change committed before the
 // lock was granted; at SERIALIZABLE the same locks would make every
