@@ -24,14 +24,23 @@ import (
 // changes of those before it, exactly as if they had committed one by one
 // in the queue's order.
 //
+// RunIdempotent runs the API's mutating requests in group transactions
+// too: each request's handler is one function of the group.
+//
 // A function that fails must leave nothing behind, while the group's other
 // functions commit. A function that fails before writing anything (a
 // refusal by a use case's checks, the common case) needs no undo. One that
 // fails after a statement that may have written, or leaves a PostgreSQL
 // transaction aborted, spoils the group's transaction: it is rolled back
 // and the group is run again with a savepoint around every function, so
-// that the failing one is undone alone. A failure for concurrency runs the
-// whole group again, as Update runs a transaction again.
+// that the failing one is undone alone. A caller whose context is done
+// when its function returns is failed with the context's error the same
+// way: a caller that gave up gets nothing committed. A failure for
+// concurrency runs the whole group again, as Update runs a transaction
+// again. On PostgreSQL a group's transaction runs at READ COMMITTED after
+// taking the audit log's lock, which every audited transaction takes
+// first: no other audited change runs beside it, and each of its
+// statements sees every change committed before.
 
 // maxGroup bounds the functions of one group's transaction, so that one
 // transaction stays short and holds its locks briefly.
@@ -151,6 +160,11 @@ func (db *DB) attemptGroup(calls []*groupCall, careful bool) error {
 		c.err = runCall(c, tx)
 		if c.err == nil && tx.failed != nil {
 			c.err = tx.failed // writing the pending counters failed under a read
+		}
+		if c.err == nil && c.pnc == nil {
+			// A caller that gave up (its context done) gets nothing
+			// committed, as a transaction of its own would.
+			c.err = c.ctx.Err()
 		}
 		switch {
 		case c.pnc != nil:

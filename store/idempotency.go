@@ -12,15 +12,18 @@ import (
 
 var _ tollgate.IdempotencyStore = (*DB)(nil)
 
-// RunIdempotent implements tollgate.IdempotencyStore. It opens one audited
-// write transaction, claims (scope, key) in it and runs fn with a context
-// that carries the transaction as the ambient one: every Update, View and
-// single read of db made with that context (or one derived from it) runs
-// in it. A 2xx response of fn is stored in the same transaction, which
-// then commits: the call's effects and its recorded answer are durable
-// together or not at all, so a crash leaves no claim behind. Any other
-// outcome rolls everything back. When the transaction fails only because
-// of concurrency, fn is run again from the start.
+// RunIdempotent implements tollgate.IdempotencyStore. It runs fn in one
+// audited write transaction with a context that carries the transaction as
+// the ambient one: every Update, View and single read of db made with that
+// context (or one derived from it) runs in it. The transaction is a
+// group's (see UpdateLocked): concurrent calls share it, one after the
+// other, and commit together. A call whose key was answered before is
+// answered the same (a replay) without running fn; a key used for a
+// different request is ECONFLICT. A 2xx response of fn is recorded under
+// the key in the same transaction: the call's effects and its recorded
+// answer are durable together or not at all, so a crash leaves no claim
+// behind. Any other outcome leaves nothing. When the transaction fails only
+// because of concurrency, fn is run again from the start.
 func (db *DB) RunIdempotent(ctx context.Context, scope, key, requestDigest string,
 	fn func(ctx context.Context) (*tollgate.IdempotentResponse, error)) (*tollgate.IdempotentResponse, bool, error) {
 	if err := validateIdempotencyArgs(scope, key); err != nil {
@@ -36,9 +39,9 @@ func (db *DB) RunIdempotent(ctx context.Context, scope, key, requestDigest strin
 		resp     *tollgate.IdempotentResponse
 		replayed bool
 	)
-	err := db.run(ctx, modeWrite, func(tx *Tx) error {
+	err := db.updateGrouped(ctx, func(tx *Tx) error {
 		resp, replayed = nil, false
-		prev, err := claimIdempotent(ctx, tx, scope, key, requestDigest)
+		prev, pending, err := findIdempotent(ctx, tx, scope, key, requestDigest)
 		if err != nil {
 			return err
 		}
@@ -61,7 +64,7 @@ func (db *DB) RunIdempotent(ctx context.Context, scope, key, requestDigest strin
 		case resp.Status < 200 || resp.Status > 299:
 			return errNoCommit
 		}
-		return finishIdempotent(ctx, tx, scope, key, *resp)
+		return recordIdempotent(ctx, tx, scope, key, requestDigest, pending, *resp)
 	})
 	if errors.Is(err, errNoCommit) {
 		return resp, replayed, nil
@@ -72,59 +75,55 @@ func (db *DB) RunIdempotent(ctx context.Context, scope, key, requestDigest strin
 	return resp, false, nil
 }
 
-// errNoCommit makes run roll back a transaction that did what it had to:
-// a replay, or a call that failed.
+// errNoCommit makes a transaction's function fail without an error for
+// its caller: a replay, or a call that failed (whose effects must go).
 var errNoCommit = errors.New("roll back")
 
-// claimIdempotent claims (scope, key) for a call with digest inside tx. It
-// returns nil when the call is to run, the stored response of an earlier
-// call with the same digest, or ECONFLICT when the key was used for a
-// different call. A 'pending' row, which only servers before the request
-// transaction left behind, is taken over.
-func claimIdempotent(ctx context.Context, tx *Tx, scope, key, digest string) (*tollgate.IdempotentResponse, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key, request_digest, state, created_at)
-		VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (scope, key) DO NOTHING`, scope, key, digest, tx.Time(tx.now))
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, err
-	} else if n == 1 {
-		return nil, nil
-	}
+// findIdempotent looks (scope, key) up for a call with digest inside tx,
+// writing nothing: it returns the stored response of an earlier call with
+// the same digest, ECONFLICT when the key was used for a different call,
+// or neither when the call is to run; pending reports a 'pending' row,
+// which only servers before the request transaction left behind and which
+// the call takes over.
+func findIdempotent(ctx context.Context, tx *Tx, scope, key, digest string) (*tollgate.IdempotentResponse, bool, error) {
 	var (
 		storedDigest, state string
 		status              sql.NullInt64
 		contentType         sql.NullString
 		body                []byte
 	)
-	err = tx.QueryRowContext(ctx, `SELECT request_digest, state, status, content_type, body
+	err := tx.QueryRowContext(ctx, `SELECT request_digest, state, status, content_type, body
 		FROM idempotency_keys WHERE scope = ? AND key = ?`+tx.d.forUpdate, scope, key).
 		Scan(&storedDigest, &state, &status, &contentType, &body)
-	if err != nil {
-		return nil, err
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	case storedDigest != digest:
+		return nil, false, tollgate.Errorf(tollgate.ECONFLICT, "Idempotency-Key %q was already used for a different request", key)
+	case state == "done":
+		return &tollgate.IdempotentResponse{Status: int(status.Int64), ContentType: contentType.String, Body: body}, false, nil
 	}
-	if storedDigest != digest {
-		return nil, tollgate.Errorf(tollgate.ECONFLICT, "Idempotency-Key %q was already used for a different request", key)
-	}
-	if state == "done" {
-		return &tollgate.IdempotentResponse{Status: int(status.Int64), ContentType: contentType.String, Body: body}, nil
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE idempotency_keys SET created_at = ? WHERE scope = ? AND key = ?`,
-		tx.Time(tx.now), scope, key)
-	return nil, err
+	return nil, true, nil
 }
 
-// finishIdempotent records resp as the answer of the call that claimed
+// recordIdempotent records resp as the answer of the call that ran under
 // (scope, key) in tx.
-func finishIdempotent(ctx context.Context, tx *Tx, scope, key string, resp tollgate.IdempotentResponse) error {
+func recordIdempotent(ctx context.Context, tx *Tx, scope, key, digest string, pending bool, resp tollgate.IdempotentResponse) error {
 	body := resp.Body
 	if body == nil {
 		body = []byte{}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body = ?,
-		finished_at = ? WHERE scope = ? AND key = ?`,
-		resp.Status, resp.ContentType, body, tx.Time(tx.now), scope, key)
+	if pending {
+		_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body = ?,
+			created_at = ?, finished_at = ? WHERE scope = ? AND key = ?`,
+			resp.Status, resp.ContentType, body, tx.Time(tx.now), tx.Time(tx.now), scope, key)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key, request_digest, state, status, content_type, body,
+		created_at, finished_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?, ?)`,
+		scope, key, digest, resp.Status, resp.ContentType, body, tx.Time(tx.now), tx.Time(tx.now))
 	return err
 }
 

@@ -51,10 +51,8 @@ import (
 // must therefore not keep tx, and a lock it takes is held until the whole
 // group commits.
 //
-// In a request's transaction (RunIdempotent), which has read already, fn
-// runs in it and the isolation stays SERIALIZABLE: it began with the audit
-// log's lock, which every audited transaction takes first, so no other
-// audited change runs concurrently with it to make it fail.
+// In a request's transaction (RunIdempotent), which is itself a group's,
+// fn runs in it, under a savepoint.
 func (db *DB) UpdateLocked(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.ambient(ctx) != nil {
 		return db.Update(ctx, fn)
