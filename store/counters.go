@@ -222,6 +222,13 @@ func (tx *Tx) flushBefore(ctx context.Context, query string) error {
 	}
 	tx.flushing = true
 	defer func() { tx.flushing = false }()
+	if len(tx.exports)+len(tx.updates) > 0 && strings.Contains(query, "export") ||
+		!tx.counters.empty() && mentionsCounters(query) {
+		// What a flush writes is the earlier functions' work: should it
+		// fail, the function that caused it spoils the group's
+		// transaction, even when it failed on a read.
+		tx.wrote = true
+	}
 	if len(tx.exports)+len(tx.updates) > 0 && strings.Contains(query, "export") {
 		if err := tx.flushExports(ctx); err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"tollgate"
 	"tollgate/internal/testenv"
 )
 
@@ -439,6 +440,46 @@ func TestGroupRemember(t *testing.T) {
 		}
 		if !slices.Equal(log, []int{1, 2}) {
 			t.Errorf("reads outside groups: %v; want [1 2]", log)
+		}
+	})
+}
+
+// TestGroupStagedFlushFailure: a function's staged reservation that cannot
+// be written (its license and order do not exist) fails when a later
+// function's read writes it first. The group must run again with a
+// savepoint each, so that the staging function fails and the reading one
+// commits; were the failure taken for the reading function's alone, on
+// SQLite the staged row would be lost and its function reported written.
+func TestGroupStagedFlushFailure(t *testing.T) {
+	groupBackends(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		stage := func(tx *Tx) error {
+			now := tx.Now()
+			e := &tollgate.Export{ExporterOrgID: newID(), LicenseID: newID(), LicenseNumber: "L-X", OrderID: newID(),
+				Product: "H200", Units: tollgate.Units{Lot: "LOT", Count: 1}, ValueCents: 1, Destination: "CN",
+				State: tollgate.ExportReserved, ReservedBy: "u", ReservedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := tx.InsertExport(ctx, e); err != nil {
+				return err
+			}
+			// Only the staged row can fail here: drop the counter
+			// changes, whose rows do not exist either.
+			tx.counters = nil
+			return nil
+		}
+		var count int
+		read := func(tx *Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT count(*) FROM exports`).Scan(&count)
+		}
+		res := runHeld(t, db, nil, heldCall{fn: stage}, heldCall{fn: read})
+		if res[0].err == nil {
+			t.Errorf("staging a reservation of no license: no error; it would be reported written")
+		}
+		if res[1].err != nil {
+			t.Errorf("the read after it: %v; want it to commit alone", res[1].err)
+		}
+		var n int
+		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM exports`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("exports stored: %d (%v), want 0", n, err)
 		}
 	})
 }
