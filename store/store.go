@@ -115,12 +115,21 @@ func parseDSN(dsn string) (kind, target string) {
 	return "sqlite", dsn
 }
 
+// sqliteCheckpointPages is how many pages the WAL holds before the writer
+// checkpoints it into the database file.
+const sqliteCheckpointPages = 20000
+
 func (db *DB) openSQLite(path string) error {
 	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") {
 		return tollgate.FieldErrorf("db", "want a SQLite file path without ? or #; got %q", path)
 	}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)", sqliteBusyTimeoutMS)
-	w, err := sql.Open("sqlite", path+"?_txlock=immediate&"+pragmas)
+	// The writer checkpoints the WAL every sqliteCheckpointPages pages
+	// rather than SQLite's 1,000: a checkpoint runs inside the commit that
+	// crosses the mark, in the one writer's serial chain, and doing it 20
+	// times less often measured about 12% more reservations per second
+	// (BenchmarkShip, six paired runs), for a WAL of up to 80 MB.
+	w, err := sql.Open("sqlite", path+"?_txlock=immediate&"+pragmas+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", sqliteCheckpointPages))
 	if err != nil {
 		return err
 	}
