@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+)
 
 // queryAll runs q in tx and scans every row with scan, in order. It is the
 // one loop over *sql.Rows the list methods share.
@@ -28,4 +32,39 @@ func values[T any](ps []*T) []T {
 		out[i] = *p
 	}
 	return out
+}
+
+// findPage returns a page of the records that query (SELECT … FROM table)
+// selects with filter's clause, oldest first, scanned by scan, and the next
+// page's cursor; columns maps filter's fields to the table's columns, id
+// gives a record's cursor, and then, when not nil, completes the page's
+// records in the same transaction. It is what the shipping Find… lists
+// share; op names the caller in errors.
+func findPage[T any](ctx context.Context, db *DB, op string, filter ShippingFilter, columns map[string]string,
+	query string, scan func(scanner) (*T, error), id func(*T) string, then func(tx *Tx, page []*T) error) ([]*T, string, error) {
+	var (
+		out  []*T
+		next string
+	)
+	err := db.View(ctx, func(tx *Tx) error {
+		tail, args, limit, err := filter.where(columns)
+		if err != nil {
+			return err
+		}
+		if out, err = queryAll(ctx, tx, scan, query+tail, args...); err != nil {
+			return err
+		}
+		out, next = page(out, limit, id)
+		if then != nil {
+			return then(tx, out)
+		}
+		return nil
+	})
+	if errors.Is(err, errNoMatch) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", op, err)
+	}
+	return out, next, nil
 }

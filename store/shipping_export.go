@@ -305,41 +305,10 @@ func (tx *Tx) ExportsOfUnits(ctx context.Context, exporter, product string, unit
 // product, state, license and order, oldest first, without their serials
 // (FindExportByID has them), and the next page's cursor.
 func (db *DB) FindExports(ctx context.Context, filter ShippingFilter) ([]*tollgate.Export, string, error) {
-	var (
-		out  []*tollgate.Export
-		next string
-	)
-	err := db.View(ctx, func(tx *Tx) error {
-		tail, args, limit, err := filter.where(map[string]string{"exporter": "exporter_org_id", "product": "product",
-			"state": "state", "license": "license_id", "order": "order_id"})
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+exportColumns+` FROM exports`+tail, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanExport(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		out, next = page(out, limit, func(e *tollgate.Export) string { return e.ID })
-		return nil
-	})
-	if errors.Is(err, errNoMatch) {
-		return nil, "", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("store.FindExports: %w", err)
-	}
-	return out, next, nil
+	return findPage(ctx, db, "store.FindExports", filter, map[string]string{"exporter": "exporter_org_id", "product": "product",
+		"state": "state", "license": "license_id", "order": "order_id"},
+		`SELECT `+exportColumns+` FROM exports`, func(s scanner) (*tollgate.Export, error) { return scanExport(s) },
+		func(e *tollgate.Export) string { return e.ID }, nil)
 }
 
 // FindExportByID returns export id with its serials.

@@ -178,32 +178,9 @@ func (tx *Tx) queryImports(ctx context.Context, q string, args ...any) ([]tollga
 // importer (broker) and product, oldest first, without their serial
 // numbers (FindImportByID has them), and the next page's cursor.
 func (db *DB) FindImports(ctx context.Context, filter ShippingFilter) ([]*tollgate.ImportEntry, string, error) {
-	var (
-		out  []*tollgate.ImportEntry
-		next string
-	)
-	err := db.View(ctx, func(tx *Tx) error {
-		tail, args, limit, err := filter.where(map[string]string{"exporter": "exporter_org_id", "importer": "importer_org_id", "product": "product"})
-		if err != nil {
-			return err
-		}
-		es, err := tx.queryImports(ctx, `SELECT `+importColumns+` FROM import_entries`+tail, args...)
-		if err != nil {
-			return err
-		}
-		for i := range es {
-			out = append(out, &es[i])
-		}
-		out, next = page(out, limit, func(e *tollgate.ImportEntry) string { return e.ID })
-		return nil
-	})
-	if errors.Is(err, errNoMatch) {
-		return nil, "", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("store.FindImports: %w", err)
-	}
-	return out, next, nil
+	return findPage(ctx, db, "store.FindImports", filter, map[string]string{"exporter": "exporter_org_id", "importer": "importer_org_id", "product": "product"},
+		`SELECT `+importColumns+` FROM import_entries`, func(s scanner) (*tollgate.ImportEntry, error) { return scanImport(s) },
+		func(e *tollgate.ImportEntry) string { return e.ID }, nil)
 }
 
 // FindImportByID returns import entry id with its serial numbers.

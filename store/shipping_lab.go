@@ -269,32 +269,9 @@ func (tx *Tx) queryLabReports(ctx context.Context, q string, args ...any) ([]tol
 // lab and product, oldest first, without their serials (FindLabReportByID
 // has them), and the next page's cursor.
 func (db *DB) FindLabReports(ctx context.Context, filter ShippingFilter) ([]*tollgate.LabReport, string, error) {
-	var (
-		out  []*tollgate.LabReport
-		next string
-	)
-	err := db.View(ctx, func(tx *Tx) error {
-		tail, args, limit, err := filter.where(map[string]string{"exporter": "exporter_org_id", "lab": "lab_org_id", "product": "product"})
-		if err != nil {
-			return err
-		}
-		rs, err := tx.queryLabReports(ctx, `SELECT `+labReportColumns+` FROM lab_reports`+tail, args...)
-		if err != nil {
-			return err
-		}
-		for i := range rs {
-			out = append(out, &rs[i])
-		}
-		out, next = page(out, limit, func(r *tollgate.LabReport) string { return r.ID })
-		return nil
-	})
-	if errors.Is(err, errNoMatch) {
-		return nil, "", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("store.FindLabReports: %w", err)
-	}
-	return out, next, nil
+	return findPage(ctx, db, "store.FindLabReports", filter, map[string]string{"exporter": "exporter_org_id", "lab": "lab_org_id", "product": "product"},
+		`SELECT `+labReportColumns+` FROM lab_reports`, scanLabReport,
+		func(r *tollgate.LabReport) string { return r.ID }, nil)
 }
 
 // FindLabReportByID returns lab report id with the serials it covers.

@@ -163,41 +163,9 @@ func (tx *Tx) loadOrderHistories(ctx context.Context, orders []*tollgate.Order) 
 // and state, oldest first, with their histories, and the next page's
 // cursor.
 func (db *DB) FindOrders(ctx context.Context, filter ShippingFilter) ([]*tollgate.Order, string, error) {
-	var (
-		out  []*tollgate.Order
-		next string
-	)
-	err := db.View(ctx, func(tx *Tx) error {
-		tail, args, limit, err := filter.where(map[string]string{"exporter": "exporter_org_id", "product": "product", "state": "state"})
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders`+tail, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			o, err := scanOrder(rows, &UnitCounters{})
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, o)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		out, next = page(out, limit, func(o *tollgate.Order) string { return o.ID })
-		return tx.loadOrderHistories(ctx, out)
-	})
-	if errors.Is(err, errNoMatch) {
-		return nil, "", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("store.FindOrders: %w", err)
-	}
-	return out, next, nil
+	return findPage(ctx, db, "store.FindOrders", filter, map[string]string{"exporter": "exporter_org_id", "product": "product", "state": "state"},
+		`SELECT `+orderColumns+` FROM orders`, func(s scanner) (*tollgate.Order, error) { return scanOrder(s, &UnitCounters{}) },
+		func(o *tollgate.Order) string { return o.ID }, func(tx *Tx, page []*tollgate.Order) error { return tx.loadOrderHistories(ctx, page) })
 }
 
 // FindOrderByID returns order id with its histories and the units its

@@ -145,40 +145,9 @@ func (tx *Tx) USShipmentReversals(ctx context.Context, id string) ([]tollgate.Do
 // FindUSShipments returns a page of US shipments (and reversals) matching
 // filter's exporter and product, oldest first, and the next page's cursor.
 func (db *DB) FindUSShipments(ctx context.Context, filter ShippingFilter) ([]*tollgate.DomesticShipment, string, error) {
-	var (
-		out  []*tollgate.DomesticShipment
-		next string
-	)
-	err := db.View(ctx, func(tx *Tx) error {
-		tail, args, limit, err := filter.where(map[string]string{"exporter": "exporter_org_id", "product": "product"})
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+usShipmentColumns+` FROM us_shipments`+tail, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			s, err := scanUSShipment(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, s)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		out, next = page(out, limit, func(s *tollgate.DomesticShipment) string { return s.ID })
-		return nil
-	})
-	if errors.Is(err, errNoMatch) {
-		return nil, "", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("store.FindUSShipments: %w", err)
-	}
-	return out, next, nil
+	return findPage(ctx, db, "store.FindUSShipments", filter, map[string]string{"exporter": "exporter_org_id", "product": "product"},
+		`SELECT `+usShipmentColumns+` FROM us_shipments`, scanUSShipment,
+		func(s *tollgate.DomesticShipment) string { return s.ID }, nil)
 }
 
 // FindUSShipmentByID returns the US shipment id.
