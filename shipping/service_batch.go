@@ -192,20 +192,19 @@ type heldUnits struct {
 // the calls of scope (exporter, product) reserve; lots are read per call
 // (see lockReserve).
 func (s *Service) readHeld(ctx context.Context, tx *store.Tx, calls []*reserveCall, scope [2]string) (*heldUnits, error) {
-	var serials []string
+	var inScope []*reserveCall
 	for _, c := range calls {
 		if o := c.facts.order; c.facts.err == nil && o.ExporterOrgID == scope[0] && o.Product == scope[1] {
-			serials = append(serials, c.req.Units.Serials...)
+			inScope = append(inScope, c)
 		}
 	}
 	h := &heldUnits{}
-	if len(serials) == 0 {
+	all := serialsOf(inScope)
+	if all.Count == 0 {
 		return h, nil
 	}
-	slices.Sort(serials)
-	serials = slices.Compact(serials)
 	var err error
-	h.exports, err = tx.ExportsOfUnits(ctx, scope[0], scope[1], tollgate.Units{Serials: serials, Count: int64(len(serials))}, tx.Now())
+	h.exports, err = tx.ExportsOfUnits(ctx, scope[0], scope[1], all, tx.Now())
 	return h, err
 }
 
@@ -331,13 +330,7 @@ func (s *Service) readUnitFacts(ctx context.Context, tx *store.Tx, calls []*rese
 		bySerials[k] = append(bySerials[k], c)
 	}
 	for _, k := range scopes {
-		var serials []string
-		for _, c := range bySerials[k] {
-			serials = append(serials, c.req.Units.Serials...)
-		}
-		slices.Sort(serials)
-		serials = slices.Compact(serials)
-		all := tollgate.Units{Serials: serials, Count: int64(len(serials))}
+		all := serialsOf(bySerials[k])
 		imports, err := tx.ImportsOfUnits(ctx, k.exporter, k.product, all)
 		if err != nil {
 			return nil, err
@@ -364,6 +357,17 @@ func (s *Service) readUnitFacts(ctx context.Context, tx *store.Tx, calls []*rese
 		}
 	}
 	return out, nil
+}
+
+// serialsOf returns the distinct serials the calls reserve, as units.
+func serialsOf(calls []*reserveCall) tollgate.Units {
+	var serials []string
+	for _, c := range calls {
+		serials = append(serials, c.req.Units.Serials...)
+	}
+	slices.Sort(serials)
+	serials = slices.Compact(serials)
+	return tollgate.Units{Serials: serials, Count: int64(len(serials))}
 }
 
 // sharesSerial reports whether a and b have a serial in common.

@@ -254,16 +254,11 @@ func (tx *Tx) LockOrderUnits(ctx context.Context, id string) (OrderLock, error) 
 		return OrderLock{}, tollgate.Errorf(tollgate.ENOTFOUND, "order %q not found", id)
 	}
 	l, err := remember(tx, orderLockKey(id), func() (OrderLock, error) {
-		var (
-			l       OrderLock
-			license sql.NullString
-		)
-		err := tx.queryRowCounting(ctx, `SELECT state, license_id, prc_status, quantity, reserved_units, shipped_units
-			FROM orders WHERE id = ?`+tx.d.forUpdate, id).Scan(&l.State, &license, &l.PRC, &l.Quantity, &l.Units.Reserved, &l.Units.Shipped)
-		if errors.Is(err, sql.ErrNoRows) {
+		locks, err := tx.lockOrders(ctx, []string{id})
+		l, ok := locks[id]
+		if err == nil && !ok {
 			err = tollgate.Errorf(tollgate.ENOTFOUND, "order %q not found", id)
 		}
-		l.LicenseID = license.String
 		return l, err
 	})
 	ch := tx.counters.get(orderRow(id))
@@ -279,7 +274,24 @@ func orderLockKey(id string) string { return counterMemo + "order " + id }
 // of them, so that a set of use cases on many orders takes their locks
 // at once.
 func (tx *Tx) LockOrders(ctx context.Context, ids []string) error {
-	return inBatches(validIDs(ids), func(marks string, args []any) error {
+	locks, err := tx.lockOrders(ctx, validIDs(ids))
+	if err != nil || !tx.grouped {
+		return err
+	}
+	if tx.memo == nil {
+		tx.memo = map[string]any{}
+	}
+	for id, l := range locks {
+		tx.memo[orderLockKey(id)] = l
+	}
+	return nil
+}
+
+// lockOrders locks the orders of ids and reads what LockOrderUnits
+// returns of them, as stored (without pending changes), by id.
+func (tx *Tx) lockOrders(ctx context.Context, ids []string) (map[string]OrderLock, error) {
+	out := make(map[string]OrderLock, len(ids))
+	err := inBatches(ids, func(marks string, args []any) error {
 		rows, err := tx.queryCounting(ctx, `SELECT id, state, license_id, prc_status, quantity, reserved_units, shipped_units
 			FROM orders WHERE id IN (`+marks+`)`+tx.d.forUpdate, args...)
 		if err != nil {
@@ -296,13 +308,9 @@ func (tx *Tx) LockOrders(ctx context.Context, ids []string) error {
 				return err
 			}
 			l.LicenseID = license.String
-			if tx.grouped {
-				if tx.memo == nil {
-					tx.memo = map[string]any{}
-				}
-				tx.memo[orderLockKey(id)] = l
-			}
+			out[id] = l
 		}
 		return rows.Err()
 	})
+	return out, err
 }

@@ -85,11 +85,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	if err != nil {
 		return nil, err
 	}
-	query = tx.d.rebind(query)
-	if st := tx.prepared(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
-	}
-	return tx.q.QueryContext(ctx, query, args...)
+	return tx.queryRaw(ctx, query, args...)
 }
 
 // QueryRowContext runs a query written with ? placeholders that returns at
@@ -100,21 +96,19 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return tx.queryRow(ctx, query, args...)
 }
 
-// queryRowCounting is QueryRowContext for the reads that add the pending
-// counter changes to what they read themselves.
-func (tx *Tx) queryRowCounting(ctx context.Context, query string, args ...any) *sql.Row {
-	if tx.grouped {
-		ctx = context.WithoutCancel(ctx)
-	}
-	return tx.queryRow(ctx, query, args...)
+// queryCounting and queryRowCounting are QueryContext and QueryRowContext
+// for the reads that add the pending counter changes to what they read
+// themselves: they write nothing first.
+func (tx *Tx) queryCounting(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.queryRaw(tx.detached(ctx), query, args...)
 }
 
-// queryCounting is QueryContext for the reads that add the pending counter
-// changes to what they read themselves.
-func (tx *Tx) queryCounting(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if tx.grouped {
-		ctx = context.WithoutCancel(ctx)
-	}
+func (tx *Tx) queryRowCounting(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.queryRow(tx.detached(ctx), query, args...)
+}
+
+// queryRaw and queryRow run a query without the statement's bookkeeping.
+func (tx *Tx) queryRaw(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	query = tx.d.rebind(query)
 	if st := tx.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
@@ -130,6 +124,15 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return tx.q.QueryRowContext(ctx, query, args...)
 }
 
+// detached returns ctx without its cancellation in a group's transaction,
+// where one caller giving up must not abort the others' statements.
+func (tx *Tx) detached(ctx context.Context) context.Context {
+	if tx.grouped {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
 // statement notes a statement about to run. In a group's transaction it
 // notes whether the statement may write (an exec, or a query that is not a
 // SELECT), writes the pending counter changes first when the statement
@@ -138,7 +141,7 @@ func (tx *Tx) statement(ctx context.Context, query string, exec bool) (context.C
 	if !tx.grouped {
 		return ctx, nil
 	}
-	ctx = context.WithoutCancel(ctx)
+	ctx = tx.detached(ctx)
 	if exec || !isSelect(query) {
 		tx.wrote = true
 		if mentionsCounters(query) {
