@@ -34,7 +34,8 @@ var errAmbientDone = errors.New("store: the request's transaction has ended")
 
 // run runs fn in the ambient transaction: no BEGIN or COMMIT, no retry.
 // A write runs under a savepoint, so that one that fails leaves nothing
-// behind even when its caller carries on. A failure for concurrency is
+// behind even when its caller carries on: neither rows nor what the
+// group's transaction staged for them. A failure for concurrency is
 // remembered: the whole request is run again, whatever fn's caller made of
 // the error.
 func (a *ambientTx) run(ctx context.Context, mode txMode, fn func(tx *Tx) error) error {
@@ -44,12 +45,21 @@ func (a *ambientTx) run(ctx context.Context, mode txMode, fn func(tx *Tx) error)
 	if mode != modeWrite && mode != modeWriteUnaudited {
 		return a.check(fn(a.tx))
 	}
+	// What the group's transaction holds back is written first, so that
+	// what fn stages is fn's alone, and dropped with its savepoint.
+	if err := a.tx.flushAll(ctx); err != nil {
+		if a.tx.failed == nil {
+			a.tx.failed = err // earlier work's: the request must not commit
+		}
+		return a.check(err)
+	}
 	if _, err := a.tx.q.ExecContext(ctx, "SAVEPOINT tollgate_nested"); err != nil {
 		return a.check(err)
 	}
 	audited := len(a.tx.audit)
 	if err := fn(a.tx); err != nil {
 		a.tx.audit = a.tx.audit[:audited]
+		a.tx.exports, a.tx.updates, a.tx.counters, a.tx.memo = nil, nil, nil, nil
 		if _, rbErr := a.tx.q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT tollgate_nested"); rbErr == nil {
 			_, _ = a.tx.q.ExecContext(ctx, "RELEASE SAVEPOINT tollgate_nested")
 		}

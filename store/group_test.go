@@ -483,3 +483,40 @@ func TestGroupStagedFlushFailure(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupRequestDropsFailedStaging: inside a request's transaction (a
+// group's function), a write that fails after staging rows leaves none of
+// them for the commit, even when the request carries on and succeeds.
+func TestGroupRequestDropsFailedStaging(t *testing.T) {
+	groupBackends(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		left := -1
+		_, _, err := db.RunIdempotent(ctx, "s", "k", "d", func(ctx context.Context) (*tollgate.IdempotentResponse, error) {
+			err := db.UpdateLocked(ctx, func(tx *Tx) error {
+				tx.exports = append(tx.exports, tollgate.Export{ID: newID()})
+				tx.counters = &counterChanges{}
+				tx.counters.add(orderRow(newID()), counterChange{reservedUnits: 1})
+				return errors.New("refused")
+			})
+			if err == nil {
+				t.Error("the failing write reported success")
+			}
+			if err := db.UpdateLocked(ctx, func(tx *Tx) error {
+				left = len(tx.exports) + len(tx.updates)
+				if !tx.counters.empty() {
+					left++
+				}
+				return nil
+			}); err != nil {
+				return nil, err
+			}
+			return &tollgate.IdempotentResponse{Status: 200}, nil
+		})
+		if err != nil {
+			t.Fatalf("the request: %v", err)
+		}
+		if left != 0 {
+			t.Errorf("%d staged items of the failed write left for the commit, want 0", left)
+		}
+	})
+}
