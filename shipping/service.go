@@ -24,8 +24,7 @@ type Service struct {
 	specs SpecSource
 	cfg   Config
 
-	reserves *batch.Batcher[*reserveCall, struct{}] // Reserve's sets (service_batch.go)
-	ships    *batch.Batcher[*shipCall, struct{}]    // Ship's sets
+	sets *batch.Batcher[setCall, *setRun] // Reserve's and Ship's sets (service_batch.go)
 }
 
 // SpecSource returns the specification of a product (a ProductKey, or the
@@ -46,7 +45,7 @@ func NewService(db *store.DB, rules *classify.Rulebook, specs SpecSource, cfg Co
 		return nil, fmt.Errorf("shipping.NewService: %w", err)
 	}
 	s := &Service{db: db, rules: rules, specs: specs, cfg: cfg}
-	s.reserves, s.ships = newReserveBatcher(s), newShipBatcher(s)
+	s.sets = newSetBatcher(s)
 	return s, nil
 }
 

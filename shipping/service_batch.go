@@ -10,29 +10,46 @@ import (
 	"tollgate/store"
 )
 
-// Reservations and shipments run in sets. Concurrent calls of Reserve (or
-// of Ship) queue (package batch), and the set queued while the previous one
-// ran is run together: what the locks do not protect is read for the whole
-// set in one read transaction, with one statement per kind of record
-// rather than per call, and the set's writes run in one function of one
-// group transaction (store.DB.UpdateLocked), call after call, each seeing
-// the ones before it. The checks are the same pure functions as for one
-// call, so a set decides exactly as the calls would one after the other.
-// A call refused by its checks writes nothing and the others go on; should
-// a write of the set fail (which the checks should have prevented) or its
-// transaction fail for good, every call of the set is run again alone, so
-// that each gets the outcome it would have had alone.
+// Reservations and shipments run in sets. Concurrent calls of Reserve and
+// Ship queue together (package batch), and the calls queued while the
+// previous set was read form the next set. A set runs in two stages:
+//
+//   - the batcher reads, for the whole set in one read transaction, what
+//     the locks do not protect, with one statement per kind of record
+//     rather than per call (readSet);
+//   - the set's first call then writes it (writeSet): one function of a
+//     group transaction (store.DB.UpdateLocked) takes the locks and runs
+//     call after call, each seeing the ones before it. Meanwhile the
+//     batcher already reads the next set, and the sets whose reading ends
+//     while a group transaction runs share the next one.
+//
+// The checks are the same pure functions as for one call, so a set decides
+// exactly as the calls would one after the other. A call refused by its
+// checks writes nothing and the others go on; should a write of the set
+// fail (which the checks should have prevented) or its transaction fail
+// for good, every call of the set is run again alone, so that each gets
+// the outcome it would have had alone.
+//
+// Reservations and shipments share sets because a client reserves and
+// then ships: with one queue every waiting call joins the next set, and a
+// set's fixed costs (its read transaction, its locks, its share of a
+// group transaction's commit) are paid once for all of them.
 //
 // A call made in a request's transaction (the API's Idempotency-Key, see
 // store.DB.RunIdempotent) runs alone, in that transaction.
 
-// maxSet bounds a set of reservations or shipments; setLeaders is how many
-// sets of each run at once: while one waits for its group transaction, the
-// next one reads.
+// maxSet bounds a set; setReaders is how many sets are read at once. One
+// keeps the sets large: reading a set takes less time than writing one.
 const (
-	maxSet     = 64
-	setLeaders = 2
+	maxSet     = 128
+	setReaders = 1
 )
+
+// setCall is one Reserve or one Ship waiting for its set.
+type setCall struct {
+	reserve *reserveCall
+	ship    *shipCall
+}
 
 // reserveCall is one Reserve waiting for its set.
 type reserveCall struct {
@@ -54,61 +71,158 @@ type shipCall struct {
 	err        error
 }
 
-func newReserveBatcher(s *Service) *batch.Batcher[*reserveCall, struct{}] {
-	return &batch.Batcher[*reserveCall, struct{}]{Max: maxSet, Leaders: setLeaders, Run: func(calls []*reserveCall) []struct{} {
-		runSet(calls, s.reserveSet, func(c *reserveCall, err error) { c.out, c.err = nil, err })
-		return make([]struct{}, len(calls))
+func newSetBatcher(s *Service) *batch.Batcher[setCall, *setRun] {
+	return &batch.Batcher[setCall, *setRun]{Max: maxSet, Leaders: setReaders, Run: func(calls []setCall) []*setRun {
+		r := &setRun{calls: calls, done: make(chan struct{})}
+		r.reserves, r.ships, r.err = s.readSet(calls)
+		out := make([]*setRun, len(calls))
+		for i := range out {
+			out[i] = r
+		}
+		return out
 	}}
 }
 
-func newShipBatcher(s *Service) *batch.Batcher[*shipCall, struct{}] {
-	return &batch.Batcher[*shipCall, struct{}]{Max: maxSet, Leaders: setLeaders, Run: func(calls []*shipCall) []struct{} {
-		runSet(calls, s.shipSet, func(c *shipCall, err error) { c.out, c.err = nil, err })
-		return make([]struct{}, len(calls))
-	}}
+// setRun is a set whose facts are read: its first call writes it (see
+// runSet) while the batcher reads the next set, and the others wait.
+type setRun struct {
+	calls    []setCall
+	reserves []*reserveCall // the live calls, with their facts
+	ships    []*shipCall
+	err      error // reading the facts failed
+	done     chan struct{}
+}
+
+// queue runs c in a set: the calls queued together are read as one set
+// by the batcher, then written by the set's first call.
+func (s *Service) queue(ctx context.Context, c setCall) error {
+	r, err := s.sets.Do(ctx, c)
+	if err != nil {
+		return err
+	}
+	if r.calls[0] != c {
+		<-r.done
+		return nil
+	}
+	defer close(r.done)
+	completed := false
+	defer func() {
+		if !completed {
+			for _, c := range r.calls {
+				c.fail(tollgate.Errorf(tollgate.EINTERNAL, "the set of this call failed"))
+			}
+		}
+	}()
+	err = r.err
+	if err == nil {
+		err = s.writeSet(r.reserves, r.ships)
+	}
+	if err != nil {
+		s.alone(r.calls, err)
+	}
+	completed = true
+	return nil
 }
 
 // runSet runs calls as one set, and when the set fails as a whole, each
-// call alone; a call that fails alone gets the failure.
-func runSet[C any](calls []C, run func([]C) error, fail func(C, error)) {
-	if err := run(calls); err == nil {
-		return
-	} else if len(calls) == 1 {
-		fail(calls[0], err)
+// call alone.
+func (s *Service) runSet(calls []setCall) {
+	reserves, ships, err := s.readSet(calls)
+	if err == nil {
+		err = s.writeSet(reserves, ships)
+	}
+	if err != nil {
+		s.alone(calls, err)
+	}
+}
+
+// alone runs again alone each of calls, whose set failed as a whole with
+// err; a call that fails alone gets the failure.
+func (s *Service) alone(calls []setCall, err error) {
+	if len(calls) == 1 {
+		calls[0].fail(err)
 		return
 	}
 	for _, c := range calls {
-		if err := run([]C{c}); err != nil {
-			fail(c, err)
+		reserves, ships, err := s.readSet([]setCall{c})
+		if err == nil {
+			err = s.writeSet(reserves, ships)
+		}
+		if err != nil {
+			c.fail(err)
 		}
 	}
 }
 
-// reserveSet reads the facts of calls and reserves them in one group
-// transaction. It sets each call's outcome; it returns an error only when
-// the set failed as a whole.
-func (s *Service) reserveSet(calls []*reserveCall) error {
-	ctx := context.WithoutCancel(calls[0].ctx)
-	live := make([]*reserveCall, 0, len(calls))
+func (c setCall) fail(err error) {
+	if c.reserve != nil {
+		c.reserve.out, c.reserve.err = nil, err
+	} else {
+		c.ship.out, c.ship.err = nil, err
+	}
+}
+
+// readSet reads, without locks and in one read transaction, the facts of
+// the live calls of a set, and returns those calls. A call whose caller
+// gave up gets its context's error.
+func (s *Service) readSet(calls []setCall) (reserves []*reserveCall, ships []*shipCall, err error) {
 	for _, c := range calls {
-		c.out, c.err, c.facts = nil, c.ctx.Err(), reserveFacts{}
-		if c.err == nil {
-			live = append(live, c)
+		if r := c.reserve; r != nil {
+			r.out, r.err, r.facts = nil, r.ctx.Err(), reserveFacts{}
+			if r.err == nil {
+				reserves = append(reserves, r)
+			}
+		} else if sh := c.ship; sh != nil {
+			sh.out, sh.err, sh.before = nil, sh.ctx.Err(), nil
+			if sh.err == nil {
+				ships = append(ships, sh)
+			}
 		}
 	}
-	if len(live) == 0 {
+	if len(reserves)+len(ships) == 0 {
+		return nil, nil, nil
+	}
+	ctx := setContext(reserves, ships)
+	err = s.db.View(ctx, func(tx *store.Tx) error {
+		if len(reserves) > 0 {
+			if err := s.readReserveFacts(ctx, tx, reserves); err != nil {
+				return err
+			}
+		}
+		if len(ships) > 0 {
+			return s.readShipFacts(ctx, tx, ships)
+		}
+		return nil
+	})
+	return reserves, ships, err
+}
+
+// setContext returns the context of a set's own statements: its first
+// call's, without its cancellation (which only that call's outcome
+// heeds).
+func setContext(reserves []*reserveCall, ships []*shipCall) context.Context {
+	if len(reserves) > 0 {
+		return context.WithoutCancel(reserves[0].ctx)
+	}
+	return context.WithoutCancel(ships[0].ctx)
+}
+
+// writeSet runs the calls whose facts readSet read in one function of a
+// group transaction. It sets each call's outcome; it returns an error only
+// when the set failed as a whole.
+func (s *Service) writeSet(reserves []*reserveCall, ships []*shipCall) error {
+	if len(reserves)+len(ships) == 0 {
 		return nil
 	}
-	if err := s.db.View(ctx, func(tx *store.Tx) error { return s.readReserveFacts(ctx, tx, live) }); err != nil {
-		return err
-	}
+	ctx := setContext(reserves, ships)
 	return s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
-		// The licenses and caps first, in the store's lock order (each
+		// The locks in the store's order: the licenses and caps (each
 		// taken once in a group transaction, lockReserve finds them
-		// taken), then the orders, then what holds the set's units, then
-		// each call.
+		// taken), then the orders, then what holds the reservations'
+		// units and the reservations shipped; then each call.
+		var orderIDs []string
 		held := map[[2]string]*heldUnits{}
-		for _, c := range live {
+		for _, c := range reserves {
 			c.out, c.err = nil, c.facts.err
 			if c.err != nil {
 				continue
@@ -121,54 +235,85 @@ func (s *Service) reserveSet(calls []*reserveCall) error {
 				return err
 			}
 			held[[2]string{o.ExporterOrgID, o.Product}] = nil
+			orderIDs = append(orderIDs, o.ID)
 		}
-		var orderIDs []string
-		for _, c := range live {
-			if c.err == nil {
-				orderIDs = append(orderIDs, c.facts.order.ID)
+		var found []string
+		for _, c := range ships {
+			if c.before == nil {
+				continue
 			}
+			if err := tx.LockLicense(ctx, c.before.LicenseID); err != nil {
+				return err
+			}
+			if _, err := tx.LockCap(ctx, c.before.ExporterOrgID, c.before.Product); err != nil {
+				return err
+			}
+			found = append(found, c.id)
+			orderIDs = append(orderIDs, c.before.OrderID)
 		}
 		if err := tx.LockOrders(ctx, orderIDs); err != nil {
 			return err
 		}
 		for scope := range held {
-			h, err := s.readHeld(ctx, tx, live, scope)
+			h, err := s.readHeld(ctx, tx, reserves, scope)
 			if err != nil {
 				return err
 			}
 			held[scope] = h
 		}
-		for _, c := range live {
-			if c.err != nil {
-				continue
-			}
-			o := c.facts.order
-			h := held[[2]string{o.ExporterOrgID, o.Product}]
-			in, err := s.lockReserve(c.ctx, tx, c.facts, c.req.Units, h)
-			if err != nil {
-				if !isRefusal(err) {
-					return err
-				}
-				c.err = err
-				continue
-			}
-			out, err := Reserve(in)
-			if err != nil {
-				c.err = err
-				continue
-			}
-			if err := tx.InsertExport(c.ctx, &out); err != nil {
+		var states map[string]tollgate.ExportState
+		if len(found) > 0 {
+			var err error
+			if states, err = tx.LockExportStates(ctx, found); err != nil {
 				return err
 			}
-			if err := tx.AuditDetails(c.ctx, "export.reserve", "export", out.ID, nil, out, map[string]any{
-				"license": out.LicenseNumber, "order_id": out.OrderID, "units": out.Units.Count, "value_cents": out.ValueCents}); err != nil {
+		}
+		for _, c := range reserves {
+			if err := s.reserveLocked(tx, c, held); err != nil {
 				return err
 			}
-			h.exports = append(h.exports, out)
-			c.out = &out
+		}
+		for _, c := range ships {
+			if err := s.shipLocked(ctx, tx, c, states); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
+}
+
+// reserveLocked runs reservation c under the set's locks, and sets its
+// outcome: a refusal by its checks is c's error; any other failure is the
+// set's.
+func (s *Service) reserveLocked(tx *store.Tx, c *reserveCall, held map[[2]string]*heldUnits) error {
+	if c.err != nil {
+		return nil
+	}
+	o := c.facts.order
+	h := held[[2]string{o.ExporterOrgID, o.Product}]
+	in, err := s.lockReserve(c.ctx, tx, c.facts, c.req.Units, h)
+	if err != nil {
+		if !isRefusal(err) {
+			return err
+		}
+		c.err = err
+		return nil
+	}
+	out, err := Reserve(in)
+	if err != nil {
+		c.err = err
+		return nil
+	}
+	if err := tx.InsertExport(c.ctx, &out); err != nil {
+		return err
+	}
+	if err := tx.AuditDetails(c.ctx, "export.reserve", "export", out.ID, nil, out, map[string]any{
+		"license": out.LicenseNumber, "order_id": out.OrderID, "units": out.Units.Count, "value_cents": out.ValueCents}); err != nil {
+		return err
+	}
+	h.exports = append(h.exports, out)
+	c.out = &out
+	return nil
 }
 
 // isRefusal reports whether err is a use case's refusal (a tollgate.Error
@@ -383,93 +528,52 @@ func sharesSerial(a, b []string) bool {
 	return false
 }
 
-// shipSet reads the reservations of calls and ships them in one group
-// transaction. It sets each call's outcome; it returns an error only when
-// the set failed as a whole.
-func (s *Service) shipSet(calls []*shipCall) error {
-	ctx := context.WithoutCancel(calls[0].ctx)
-	live := make([]*shipCall, 0, len(calls))
-	ids := make([]string, 0, len(calls))
-	for _, c := range calls {
-		c.out, c.err, c.before = nil, c.ctx.Err(), nil
-		if c.err == nil {
-			live = append(live, c)
-			ids = append(ids, c.id)
-		}
+// readShipFacts reads, without locks, the reservations the calls ship.
+func (s *Service) readShipFacts(ctx context.Context, tx *store.Tx, calls []*shipCall) error {
+	ids := make([]string, len(calls))
+	for i, c := range calls {
+		ids[i] = c.id
 	}
-	if len(live) == 0 {
-		return nil
-	}
-	var exports map[string]*tollgate.Export
-	err := s.db.View(ctx, func(tx *store.Tx) (err error) {
-		exports, err = tx.ExportsByID(ctx, ids)
-		return err
-	})
+	exports, err := tx.ExportsByID(ctx, ids)
 	if err != nil {
 		return err
 	}
-	for _, c := range live {
+	for _, c := range calls {
 		if c.before = exports[c.id]; c.before == nil {
 			c.err = tollgate.Errorf(tollgate.ENOTFOUND, "export %q not found", c.id)
 		}
 	}
-	return s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
-		// The locks in the store's order: licenses and caps (each
-		// taken once in a group transaction), the orders, then the
-		// exports.
-		var found []string
-		for _, c := range live {
-			if c.before == nil {
-				continue
-			}
-			if err := tx.LockLicense(ctx, c.before.LicenseID); err != nil {
-				return err
-			}
-			if _, err := tx.LockCap(ctx, c.before.ExporterOrgID, c.before.Product); err != nil {
-				return err
-			}
-			found = append(found, c.id)
-		}
-		orderIDs := make([]string, 0, len(found))
-		for _, c := range live {
-			if c.before != nil {
-				orderIDs = append(orderIDs, c.before.OrderID)
-			}
-		}
-		if err := tx.LockOrders(ctx, orderIDs); err != nil {
-			return err
-		}
-		states, err := tx.LockExportStates(ctx, found)
+	return nil
+}
+
+// shipLocked runs shipment c under the set's locks (states holds the
+// locked reservations' states), and sets its outcome: a refusal by its
+// checks is c's error; any other failure is the set's.
+func (s *Service) shipLocked(ctx context.Context, tx *store.Tx, c *shipCall, states map[string]tollgate.ExportState) error {
+	if c.before == nil {
+		return nil
+	}
+	c.out, c.err = nil, nil
+	e := *c.before
+	if states[c.id] != e.State {
+		cur, err := tx.FindExport(ctx, c.id, true)
 		if err != nil {
 			return err
 		}
-		for _, c := range live {
-			if c.before == nil {
-				continue
-			}
-			c.out, c.err = nil, nil
-			e := *c.before
-			if states[c.id] != e.State {
-				cur, err := tx.FindExport(ctx, c.id, true)
-				if err != nil {
-					return err
-				}
-				e = *cur
-			}
-			o, err := tx.LockOrderUnits(ctx, e.OrderID)
-			if err != nil {
-				return err
-			}
-			shipped, err := Ship(e, c.reference, c.exportedOn, actor(c.ctx), tx.Now())
-			if err != nil {
-				c.err = err // refused before any write
-				continue
-			}
-			if err := s.recordShip(c.ctx, tx, &e, shipped, o); err != nil {
-				return err
-			}
-			c.out = &shipped
-		}
+		e = *cur
+	}
+	o, err := tx.LockOrderUnits(ctx, e.OrderID)
+	if err != nil {
+		return err
+	}
+	shipped, err := Ship(e, c.reference, c.exportedOn, actor(c.ctx), tx.Now())
+	if err != nil {
+		c.err = err // refused before any write
 		return nil
-	})
+	}
+	if err := s.recordShip(c.ctx, tx, &e, shipped, o); err != nil {
+		return err
+	}
+	c.out = &shipped
+	return nil
 }

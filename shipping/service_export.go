@@ -42,8 +42,8 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (*tollgate.Ex
 	}
 	c := &reserveCall{ctx: ctx, req: req}
 	if s.db.InRequestTransaction(ctx) {
-		runSet([]*reserveCall{c}, s.reserveSet, func(c *reserveCall, err error) { c.err = err })
-	} else if _, err := s.reserves.Do(ctx, c); err != nil {
+		s.runSet([]setCall{{reserve: c}})
+	} else if err := s.queue(ctx, setCall{reserve: c}); err != nil {
 		return nil, wrap("Reserve", err)
 	}
 	if c.err != nil {
@@ -124,8 +124,8 @@ func (s *Service) lockReserve(ctx context.Context, tx *store.Tx, f reserveFacts,
 func (s *Service) Ship(ctx context.Context, id, reference string, exportedOn time.Time) (*tollgate.Export, error) {
 	c := &shipCall{ctx: ctx, id: id, reference: reference, exportedOn: exportedOn}
 	if s.db.InRequestTransaction(ctx) {
-		runSet([]*shipCall{c}, s.shipSet, func(c *shipCall, err error) { c.err = err })
-	} else if _, err := s.ships.Do(ctx, c); err != nil {
+		s.runSet([]setCall{{ship: c}})
+	} else if err := s.queue(ctx, setCall{ship: c}); err != nil {
 		return nil, wrap("Ship", err)
 	}
 	if c.err != nil {
