@@ -3,9 +3,6 @@ package demo_test
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -30,32 +27,7 @@ func sqliteDSN(t *testing.T) string {
 // dropped when t ends. It skips t without the variable.
 func postgresDSN(t *testing.T) string {
 	t.Helper()
-	base := testenv.PostgresURL(t)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open %s: %v", base, err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "tollgate_demo_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TOLLGATE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return testenv.PostgresSchema(t, "tollgate_demo_")
 }
 
 // realLists returns the CSL, OFAC and UN files of the shared data, skipping

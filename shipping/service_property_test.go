@@ -2,14 +2,11 @@ package shipping_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"maps"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -99,7 +96,7 @@ func TestStoredShippingProperties(t *testing.T) {
 		stats := propStats{}
 		withRapidChecks(t, storedChecksPostgres, func() {
 			rapid.Check(t, func(rt *rapid.T) {
-				storedShippingProperty(rt, propSchema(rt, admin, base), stats)
+				storedShippingProperty(rt, testenv.NewSchema(rt, admin, base, "tollgate_prop_test_"), stats)
 			})
 		})
 		stats.log(t)
@@ -142,31 +139,6 @@ func withRapidChecks(t *testing.T, n int, f func()) {
 	}
 	defer fl.Value.Set(old)
 	f()
-}
-
-// propSchema creates a PostgreSQL schema for one check, dropped when the
-// check ends, and returns a DSN whose search_path selects it.
-func propSchema(rt *rapid.T, admin *sql.DB, base string) string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "tollgate_prop_test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		rt.Fatalf("create schema: %v", err)
-	}
-	rt.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			rt.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		rt.Fatalf("TOLLGATE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // storedShippingProperty is one check: a fresh store and world, a random

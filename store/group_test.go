@@ -2,11 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -25,7 +21,7 @@ func groupBackends(t *testing.T, f func(t *testing.T, db *DB)) {
 	t.Run("sqlite", func(t *testing.T) {
 		f(t, openGroupDB(t, "sqlite:"+filepath.Join(t.TempDir(), "t.db")))
 	})
-	t.Run("postgres", func(t *testing.T) { f(t, openGroupDB(t, groupPostgresDSN(t))) })
+	t.Run("postgres", func(t *testing.T) { f(t, openGroupDB(t, testenv.PostgresSchema(t, "tollgate_group_test_"))) })
 }
 
 func openGroupDB(t *testing.T, dsn string) *DB {
@@ -40,38 +36,6 @@ func openGroupDB(t *testing.T, dsn string) *DB {
 		t.Fatalf("create the scratch table: %v", err)
 	}
 	return db
-}
-
-// groupPostgresDSN is store_test's postgresDSN for this package: a schema
-// of t's own, dropped when t ends; it skips t without a server.
-func groupPostgresDSN(t *testing.T) string {
-	t.Helper()
-	base := testenv.PostgresURL(t)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open %s: %v", base, err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "tollgate_group_test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TOLLGATE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 func auditSize(t *testing.T, db *DB) int64 {

@@ -1,11 +1,6 @@
 package store_test
 
 import (
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"testing"
 
 	"tollgate/internal/testenv"
@@ -17,32 +12,7 @@ import (
 // schema is dropped when t ends. It skips t without the variable.
 func postgresDSN(t testing.TB) string {
 	t.Helper()
-	base := testenv.PostgresURL(t)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open %s: %v", base, err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "tollgate_test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TOLLGATE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return testenv.PostgresSchema(t, "tollgate_test_")
 }
 
 func TestPostgres(t *testing.T) {

@@ -3,11 +3,6 @@
 package apitest
 
 import (
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -28,32 +23,7 @@ func SQLiteDSN(tb testing.TB) string {
 // the schema is dropped when tb ends. It skips tb without the variable.
 func PostgresDSN(tb testing.TB) string {
 	tb.Helper()
-	base := testenv.PostgresURL(tb)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatalf("open %s: %v", base, err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "tollgate_api_test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("TOLLGATE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return testenv.PostgresSchema(tb, "tollgate_api_test_")
 }
 
 // Backends lists the stores a test should run on: SQLite always,

@@ -2,11 +2,7 @@ package licensingtest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -116,26 +112,5 @@ func ForEachBackend(t *testing.T, f func(t *testing.T, dsn string)) {
 // search_path selects it; the schema is dropped when tb ends.
 func postgresDSN(tb testing.TB) string {
 	tb.Helper()
-	base := testenv.PostgresURL(tb)
-	admin, err := sql.Open("pgx", base)
-	must(tb, err)
-	tb.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "tollgate_licensing_test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	must(tb, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return testenv.PostgresSchema(tb, "tollgate_licensing_test_")
 }
