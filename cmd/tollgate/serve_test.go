@@ -41,6 +41,9 @@ func (l *serveLog) String() string {
 // startServe runs `tollgate serve --addr 127.0.0.1:0 --db dsn` in a
 // goroutine, reads the address it prints, and waits until /healthz
 // answers. The returned stop cancels the server and returns run's error.
+// The scheduled re-screening is off (serve_rescreen_test.go tests it): its
+// slots fall on the clock's 5-minute marks, and one falling inside a test
+// would re-screen the parties before the test's own `rescreen` does.
 func startServe(t *testing.T, dsn string) (base string, logs *serveLog, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -49,7 +52,7 @@ func startServe(t *testing.T, dsn string) (base string, logs *serveLog, stop fun
 	env := map[string]string{"TOLLGATE_DATA": t.TempDir()}
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-format", "json"},
+		err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-format", "json", "--rescreen-every", "0"},
 			func(k string) string { return env[k] }, strings.NewReader(""), pw, logs)
 		pw.Close()
 		done <- err
