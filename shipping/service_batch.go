@@ -73,8 +73,7 @@ type shipCall struct {
 
 func newSetBatcher(s *Service) *batch.Batcher[setCall, *setRun] {
 	return &batch.Batcher[setCall, *setRun]{Max: maxSet, Leaders: setReaders, Run: func(calls []setCall) []*setRun {
-		r := &setRun{calls: calls, done: make(chan struct{})}
-		r.reserves, r.ships, r.err = s.readSet(calls)
+		r := s.read(calls)
 		out := make([]*setRun, len(calls))
 		for i := range out {
 			out[i] = r
@@ -83,8 +82,8 @@ func newSetBatcher(s *Service) *batch.Batcher[setCall, *setRun] {
 	}}
 }
 
-// setRun is a set whose facts are read: its first call writes it (see
-// runSet) while the batcher reads the next set, and the others wait.
+// setRun is a set whose facts are read. Queued, its first call writes it
+// while the batcher reads the next set, and the others wait for done.
 type setRun struct {
 	calls    []setCall
 	reserves []*reserveCall // the live calls, with their facts
@@ -105,51 +104,44 @@ func (s *Service) queue(ctx context.Context, c setCall) error {
 		return nil
 	}
 	defer close(r.done)
-	completed := false
+	finished := false
 	defer func() {
-		if !completed {
+		if !finished { // write panicked: no call may look done
 			for _, c := range r.calls {
 				c.fail(tollgate.Errorf(tollgate.EINTERNAL, "the set of this call failed"))
 			}
 		}
 	}()
-	err = r.err
-	if err == nil {
-		err = s.writeSet(r.reserves, r.ships)
-	}
-	if err != nil {
-		s.alone(r.calls, err)
-	}
-	completed = true
+	s.write(r)
+	finished = true
 	return nil
 }
 
-// runSet runs calls as one set, and when the set fails as a whole, each
-// call alone.
-func (s *Service) runSet(calls []setCall) {
-	reserves, ships, err := s.readSet(calls)
-	if err == nil {
-		err = s.writeSet(reserves, ships)
-	}
-	if err != nil {
-		s.alone(calls, err)
-	}
+// runSet runs calls as one set, outside the queue.
+func (s *Service) runSet(calls []setCall) { s.write(s.read(calls)) }
+
+// read reads the facts of calls (readSet).
+func (s *Service) read(calls []setCall) *setRun {
+	r := &setRun{calls: calls, done: make(chan struct{})}
+	r.reserves, r.ships, r.err = s.readSet(calls)
+	return r
 }
 
-// alone runs again alone each of calls, whose set failed as a whole with
-// err; a call that fails alone gets the failure.
-func (s *Service) alone(calls []setCall, err error) {
-	if len(calls) == 1 {
-		calls[0].fail(err)
-		return
+// write writes r, and when the set fails as a whole runs each of its calls
+// again alone, so that each gets the outcome it would have had alone; a
+// call that fails alone gets the failure.
+func (s *Service) write(r *setRun) {
+	err := r.err
+	if err == nil {
+		err = s.writeSet(r.reserves, r.ships)
 	}
-	for _, c := range calls {
-		reserves, ships, err := s.readSet([]setCall{c})
-		if err == nil {
-			err = s.writeSet(reserves, ships)
-		}
-		if err != nil {
-			c.fail(err)
+	switch {
+	case err == nil:
+	case len(r.calls) == 1:
+		r.calls[0].fail(err)
+	default:
+		for _, c := range r.calls {
+			s.runSet([]setCall{c})
 		}
 	}
 }
