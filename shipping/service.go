@@ -24,7 +24,8 @@ type Service struct {
 	specs SpecSource
 	cfg   Config
 
-	sets *batch.Batcher[setCall, *setRun] // Reserve's and Ship's sets (service_batch.go)
+	sets   *batch.Batcher[setCall, *setRun]  // Reserve's and Ship's sets (service_batch.go)
+	writes *batch.Batcher[*setRun, struct{}] // the sets read, written together
 }
 
 // SpecSource returns the specification of a product (a ProductKey, or the
@@ -45,7 +46,7 @@ func NewService(db *store.DB, rules *classify.Rulebook, specs SpecSource, cfg Co
 		return nil, fmt.Errorf("shipping.NewService: %w", err)
 	}
 	s := &Service{db: db, rules: rules, specs: specs, cfg: cfg}
-	s.sets = newSetBatcher(s)
+	s.sets, s.writes = newSetBatcher(s), newWriteBatcher(s)
 	return s, nil
 }
 

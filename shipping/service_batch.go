@@ -17,11 +17,16 @@ import (
 //   - the batcher reads, for the whole set in one read transaction, what
 //     the locks do not protect, with one statement per kind of record
 //     rather than per call (readSet);
-//   - the set's first call then writes it (writeSet): one function of a
-//     group transaction (store.DB.UpdateLocked) takes the locks and runs
-//     call after call, each seeing the ones before it. Meanwhile the
-//     batcher already reads the next set, and the sets whose reading ends
-//     while a group transaction runs share the next one.
+//   - the set's first call then queues it for writing (a second batcher),
+//     and the sets read while the sets before them were written are
+//     written together (writeSet): one function of a group transaction
+//     (store.DB.UpdateLockedKeyed) takes the locks once for all of them and
+//     runs call after call, each seeing the ones before it. Meanwhile the
+//     first batcher already reads the next set.
+//
+// Both stages find every row by key, so they run in keyed transactions
+// (store/keyed.go): on PostgreSQL their statements are planned once per
+// connection rather than each time.
 //
 // The checks are the same pure functions as for one call, so a set decides
 // exactly as the calls would one after the other. A call refused by its
@@ -40,9 +45,11 @@ import (
 
 // maxSet bounds a set; setReaders is how many sets are read at once. One
 // keeps the sets large: reading a set takes less time than writing one.
+// maxWrite bounds the sets written together.
 const (
 	maxSet     = 128
 	setReaders = 1
+	maxWrite   = 16
 )
 
 // setCall is one Reserve or one Ship waiting for its set.
@@ -93,7 +100,9 @@ type setRun struct {
 }
 
 // queue runs c in a set: the calls queued together are read as one set
-// by the batcher, then written by the set's first call.
+// by the batcher, then the set's first call queues it for writing, and the
+// sets queued while the sets before them were written are written
+// together.
 func (s *Service) queue(ctx context.Context, c setCall) error {
 	r, err := s.sets.Do(ctx, c)
 	if err != nil {
@@ -112,9 +121,18 @@ func (s *Service) queue(ctx context.Context, c setCall) error {
 			}
 		}
 	}()
-	s.write(r)
+	if _, err := s.writes.Do(context.WithoutCancel(ctx), r); err != nil {
+		return err
+	}
 	finished = true
 	return nil
+}
+
+func newWriteBatcher(s *Service) *batch.Batcher[*setRun, struct{}] {
+	return &batch.Batcher[*setRun, struct{}]{Max: maxWrite, Run: func(runs []*setRun) []struct{} {
+		s.write(runs...)
+		return make([]struct{}, len(runs))
+	}}
 }
 
 // runSet runs calls as one set, outside the queue.
@@ -127,20 +145,34 @@ func (s *Service) read(calls []setCall) *setRun {
 	return r
 }
 
-// write writes r, and when the set fails as a whole runs each of its calls
-// again alone, so that each gets the outcome it would have had alone; a
-// call that fails alone gets the failure.
-func (s *Service) write(r *setRun) {
-	err := r.err
+// write writes the sets runs as one (writeSet), and when that fails as a
+// whole runs each of their calls again alone, so that each gets the
+// outcome it would have had alone; a call that fails alone gets the
+// failure.
+func (s *Service) write(runs ...*setRun) {
+	var (
+		calls    []setCall
+		reserves []*reserveCall
+		ships    []*shipCall
+		err      error
+	)
+	for _, r := range runs {
+		calls = append(calls, r.calls...)
+		reserves = append(reserves, r.reserves...)
+		ships = append(ships, r.ships...)
+		if err == nil {
+			err = r.err
+		}
+	}
 	if err == nil {
-		err = s.writeSet(r.reserves, r.ships)
+		err = s.writeSet(reserves, ships)
 	}
 	switch {
 	case err == nil:
-	case len(r.calls) == 1:
-		r.calls[0].fail(err)
+	case len(calls) == 1:
+		calls[0].fail(err)
 	default:
-		for _, c := range r.calls {
+		for _, c := range calls {
 			s.runSet([]setCall{c})
 		}
 	}
@@ -175,7 +207,7 @@ func (s *Service) readSet(calls []setCall) (reserves []*reserveCall, ships []*sh
 		return nil, nil, nil
 	}
 	ctx := setContext(reserves, ships)
-	err = s.db.View(ctx, func(tx *store.Tx) error {
+	err = s.db.ViewKeyed(ctx, func(tx *store.Tx) error {
 		if len(reserves) > 0 {
 			if err := s.readReserveFacts(ctx, tx, reserves); err != nil {
 				return err
@@ -207,7 +239,7 @@ func (s *Service) writeSet(reserves []*reserveCall, ships []*shipCall) error {
 		return nil
 	}
 	ctx := setContext(reserves, ships)
-	return s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
+	return s.db.UpdateLockedKeyed(ctx, func(tx *store.Tx) error {
 		// The locks in the store's order: the licenses and caps (each
 		// taken once in a group transaction, lockReserve finds them
 		// taken), then the orders, then what holds the reservations'

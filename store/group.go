@@ -48,10 +48,11 @@ const maxGroup = 64
 
 // groupCall is one caller's function and its outcome.
 type groupCall struct {
-	ctx context.Context
-	fn  func(tx *Tx) error
-	err error
-	pnc any // a panic of fn, raised again in its caller
+	ctx   context.Context
+	fn    func(tx *Tx) error
+	keyed bool // fn's statements are keyed (store/keyed.go)
+	err   error
+	pnc   any // a panic of fn, raised again in its caller
 }
 
 // newGrouper returns the queue of db's group transactions.
@@ -68,7 +69,13 @@ func newGrouper(db *DB) *batch.Batcher[*groupCall, struct{}] {
 // by a leader: waiting for it is bounded by the groups ahead, and the
 // leader checks ctx before running fn.
 func (db *DB) updateGrouped(ctx context.Context, fn func(tx *Tx) error) error {
-	c := &groupCall{ctx: ctx, fn: fn}
+	return db.updateGroupedKeyed(ctx, fn, false)
+}
+
+// updateGroupedKeyed is updateGrouped for a function whose statements are
+// keyed or not: a group's transaction is keyed when all its functions are.
+func (db *DB) updateGroupedKeyed(ctx context.Context, fn func(tx *Tx) error, keyed bool) error {
+	c := &groupCall{ctx: ctx, fn: fn, keyed: keyed}
 	if _, err := db.group.Do(ctx, c); err != nil {
 		return err
 	}
@@ -140,7 +147,13 @@ func anyPanicked(calls []*groupCall) bool {
 // calls' errors mean nothing. careful puts a savepoint around every call.
 func (db *DB) attemptGroup(calls []*groupCall, careful bool) error {
 	ctx := context.WithoutCancel(calls[0].ctx)
-	tx, sqlTx, err := db.begin(ctx, modeWrite, sql.LevelReadCommitted)
+	mode := modeWriteKeyed
+	for _, c := range calls {
+		if !c.keyed {
+			mode = modeWrite
+		}
+	}
+	tx, sqlTx, err := db.begin(ctx, mode, sql.LevelReadCommitted)
 	if err != nil {
 		return err
 	}

@@ -230,7 +230,7 @@ func (tx *Tx) ExpiredReservations(ctx context.Context, exporterOrgID, product st
 		q, args = q+` LIMIT ?`, append(args, limit)
 	}
 	var ids []string
-	if err := tx.collect(ctx, &ids, q, args...); err != nil {
+	if err := tx.collect(ctx, &ids, q, tx.planEach(args)...); err != nil {
 		return nil, err
 	}
 	out := make([]tollgate.Export, 0, len(ids))
@@ -261,7 +261,7 @@ func (tx *Tx) ExportsOfUnits(ctx context.Context, exporter, product string, unit
 				WHERE s.exporter_org_id = ? AND s.product = ? AND s.serial IN (` + marks + `) AND ` + holds
 			args = append(append([]any{exporter, product}, extra...), tx.Time(now))
 		}
-		rows, err := tx.QueryContext(ctx, q, args...)
+		rows, err := tx.QueryContext(ctx, q, tx.planEach(args)...)
 		if err != nil {
 			return err
 		}

@@ -129,14 +129,14 @@ func (tx *Tx) UpdateImportDuty(ctx context.Context, e *tollgate.ImportEntry) err
 func (tx *Tx) ImportsOfUnits(ctx context.Context, exporter, product string, units tollgate.Units) ([]tollgate.ImportEntry, error) {
 	if !units.BySerial() {
 		return tx.queryImports(ctx, `SELECT `+importColumns+` FROM import_entries
-			WHERE exporter_org_id = ? AND product = ? AND lot = ? ORDER BY id`, exporter, product, units.Lot)
+			WHERE exporter_org_id = ? AND product = ? AND lot = ? ORDER BY id`, tx.planEach([]any{exporter, product, units.Lot})...)
 	}
 	byID := map[string]*tollgate.ImportEntry{}
 	var order []string
 	err := inBatches(units.Serials, func(marks string, args []any) error {
 		rows, err := tx.QueryContext(ctx, `SELECT e.id, e.exemption, e.bound, s.serial
 			FROM import_serials s JOIN import_entries e ON e.id = s.import_id
-			WHERE s.exporter_org_id = ? AND s.product = ? AND s.serial IN (`+marks+`)`, append([]any{exporter, product}, args...)...)
+			WHERE s.exporter_org_id = ? AND s.product = ? AND s.serial IN (`+marks+`)`, tx.planEach(append([]any{exporter, product}, args...))...)
 		if err != nil {
 			return err
 		}

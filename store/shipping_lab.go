@@ -141,7 +141,8 @@ func (tx *Tx) LabReportsOfUnits(ctx context.Context, exporter, product, applicat
 	var reports []tollgate.LabReport
 	if !units.BySerial() {
 		rs, err := tx.queryLabReports(ctx, `SELECT `+labReportColumns+` FROM lab_reports
-			WHERE exporter_org_id = ? AND product = ? AND lot = ? AND application_id = ? ORDER BY id`, exporter, product, units.Lot, applicationID)
+			WHERE exporter_org_id = ? AND product = ? AND lot = ? AND application_id = ? ORDER BY id`,
+			tx.planEach([]any{exporter, product, units.Lot, applicationID})...)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -150,7 +151,7 @@ func (tx *Tx) LabReportsOfUnits(ctx context.Context, exporter, product, applicat
 		var ids []string
 		err := inBatches(units.Serials, func(marks string, args []any) error {
 			return tx.collect(ctx, &ids, `SELECT DISTINCT report_id FROM lab_report_serials
-				WHERE exporter_org_id = ? AND product = ? AND serial IN (`+marks+`)`, append([]any{exporter, product}, args...)...)
+				WHERE exporter_org_id = ? AND product = ? AND serial IN (`+marks+`)`, tx.planEach(append([]any{exporter, product}, args...))...)
 		})
 		if err != nil {
 			return nil, nil, err

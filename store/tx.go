@@ -23,6 +23,7 @@ type Tx struct {
 	stmts *stmtCache // SQLite: the statements kept prepared on q's pool
 
 	write bool                // a DB.Update transaction, which may audit
+	keyed bool                // a keyed transaction (store/keyed.go)
 	actor *tollgate.Principal // the DB's Actor, for audit records
 	audit []auditlog.Record   // records appended just before commit
 
@@ -226,8 +227,10 @@ type txMode int
 
 const (
 	modeWrite          txMode = iota // a read-write transaction that may audit
+	modeWriteKeyed                   // modeWrite, keyed (store/keyed.go)
 	modeWriteUnaudited               // a read-write transaction that does not audit
 	modeRead                         // a read-only snapshot transaction
+	modeReadKeyed                    // modeRead, keyed (store/keyed.go)
 	modeReadOne                      // one read statement, no explicit transaction
 )
 
@@ -266,7 +269,7 @@ func (db *DB) attempt(ctx context.Context, mode txMode, fn func(tx *Tx) error) (
 		return err
 	}
 	iso := sql.LevelSerializable // serializable writes make every invariant hold across replicas without hand-placed locks
-	if mode == modeRead {
+	if mode == modeRead || mode == modeReadKeyed {
 		iso = sql.LevelRepeatableRead // a read-only snapshot sees one state
 	}
 	tx, sqlTx, err := db.begin(ctx, mode, iso)
@@ -294,7 +297,7 @@ func (db *DB) txTime() time.Time { return db.now().UTC().Truncate(time.Microseco
 // isolation on PostgreSQL (SQLite's transactions are serializable). A
 // write transaction that may audit first takes the audit log's lock.
 func (db *DB) begin(ctx context.Context, mode txMode, iso sql.IsolationLevel) (*Tx, *sql.Tx, error) {
-	write := mode == modeWrite || mode == modeWriteUnaudited
+	write := mode == modeWrite || mode == modeWriteKeyed || mode == modeWriteUnaudited
 	pool, opts := db.read, &sql.TxOptions{ReadOnly: true}
 	if write {
 		pool, opts = db.write, &sql.TxOptions{}
@@ -306,13 +309,21 @@ func (db *DB) begin(ctx context.Context, mode txMode, iso sql.IsolationLevel) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	tx := &Tx{q: sqlTx, d: db.d, now: db.txTime(), write: mode == modeWrite, actor: db.Actor}
+	tx := &Tx{q: sqlTx, d: db.d, now: db.txTime(), write: mode == modeWrite || mode == modeWriteKeyed,
+		keyed: mode == modeReadKeyed || mode == modeWriteKeyed, actor: db.Actor}
 	tx.stmts = db.reads
 	if write {
 		tx.stmts = db.stmts
 	}
+	var first []string // the first statements, sent as one
 	if tx.write && db.d.lockAuditLog != "" {
-		if _, err := sqlTx.ExecContext(ctx, db.d.lockAuditLog); err != nil {
+		first = append(first, db.d.lockAuditLog)
+	}
+	if tx.keyed && db.d == postgresDialect {
+		first = append(first, keyedSettings)
+	}
+	if len(first) > 0 {
+		if _, err := sqlTx.ExecContext(ctx, strings.Join(first, "; ")); err != nil {
 			sqlTx.Rollback()
 			return nil, nil, err
 		}
