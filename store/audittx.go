@@ -5,14 +5,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
 	"tollgate/auditlog"
 )
 
-// Batch sizes of the audit log's multi-row statements, within both
-// databases' limits on bound parameters.
+// Batch sizes of the audit log's multi-row statements on SQLite, within
+// its limit on bound parameters (PostgreSQL's statement takes arrays).
 const (
 	auditRecordBatch = 400  // 9 parameters a row
 	auditHashBatch   = 2000 // 2 parameters a row
@@ -52,7 +53,7 @@ func (a auditTx) AppendEntries(ctx context.Context, entries []auditlog.Entry, st
 		return nil
 	}
 	tx := a.tx
-	if tx.d == postgresDialect && len(entries) <= auditRecordBatch && len(hashes) <= auditHashBatch {
+	if tx.d == postgresDialect {
 		return a.appendOneStatement(ctx, entries, start, hashes)
 	}
 	for batch := range slices.Chunk(entries, auditRecordBatch) {
@@ -95,27 +96,36 @@ func (a auditTx) AppendEntries(ctx context.Context, entries []auditlog.Entry, st
 // records, the hashes and the size in one statement whose inserts are
 // data-modifying WITH clauses. A group transaction appends once per
 // commit, and on a loaded server each round trip of its serial chain
-// costs more than the statement.
+// costs more than the statement. The rows go as one array a column, so
+// that the statement's text is the same however many rows it inserts:
+// prepared once per connection, and in a keyed transaction (keyed.go)
+// planned once.
 func (a auditTx) appendOneStatement(ctx context.Context, entries []auditlog.Entry, start int64, hashes []tlog.Hash) error {
-	tx := a.tx
-	args := make([]any, 0, 9*len(entries)+2*len(hashes)+2)
-	for _, e := range entries {
+	n := len(entries)
+	var (
+		seqs                                                       = make([]int64, n)
+		times                                                      = make([]time.Time, n)
+		actions, objectTypes, objectIDs, userIDs, orgIDs, tokenIDs = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		canonical                                                  = make([][]byte, n)
+		idxs                                                       = make([]int64, len(hashes))
+		hashBytes                                                  = make([][]byte, len(hashes))
+	)
+	for i, e := range entries {
 		r := &e.Record
-		args = append(args, r.Seq, tx.Time(r.Time), r.Action, r.ObjectType, r.ObjectID,
-			r.Actor.UserID, r.Actor.OrgID, r.Actor.TokenID, e.Canonical)
+		seqs[i], times[i], actions[i], objectTypes[i], objectIDs[i] = r.Seq, r.Time.UTC(), r.Action, r.ObjectType, r.ObjectID
+		userIDs[i], orgIDs[i], tokenIDs[i], canonical[i] = r.Actor.UserID, r.Actor.OrgID, r.Actor.TokenID, e.Canonical
 	}
-	q := `WITH records AS (INSERT INTO audit_records
+	for j, h := range hashes {
+		idxs[j], hashBytes[j] = start+int64(j), h[:]
+	}
+	last := entries[n-1].Record.Seq
+	res, err := a.tx.ExecContext(ctx, `WITH records AS (INSERT INTO audit_records
 		(seq, time, action, object_type, object_id, user_id, org_id, token_id, canonical)
-		VALUES ` + placeholders(len(entries), 9) + `)`
-	if len(hashes) > 0 {
-		for j, h := range hashes {
-			args = append(args, start+int64(j), h[:])
-		}
-		q += `, hashes AS (INSERT INTO audit_hashes (idx, hash) VALUES ` + placeholders(len(hashes), 2) + `)`
-	}
-	last := entries[len(entries)-1].Record.Seq
-	args = append(args, last+1, entries[0].Record.Seq)
-	res, err := tx.ExecContext(ctx, q+` UPDATE audit_size SET size = ? WHERE id = 1 AND size = ?`, args...)
+		SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TIMESTAMPTZ[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+			CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BYTEA[]))),
+		hashes AS (INSERT INTO audit_hashes (idx, hash) SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BYTEA[])))
+		UPDATE audit_size SET size = ? WHERE id = 1 AND size = ?`,
+		seqs, times, actions, objectTypes, objectIDs, userIDs, orgIDs, tokenIDs, canonical, idxs, hashBytes, last+1, entries[0].Record.Seq)
 	if err != nil {
 		return fmt.Errorf("append audit records: %w", err)
 	}

@@ -98,13 +98,17 @@ func (tx *Tx) UpdateExport(ctx context.Context, from tollgate.ExportState, e *to
 }
 
 // flushUpdates writes the changes of reservations UpdateExport staged: in
-// a group's transaction all of them with one UPDATE (per maxUpdateRows)
-// whose columns are CASE expressions keyed by id. A reservation that is no
-// longer reserved is ECONFLICT.
+// a group's transaction all of them with one UPDATE, on SQLite per
+// maxUpdateRows with columns that are CASE expressions keyed by id, on
+// PostgreSQL joined to arrays of the changes (flushUpdatesArrays). A
+// reservation that is no longer reserved is ECONFLICT.
 func (tx *Tx) flushUpdates(ctx context.Context) error {
 	const maxUpdateRows = 25 // 17 parameters a row
 	staged := tx.updates
 	tx.updates = nil
+	if tx.d == postgresDialect && len(staged) > 0 {
+		return tx.flushUpdatesArrays(ctx, staged)
+	}
 	timeParam := "?"
 	if tx.d == postgresDialect {
 		timeParam = "CAST(? AS TIMESTAMPTZ)"
@@ -158,6 +162,50 @@ func (tx *Tx) flushUpdates(ctx context.Context) error {
 			}
 			return tollgate.Errorf(tollgate.ECONFLICT, "%d of %d exports are no longer reserved", int64(len(batch))-n, len(batch))
 		}
+	}
+	return nil
+}
+
+// flushUpdatesArrays is flushUpdates on PostgreSQL: one UPDATE joined to
+// the changes, passed as one array a column, so that the statement's text
+// is the same however many rows it changes (prepared once per connection,
+// and in a keyed transaction planned once).
+func (tx *Tx) flushUpdatesArrays(ctx context.Context, staged []tollgate.Export) error {
+	n := len(staged)
+	var (
+		ids, states, filings, shippedBy, voidReasons, releasedBy = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		exportedOn, shippedAt, releasedAt                        = make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
+	)
+	orNull := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		t = t.UTC()
+		return &t
+	}
+	for i := range staged {
+		e := &staged[i]
+		ids[i], states[i], filings[i], shippedBy[i], voidReasons[i], releasedBy[i] = e.ID, string(e.State), e.FilingReference, e.ShippedBy, e.VoidReason, e.ReleasedBy
+		exportedOn[i], shippedAt[i], releasedAt[i] = orNull(e.ExportedOn), orNull(e.ShippedAt), orNull(e.ReleasedAt)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE exports x SET state = v.state, filing_reference = v.filing_reference,
+		exported_on = v.exported_on, shipped_by = v.shipped_by, shipped_at = v.shipped_at, void_reason = v.void_reason,
+		released_by = v.released_by, released_at = v.released_at
+		FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TIMESTAMPTZ[]), CAST(? AS TEXT[]),
+			CAST(? AS TIMESTAMPTZ[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TIMESTAMPTZ[]))
+			AS v (id, state, filing_reference, exported_on, shipped_by, shipped_at, void_reason, released_by, released_at)
+		WHERE x.id = v.id AND x.state = 'reserved'`,
+		ids, states, filings, exportedOn, shippedBy, shippedAt, voidReasons, releasedBy, releasedAt)
+	if err != nil {
+		return err
+	}
+	if got, err := res.RowsAffected(); err != nil {
+		return err
+	} else if got != int64(n) {
+		if n == 1 {
+			return tollgate.Errorf(tollgate.ECONFLICT, "export %s is no longer reserved", staged[0].ID)
+		}
+		return tollgate.Errorf(tollgate.ECONFLICT, "%d of %d exports are no longer reserved", int64(n)-got, n)
 	}
 	return nil
 }
