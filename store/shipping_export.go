@@ -303,10 +303,10 @@ func (tx *Tx) ExportsOfUnits(ctx context.Context, exporter, product string, unit
 		WHERE x.exporter_org_id = ? AND x.product = ? AND x.lot = ? AND `+holds, []any{exporter, product, units.Lot, tx.Time(now)}
 	byID := map[string]*tollgate.Export{}
 	var order []string
-	scan := func(marks string, extra []any) error {
+	scan := func(cond string, extra []any) error {
 		if units.BySerial() {
 			q = `SELECT x.id, x.state, x.expires_at, x.lot, x.count, s.serial FROM export_serials s JOIN exports x ON x.id = s.export_id
-				WHERE s.exporter_org_id = ? AND s.product = ? AND s.serial IN (` + marks + `) AND ` + holds
+				WHERE s.exporter_org_id = ? AND s.product = ? AND ` + cond + ` AND ` + holds
 			args = append(append([]any{exporter, product}, extra...), tx.Time(now))
 		}
 		rows, err := tx.QueryContext(ctx, q, tx.planEach(args)...)
@@ -338,7 +338,7 @@ func (tx *Tx) ExportsOfUnits(ctx context.Context, exporter, product string, unit
 	}
 	var err error
 	if units.BySerial() {
-		err = inBatches(units.Serials, scan)
+		err = tx.serialsIn("s.serial", units.Serials, scan)
 	} else {
 		err = scan("", nil)
 	}

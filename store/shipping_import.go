@@ -133,10 +133,10 @@ func (tx *Tx) ImportsOfUnits(ctx context.Context, exporter, product string, unit
 	}
 	byID := map[string]*tollgate.ImportEntry{}
 	var order []string
-	err := inBatches(units.Serials, func(marks string, args []any) error {
+	err := tx.serialsIn("s.serial", units.Serials, func(cond string, args []any) error {
 		rows, err := tx.QueryContext(ctx, `SELECT e.id, e.exemption, e.bound, s.serial
 			FROM import_serials s JOIN import_entries e ON e.id = s.import_id
-			WHERE s.exporter_org_id = ? AND s.product = ? AND s.serial IN (`+marks+`)`, tx.planEach(append([]any{exporter, product}, args...))...)
+			WHERE s.exporter_org_id = ? AND s.product = ? AND `+cond, tx.planEach(append([]any{exporter, product}, args...))...)
 		if err != nil {
 			return err
 		}

@@ -149,9 +149,9 @@ func (tx *Tx) LabReportsOfUnits(ctx context.Context, exporter, product, applicat
 		reports = rs
 	} else {
 		var ids []string
-		err := inBatches(units.Serials, func(marks string, args []any) error {
+		err := tx.serialsIn("serial", units.Serials, func(cond string, args []any) error {
 			return tx.collect(ctx, &ids, `SELECT DISTINCT report_id FROM lab_report_serials
-				WHERE exporter_org_id = ? AND product = ? AND serial IN (`+marks+`)`, tx.planEach(append([]any{exporter, product}, args...))...)
+				WHERE exporter_org_id = ? AND product = ? AND `+cond, tx.planEach(append([]any{exporter, product}, args...))...)
 		})
 		if err != nil {
 			return nil, nil, err

@@ -223,6 +223,18 @@ func inBatches(values []string, fn func(marks string, args []any) error) error {
 	return nil
 }
 
+// serialsIn calls fn with a condition that column (of serial numbers) is
+// one of serials, and the condition's arguments: on PostgreSQL once, with
+// the serials as one array (a short statement, which the lookups planned
+// for their arguments each time plan faster than a list of parameters),
+// on SQLite per maxInArgs serials, as an IN list.
+func (tx *Tx) serialsIn(column string, serials []string, fn func(cond string, args []any) error) error {
+	if tx.d == postgresDialect {
+		return fn(column+" = ANY(CAST(? AS TEXT[]))", []any{serials})
+	}
+	return inBatches(serials, func(marks string, args []any) error { return fn(column+" IN ("+marks+")", args) })
+}
+
 // insertRows inserts rows of cols values each into the table named by
 // head ("INSERT INTO t (a, b) VALUES "), many rows per statement.
 func insertRows(ctx context.Context, tx *Tx, head string, cols int, rows [][]any) error {
