@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"tollgate"
@@ -148,16 +149,25 @@ func (tx *Tx) LabReportsOfUnits(ctx context.Context, exporter, product, applicat
 		}
 		reports = rs
 	} else {
-		var ids []string
-		err := tx.serialsIn("serial", units.Serials, func(cond string, args []any) error {
-			return tx.collect(ctx, &ids, `SELECT DISTINCT report_id FROM lab_report_serials
-				WHERE exporter_org_id = ? AND product = ? AND `+cond, tx.planEach(append([]any{exporter, product}, args...))...)
+		seen := map[string]bool{}
+		err := tx.serialsIn("s.serial", units.Serials, func(cond string, args []any) error {
+			rs, err := tx.queryLabReports(ctx, `SELECT `+labReportColumns+` FROM lab_reports
+				WHERE application_id = ? AND id IN (SELECT s.report_id FROM lab_report_serials s
+					WHERE s.exporter_org_id = ? AND s.product = ? AND `+cond+`) ORDER BY id`,
+				tx.planEach(append([]any{applicationID, exporter, product}, args...))...)
+			for _, r := range rs {
+				if !seen[r.ID] { // a report may cover serials of several batches
+					seen[r.ID] = true
+					reports = append(reports, r)
+				}
+			}
+			return err
 		})
 		if err != nil {
 			return nil, nil, err
 		}
-		slices.Sort(ids)
-		if reports, err = tx.labReportsByID(ctx, slices.Compact(ids), applicationID); err != nil {
+		slices.SortFunc(reports, func(a, b tollgate.LabReport) int { return strings.Compare(a.ID, b.ID) })
+		if err := tx.loadReportSerials(ctx, reports); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -186,20 +196,9 @@ func (tx *Tx) LabReportsOfUnits(ctx context.Context, exporter, product, applicat
 	return reports, keys, err
 }
 
-// labReportsByID returns the lab reports of ids (in their order) judged
-// against applicationID, complete with their serials: three statements
-// (per maxInArgs ids) however many reports.
-func (tx *Tx) labReportsByID(ctx context.Context, ids []string, applicationID string) ([]tollgate.LabReport, error) {
-	var reports []tollgate.LabReport
-	err := inBatches(ids, func(marks string, args []any) error {
-		rs, err := tx.queryLabReports(ctx, `SELECT `+labReportColumns+` FROM lab_reports
-			WHERE id IN (`+marks+`) AND application_id = ? ORDER BY id`, append(args, applicationID)...)
-		reports = append(reports, rs...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
+// loadReportSerials fills in the serials of reports (those not of a lot):
+// one statement per maxInArgs reports.
+func (tx *Tx) loadReportSerials(ctx context.Context, reports []tollgate.LabReport) error {
 	index := map[string]int{}
 	var serialIDs []string
 	for i, r := range reports {
@@ -208,7 +207,7 @@ func (tx *Tx) labReportsByID(ctx context.Context, ids []string, applicationID st
 			serialIDs = append(serialIDs, r.ID)
 		}
 	}
-	err = inBatches(serialIDs, func(marks string, args []any) error {
+	return inBatches(serialIDs, func(marks string, args []any) error {
 		rows, err := tx.QueryContext(ctx, `SELECT report_id, serial FROM lab_report_serials WHERE report_id IN (`+marks+`)
 			ORDER BY report_id, position`, args...)
 		if err != nil {
@@ -225,7 +224,6 @@ func (tx *Tx) labReportsByID(ctx context.Context, ids []string, applicationID st
 		}
 		return rows.Err()
 	})
-	return reports, err
 }
 
 // collect appends the single text column of q's rows to out.

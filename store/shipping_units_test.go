@@ -1,0 +1,95 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"tollgate"
+	"tollgate/shipping/shipload"
+	"tollgate/store"
+	"tollgate/store/storetest"
+)
+
+// TestUnitLookupsOfManySerials checks the lookups a reservation's facts
+// are read with, for more serials than one statement of SQLite's takes
+// (so in several batches there, in one array on PostgreSQL), and in a
+// keyed transaction: each import entry and lab report comes once, complete
+// with all its serials.
+func TestUnitLookupsOfManySerials(t *testing.T) {
+	for name, newDSN := range map[string]storetest.NewDSN{"sqlite": sqliteDSN, "postgres": postgresDSN} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.MustOpen(t, newDSN(t), time.Now)
+			svc := mustShippingService(t, db)
+			w, err := shipload.NewWorld(ctx, db, svc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.License(ctx, 2000); err != nil {
+				t.Fatal(err)
+			}
+			const n = 1100 // over two of SQLite's batches of 512
+			all := make([]string, n)
+			for i := range all {
+				all[i] = fmt.Sprintf("H200-MANY-%05d", i)
+			}
+			units := func(s []string) tollgate.Units { return tollgate.Units{Serials: s, Count: int64(len(s))} }
+			// Two entries and two reports, each of half the serials, the
+			// second half's report also covering the first serial.
+			for i, half := range [][]string{all[:n/2], all[n/2:]} {
+				if _, err := w.Import(ctx, i+1, units(half), ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := w.LabReport(ctx, "LR-MANY-1", units(all[:n/2]), 1975); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.LabReport(ctx, "LR-MANY-2", units(append([]string{all[0]}, all[n/2:]...)), 1975); err != nil {
+				t.Fatal(err)
+			}
+			err = db.ViewKeyed(ctx, func(tx *store.Tx) error {
+				imports, err := tx.ImportsOfUnits(ctx, w.Exporter.ID, shipload.Product, units(all))
+				if err != nil {
+					return err
+				}
+				if got := countUnits(imports, func(e tollgate.ImportEntry) int { return len(e.Units.Serials) }); len(imports) != 2 || got != n {
+					t.Errorf("ImportsOfUnits: %d entries holding %d serials, want 2 holding %d", len(imports), got, n)
+				}
+				reports, keys, err := tx.LabReportsOfUnits(ctx, w.Exporter.ID, shipload.Product, w.ApplicationID, units(all))
+				if err != nil {
+					return err
+				}
+				if got := countUnits(reports, func(r tollgate.LabReport) int { return len(r.Units.Serials) }); len(reports) != 2 || got != n+1 {
+					t.Errorf("LabReportsOfUnits: %d reports covering %d serials, want 2 covering %d", len(reports), got, n+1)
+				}
+				if len(reports) == 2 && reports[0].ID > reports[1].ID {
+					t.Errorf("LabReportsOfUnits: reports not in id order")
+				}
+				if len(keys) != 1 {
+					t.Errorf("LabReportsOfUnits: %d keys, want 1", len(keys))
+				}
+				held, err := tx.ExportsOfUnits(ctx, w.Exporter.ID, shipload.Product, units(all), tx.Now())
+				if err != nil {
+					return err
+				}
+				if len(held) != 0 {
+					t.Errorf("ExportsOfUnits: %d exports hold units never reserved", len(held))
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func countUnits[T any](xs []T, n func(T) int) int {
+	total := 0
+	for _, x := range xs {
+		total += n(x)
+	}
+	return total
+}
