@@ -117,7 +117,7 @@ type overlay struct {
 
 func newOverlay(ctx context.Context, r HashReader, size int64) (*overlay, error) {
 	ov := &overlay{base: tlog.StoredHashIndex(0, size)}
-	idx := frontierIndexes(size)
+	idx := FrontierIndexes(size)
 	if len(idx) == 0 {
 		return ov, nil
 	}
@@ -155,10 +155,10 @@ func (ov *overlay) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
-// frontierIndexes returns the stored hash indexes of the roots of the
+// FrontierIndexes returns the stored hash indexes of the roots of the
 // perfect subtrees that make up a tree of n records, left to right: the
 // indexes tlog.TreeHash(n) reads.
-func frontierIndexes(n int64) []int64 {
+func FrontierIndexes(n int64) []int64 {
 	var idx []int64
 	for lo := int64(0); lo < n; {
 		level := 0

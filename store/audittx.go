@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,17 +32,66 @@ var _ auditlog.TxStore = auditTx{}
 // transaction ends, so appends from every replica serialise; SQLite
 // transactions that write begin IMMEDIATE and hold the database's one write
 // lock already.
+//
+// On PostgreSQL the same statement reads the hashes an append at the size
+// this process last left the log at needs (its frontier), so that the
+// append that follows reads none: one round trip fewer in the serial chain
+// of audited transactions. When another process appended since, the
+// frontier lies elsewhere and the append reads it itself (ReadHashes).
 func (a auditTx) LockSize(ctx context.Context) (int64, error) {
-	var size int64
-	err := a.tx.QueryRowContext(ctx, `SELECT size FROM audit_size WHERE id = 1`+a.tx.d.forUpdate).Scan(&size)
+	tx := a.tx
+	if tx.d != postgresDialect || tx.auditSize == nil {
+		var size int64
+		err := tx.QueryRowContext(ctx, `SELECT size FROM audit_size WHERE id = 1`+tx.d.forUpdate).Scan(&size)
+		if err != nil {
+			return 0, fmt.Errorf("lock audit log size: %w", err)
+		}
+		return size, nil
+	}
+	guess := tx.auditSize.Load()
+	rows, err := tx.QueryContext(ctx, `SELECT s.size, h.idx, h.hash FROM audit_size s
+		LEFT JOIN audit_hashes h ON h.idx = ANY(CAST(? AS BIGINT[])) WHERE s.id = 1 FOR UPDATE OF s`, auditlog.FrontierIndexes(guess))
 	if err != nil {
 		return 0, fmt.Errorf("lock audit log size: %w", err)
 	}
+	defer rows.Close()
+	size, frontier := int64(-1), map[int64]tlog.Hash{}
+	for rows.Next() {
+		var (
+			idx  sql.NullInt64
+			hash []byte
+		)
+		if err := rows.Scan(&size, &idx, &hash); err != nil {
+			return 0, fmt.Errorf("lock audit log size: %w", err)
+		}
+		if idx.Valid && len(hash) == len(tlog.Hash{}) {
+			frontier[idx.Int64] = tlog.Hash(hash)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("lock audit log size: %w", err)
+	}
+	if size < 0 {
+		return 0, fmt.Errorf("lock audit log size: no size row")
+	}
+	tx.frontier = frontier // read under the lock: right whatever the size
 	return size, nil
 }
 
-// ReadHashes implements auditlog.HashReader inside the transaction.
+// ReadHashes implements auditlog.HashReader inside the transaction: from
+// what LockSize read, when it holds them all.
 func (a auditTx) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	if f := a.tx.frontier; f != nil {
+		out := make([]tlog.Hash, len(indexes))
+		all := true
+		for i, x := range indexes {
+			h, ok := f[x]
+			out[i], all = h, all && ok
+		}
+		if all {
+			return out, nil
+		}
+	}
 	return readHashes(ctx, a.tx, indexes)
 }
 
@@ -54,7 +104,14 @@ func (a auditTx) AppendEntries(ctx context.Context, entries []auditlog.Entry, st
 	}
 	tx := a.tx
 	if tx.d == postgresDialect {
-		return a.appendOneStatement(ctx, entries, start, hashes)
+		if err := a.appendOneStatement(ctx, entries, start, hashes); err != nil {
+			return err
+		}
+		tx.frontier = nil
+		if tx.auditSize != nil {
+			tx.auditSize.Store(entries[len(entries)-1].Record.Seq + 1)
+		}
+		return nil
 	}
 	for batch := range slices.Chunk(entries, auditRecordBatch) {
 		args := make([]any, 0, 9*len(batch))

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -49,6 +50,9 @@ type DB struct {
 	reads *stmtCache // SQLite: statements kept prepared on the read connections; nil on PostgreSQL
 	now   func() time.Time
 	group *batch.Batcher[*groupCall, struct{}] // the queue of UpdateLocked's group transactions
+	// auditSize is the audit log's size after this process's latest
+	// append, a guess at the next append's (store/audittx.go).
+	auditSize atomic.Int64
 
 	// MaxAttempts bounds how often a transaction that failed only because
 	// of concurrency is run.

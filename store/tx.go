@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"tollgate"
 	"tollgate/auditlog"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Tx is one transaction of a use case. It carries the one time every row
@@ -26,6 +29,10 @@ type Tx struct {
 	keyed bool                // a keyed transaction (store/keyed.go)
 	actor *tollgate.Principal // the DB's Actor, for audit records
 	audit []auditlog.Record   // records appended just before commit
+	// auditSize is the DB's guess at the audit log's size; frontier
+	// holds the hashes LockSize read with the size (store/audittx.go).
+	auditSize *atomic.Int64
+	frontier  map[int64]tlog.Hash
 
 	// A group's transaction (UpdateLocked) runs the functions of several
 	// callers. grouped runs their statements without their contexts'
@@ -310,7 +317,7 @@ func (db *DB) begin(ctx context.Context, mode txMode, iso sql.IsolationLevel) (*
 		return nil, nil, err
 	}
 	tx := &Tx{q: sqlTx, d: db.d, now: db.txTime(), write: mode == modeWrite || mode == modeWriteKeyed,
-		keyed: mode == modeReadKeyed || mode == modeWriteKeyed, actor: db.Actor}
+		keyed: mode == modeReadKeyed || mode == modeWriteKeyed, actor: db.Actor, auditSize: &db.auditSize}
 	tx.stmts = db.reads
 	if write {
 		tx.stmts = db.stmts
