@@ -19,10 +19,12 @@ import (
 //
 // A keyed transaction is one whose statements all do that. On PostgreSQL
 // it runs with SET LOCAL plan_cache_mode = auto, so that its statements
-// are planned once per connection, and enable_seqscan = off, so that no
-// plan of one of them scans a table however small the table was when the
-// plan was made (the scan a keyed lookup on a growing table must never
-// keep); the foreign-key checks of its inserts are planned the same way.
+// are planned once per connection, and enable_seqscan = off, so that the
+// planner takes the index a keyed lookup has over a scan of the table,
+// however small the table was when the plan was made (the scan a keyed
+// lookup on a growing table must never keep; a table without such an
+// index would still be scanned); the foreign-key checks of its inserts are
+// planned the same way.
 // A statement of a keyed transaction whose plan does depend on its
 // arguments (a lookup of many serial numbers, a range of expiry times)
 // passes its arguments through Tx.planEach, which has it planned for its
