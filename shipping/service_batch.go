@@ -89,8 +89,9 @@ func newSetBatcher(s *Service) *batch.Batcher[setCall, *setRun] {
 	}}
 }
 
-// setRun is a set whose facts are read. Queued, its first call writes it
-// while the batcher reads the next set, and the others wait for done.
+// setRun is a set whose facts are read. Queued, its first call queues it
+// for writing while the batcher reads the next set, and the others wait
+// for done.
 type setRun struct {
 	calls    []setCall
 	reserves []*reserveCall // the live calls, with their facts

@@ -42,7 +42,7 @@ func (a *ambientTx) run(ctx context.Context, mode txMode, fn func(tx *Tx) error)
 	if a.done {
 		return errAmbientDone
 	}
-	if mode != modeWrite && mode != modeWriteUnaudited {
+	if !mode.writes() {
 		return a.check(fn(a.tx))
 	}
 	// What the group's transaction holds back is written first, so that

@@ -109,26 +109,21 @@ func (tx *Tx) flushUpdates(ctx context.Context) error {
 	if tx.d == postgresDialect && len(staged) > 0 {
 		return tx.flushUpdatesArrays(ctx, staged)
 	}
-	timeParam := "?"
-	if tx.d == postgresDialect {
-		timeParam = "CAST(? AS TIMESTAMPTZ)"
-	}
 	for len(staged) > 0 {
 		batch := staged[:min(len(staged), maxUpdateRows)]
 		staged = staged[len(batch):]
 		columns := []struct {
 			name  string
-			param string
 			value func(e *tollgate.Export) any
 		}{
-			{"state", "?", func(e *tollgate.Export) any { return string(e.State) }},
-			{"filing_reference", "?", func(e *tollgate.Export) any { return e.FilingReference }},
-			{"exported_on", timeParam, func(e *tollgate.Export) any { return tx.nullTime(e.ExportedOn) }},
-			{"shipped_by", "?", func(e *tollgate.Export) any { return e.ShippedBy }},
-			{"shipped_at", timeParam, func(e *tollgate.Export) any { return tx.nullTime(e.ShippedAt) }},
-			{"void_reason", "?", func(e *tollgate.Export) any { return e.VoidReason }},
-			{"released_by", "?", func(e *tollgate.Export) any { return e.ReleasedBy }},
-			{"released_at", timeParam, func(e *tollgate.Export) any { return tx.nullTime(e.ReleasedAt) }},
+			{"state", func(e *tollgate.Export) any { return string(e.State) }},
+			{"filing_reference", func(e *tollgate.Export) any { return e.FilingReference }},
+			{"exported_on", func(e *tollgate.Export) any { return tx.nullTime(e.ExportedOn) }},
+			{"shipped_by", func(e *tollgate.Export) any { return e.ShippedBy }},
+			{"shipped_at", func(e *tollgate.Export) any { return tx.nullTime(e.ShippedAt) }},
+			{"void_reason", func(e *tollgate.Export) any { return e.VoidReason }},
+			{"released_by", func(e *tollgate.Export) any { return e.ReleasedBy }},
+			{"released_at", func(e *tollgate.Export) any { return tx.nullTime(e.ReleasedAt) }},
 		}
 		var (
 			q    strings.Builder
@@ -141,7 +136,7 @@ func (tx *Tx) flushUpdates(ctx context.Context) error {
 			}
 			q.WriteString(c.name + " = CASE id")
 			for j := range batch {
-				q.WriteString(" WHEN ? THEN " + c.param)
+				q.WriteString(" WHEN ? THEN ?")
 				args = append(args, batch[j].ID, c.value(&batch[j]))
 			}
 			q.WriteString(" END")

@@ -153,7 +153,7 @@ func (tx *Tx) LabReportsOfUnits(ctx context.Context, exporter, product, applicat
 		err := tx.serialsIn("s.serial", units.Serials, func(cond string, args []any) error {
 			rs, err := tx.queryLabReports(ctx, `SELECT `+labReportColumns+` FROM lab_reports
 				WHERE application_id = ? AND id IN (SELECT s.report_id FROM lab_report_serials s
-					WHERE s.exporter_org_id = ? AND s.product = ? AND `+cond+`) ORDER BY id`,
+					WHERE s.exporter_org_id = ? AND s.product = ? AND `+cond+`)`,
 				tx.planEach(append([]any{applicationID, exporter, product}, args...))...)
 			for _, r := range rs {
 				if !seen[r.ID] { // a report may cover serials of several batches

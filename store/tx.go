@@ -241,6 +241,15 @@ const (
 	modeReadOne                      // one read statement, no explicit transaction
 )
 
+// writes reports whether a transaction of mode may write; audits whether
+// it may append to the audit log; keyed whether it is keyed
+// (store/keyed.go).
+func (m txMode) writes() bool {
+	return m == modeWrite || m == modeWriteKeyed || m == modeWriteUnaudited
+}
+func (m txMode) audits() bool { return m == modeWrite || m == modeWriteKeyed }
+func (m txMode) keyed() bool  { return m == modeReadKeyed || m == modeWriteKeyed }
+
 func (db *DB) run(ctx context.Context, mode txMode, fn func(tx *Tx) error) error {
 	if a := db.ambient(ctx); a != nil {
 		return a.run(ctx, mode, fn)
@@ -276,7 +285,7 @@ func (db *DB) attempt(ctx context.Context, mode txMode, fn func(tx *Tx) error) (
 		return err
 	}
 	iso := sql.LevelSerializable // serializable writes make every invariant hold across replicas without hand-placed locks
-	if mode == modeRead || mode == modeReadKeyed {
+	if !mode.writes() {
 		iso = sql.LevelRepeatableRead // a read-only snapshot sees one state
 	}
 	tx, sqlTx, err := db.begin(ctx, mode, iso)
@@ -304,7 +313,7 @@ func (db *DB) txTime() time.Time { return db.now().UTC().Truncate(time.Microseco
 // isolation on PostgreSQL (SQLite's transactions are serializable). A
 // write transaction that may audit first takes the audit log's lock.
 func (db *DB) begin(ctx context.Context, mode txMode, iso sql.IsolationLevel) (*Tx, *sql.Tx, error) {
-	write := mode == modeWrite || mode == modeWriteKeyed || mode == modeWriteUnaudited
+	write := mode.writes()
 	pool, opts := db.read, &sql.TxOptions{ReadOnly: true}
 	if write {
 		pool, opts = db.write, &sql.TxOptions{}
@@ -316,8 +325,8 @@ func (db *DB) begin(ctx context.Context, mode txMode, iso sql.IsolationLevel) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	tx := &Tx{q: sqlTx, d: db.d, now: db.txTime(), write: mode == modeWrite || mode == modeWriteKeyed,
-		keyed: mode == modeReadKeyed || mode == modeWriteKeyed, actor: db.Actor, auditSize: &db.auditSize}
+	tx := &Tx{q: sqlTx, d: db.d, now: db.txTime(), write: mode.audits(), keyed: mode.keyed(), actor: db.Actor,
+		auditSize: &db.auditSize}
 	tx.stmts = db.reads
 	if write {
 		tx.stmts = db.stmts
