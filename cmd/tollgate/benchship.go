@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +24,7 @@ type benchShipFlags struct {
 	pairs   int
 	units   int
 	json    bool
+	profile string
 }
 
 // benchShipReport is the output of "tollgate bench ship".
@@ -50,6 +53,9 @@ must be refused. It prints reserve+ship pairs/s against the issue's target
 (≥ 2,000 on SQLite, ≥ 1,000 on PostgreSQL), then checks that every counter is
 exact and no limit was exceeded, and fails on any violation.
 
+--cpuprofile writes a CPU profile of the run alone (not of building the
+world) for "go tool pprof".
+
 --db must name a scratch database: the benchmark writes its world into it.`,
 		Example: `  tollgate bench ship
   tollgate bench ship --pairs 5000 --clients 32
@@ -63,6 +69,7 @@ exact and no limit was exceeded, and fails on any violation.
 	fl.IntVar(&f.pairs, "pairs", 2000, "reserve+ship pairs the cap has room for")
 	fl.IntVar(&f.units, "units", 4, "serial-numbered units per reservation")
 	fl.BoolVar(&f.json, "json", false, "print JSON")
+	fl.StringVar(&f.profile, "cpuprofile", "", "write a CPU profile of the run (not the setup) to this file")
 	return cmd
 }
 
@@ -97,7 +104,14 @@ func (c *cli) runBenchShip(ctx context.Context, f benchShipFlags) error {
 		return err
 	}
 	rep := benchShipReport{Store: db.Dialect(), Clients: f.clients, SetupSec: c.now().Sub(start).Seconds()}
+	stop, err := startCPUProfile(f.profile)
+	if err != nil {
+		return err
+	}
 	rep.Result = shipload.Run(ctx, svc, sc)
+	if err := stop(); err != nil {
+		return err
+	}
 	if rep.Violations, err = shipload.Check(ctx, db, svc, sc, rep.Result); err != nil {
 		return err
 	}
@@ -122,4 +136,28 @@ func (c *cli) runBenchShip(ctx context.Context, f benchShipFlags) error {
 		return fmt.Errorf("bench ship: %d violations", len(rep.Violations))
 	}
 	return nil
+}
+
+// startCPUProfile starts a CPU profile written to path, and returns the
+// function that stops it and closes the file; with no path it does
+// nothing.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		return nil
+	}, nil
 }

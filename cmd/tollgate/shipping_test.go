@@ -183,9 +183,13 @@ func TestBenchShip(t *testing.T) {
 	c := &cli{ctx: context.Background(), getenv: func(string) string { return "" }, stdin: strings.NewReader(""),
 		stdout: &out, stderr: &errb, now: time.Now}
 	cmd := newBenchShipCmd(c)
-	cmd.SetArgs([]string{"--clients", "4", "--pairs", "40", "--json"})
+	profile := filepath.Join(t.TempDir(), "cpu.pprof")
+	cmd.SetArgs([]string{"--clients", "4", "--pairs", "40", "--json", "--cpuprofile", profile})
 	if err := cmd.ExecuteContext(context.Background()); err != nil {
 		t.Fatalf("bench ship: %v\n%s", err, out.String())
+	}
+	if fi, err := os.Stat(profile); err != nil || fi.Size() == 0 {
+		t.Errorf("--cpuprofile wrote no profile: %v", err)
 	}
 	var rep benchShipReport
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
