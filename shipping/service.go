@@ -24,8 +24,8 @@ type Service struct {
 	specs SpecSource
 	cfg   Config
 
-	sets   *batch.Batcher[setCall, *setRun]  // Reserve's and Ship's sets (service_batch.go)
-	writes *batch.Batcher[*setRun, struct{}] // the sets read, written together
+	sets   *batch.Batcher[setCall, *setRun]  // Reserve's sets, read (service_batch.go)
+	writes *batch.Batcher[*setRun, struct{}] // the sets read and the shipments, written together
 }
 
 // SpecSource returns the specification of a product (a ProductKey, or the

@@ -10,9 +10,9 @@ import (
 	"tollgate/store"
 )
 
-// Reservations and shipments run in sets. Concurrent calls of Reserve and
-// Ship queue together (package batch), and the calls queued while the
-// previous set was read form the next set. A set runs in two stages:
+// Reservations and shipments run in sets. Concurrent calls of Reserve
+// queue together (package batch), and the calls queued while the previous
+// set was read form the next set. A set runs in two stages:
 //
 //   - the batcher reads, for the whole set in one read transaction, what
 //     the locks do not protect, with one statement per kind of record
@@ -23,6 +23,13 @@ import (
 //     (store.DB.UpdateLockedKeyed) takes the locks once for all of them and
 //     runs call after call, each seeing the ones before it. Meanwhile the
 //     first batcher already reads the next set.
+//
+// A shipment's one fact, the reservation it ships, changes only in its
+// state, which must be read under the locks anyway: so a shipment skips
+// the first stage and queues for writing at once, as a set of its own,
+// and writeSet reads the reservations of all its shipments with one
+// statement before taking the locks. A client that reserves and then
+// ships thus waits for one stage less; the shipments join the next write.
 //
 // Both stages find every row by key, so they run in keyed transactions
 // (store/keyed.go): on PostgreSQL their statements are planned once per
@@ -35,21 +42,17 @@ import (
 // for good, every call of the set is run again alone, so that each gets
 // the outcome it would have had alone.
 //
-// Reservations and shipments share sets because a client reserves and
-// then ships: with one queue every waiting call joins the next set, and a
-// set's fixed costs (its read transaction, its locks, its share of a
-// group transaction's commit) are paid once for all of them.
-//
 // A call made in a request's transaction (the API's Idempotency-Key, see
 // store.DB.RunIdempotent) runs alone, in that transaction.
 
 // maxSet bounds a set; setReaders is how many sets are read at once. One
 // keeps the sets large: reading a set takes less time than writing one.
-// maxWrite bounds the sets written together.
+// maxWrite bounds the sets (a shipment is a set of its own) written
+// together.
 const (
 	maxSet     = 128
 	setReaders = 1
-	maxWrite   = 16
+	maxWrite   = 128
 )
 
 // setCall is one Reserve or one Ship waiting for its set.
@@ -89,9 +92,9 @@ func newSetBatcher(s *Service) *batch.Batcher[setCall, *setRun] {
 	}}
 }
 
-// setRun is a set whose facts are read. Queued, its first call queues it
-// for writing while the batcher reads the next set, and the others wait
-// for done.
+// setRun is a set whose facts are read (or a shipment, whose fact is read
+// when written). Queued, its first call queues it for writing while the
+// batcher reads the next set, and the others wait for done.
 type setRun struct {
 	calls    []setCall
 	reserves []*reserveCall // the live calls, with their facts
@@ -100,18 +103,25 @@ type setRun struct {
 	done     chan struct{}
 }
 
-// queue runs c in a set: the calls queued together are read as one set
-// by the batcher, then the set's first call queues it for writing, and the
+// queue runs c in a set. A reservation is read with the reservations
+// queued with it as one set by the set batcher, then the set's first call
+// queues the set for writing; a shipment, whose one fact (the
+// reservation) is read under the locks, queues for writing at once. The
 // sets queued while the sets before them were written are written
 // together.
 func (s *Service) queue(ctx context.Context, c setCall) error {
-	r, err := s.sets.Do(ctx, c)
-	if err != nil {
-		return err
-	}
-	if r.calls[0] != c {
-		<-r.done
-		return nil
+	var r *setRun
+	if c.reserve != nil {
+		var err error
+		if r, err = s.sets.Do(ctx, c); err != nil {
+			return err
+		}
+		if r.calls[0] != c {
+			<-r.done
+			return nil
+		}
+	} else {
+		r = &setRun{calls: []setCall{c}, ships: []*shipCall{c.ship}, done: make(chan struct{})}
 	}
 	defer close(r.done)
 	finished := false
@@ -139,10 +149,16 @@ func newWriteBatcher(s *Service) *batch.Batcher[*setRun, struct{}] {
 // runSet runs calls as one set, outside the queue.
 func (s *Service) runSet(calls []setCall) { s.write(s.read(calls)) }
 
-// read reads the facts of calls (readSet).
+// read reads the facts of calls' reservations (readSet); their
+// shipments' are read under the locks (writeSet).
 func (s *Service) read(calls []setCall) *setRun {
 	r := &setRun{calls: calls, done: make(chan struct{})}
-	r.reserves, r.ships, r.err = s.readSet(calls)
+	r.reserves, r.err = s.readSet(calls)
+	for _, c := range calls {
+		if c.ship != nil {
+			r.ships = append(r.ships, c.ship)
+		}
+	}
 	return r
 }
 
@@ -188,38 +204,25 @@ func (c setCall) fail(err error) {
 }
 
 // readSet reads, without locks and in one read transaction, the facts of
-// the live calls of a set, and returns those calls. A call whose caller
-// gave up gets its context's error.
-func (s *Service) readSet(calls []setCall) (reserves []*reserveCall, ships []*shipCall, err error) {
+// the live reservations of a set, and returns those reservations. A call
+// whose caller gave up gets its context's error.
+func (s *Service) readSet(calls []setCall) (reserves []*reserveCall, err error) {
 	for _, c := range calls {
 		if r := c.reserve; r != nil {
 			r.out, r.err, r.facts = nil, r.ctx.Err(), reserveFacts{}
 			if r.err == nil {
 				reserves = append(reserves, r)
 			}
-		} else if sh := c.ship; sh != nil {
-			sh.out, sh.err, sh.before = nil, sh.ctx.Err(), nil
-			if sh.err == nil {
-				ships = append(ships, sh)
-			}
 		}
 	}
-	if len(reserves)+len(ships) == 0 {
-		return nil, nil, nil
+	if len(reserves) == 0 {
+		return nil, nil
 	}
-	ctx := setContext(reserves, ships)
+	ctx := context.WithoutCancel(reserves[0].ctx)
 	err = s.db.ViewKeyed(ctx, func(tx *store.Tx) error {
-		if len(reserves) > 0 {
-			if err := s.readReserveFacts(ctx, tx, reserves); err != nil {
-				return err
-			}
-		}
-		if len(ships) > 0 {
-			return s.readShipFacts(ctx, tx, ships)
-		}
-		return nil
+		return s.readReserveFacts(ctx, tx, reserves)
 	})
-	return reserves, ships, err
+	return reserves, err
 }
 
 // setContext returns the context of a set's own statements: its first
@@ -232,15 +235,31 @@ func setContext(reserves []*reserveCall, ships []*shipCall) context.Context {
 	return context.WithoutCancel(ships[0].ctx)
 }
 
-// writeSet runs the calls whose facts readSet read in one function of a
-// group transaction. It sets each call's outcome; it returns an error only
-// when the set failed as a whole.
+// writeSet runs the reservations whose facts readSet read, and the
+// shipments, in one function of a group transaction. It sets each call's
+// outcome; it returns an error only when the set failed as a whole. A
+// shipment whose caller gave up gets its context's error.
 func (s *Service) writeSet(reserves []*reserveCall, ships []*shipCall) error {
+	var live []*shipCall
+	for _, c := range ships {
+		if c.out, c.err, c.before = nil, c.ctx.Err(), nil; c.err == nil {
+			live = append(live, c)
+		}
+	}
+	ships = live
 	if len(reserves)+len(ships) == 0 {
 		return nil
 	}
 	ctx := setContext(reserves, ships)
 	return s.db.UpdateLockedKeyed(ctx, func(tx *store.Tx) error {
+		// The shipments' reservations, before the locks: all but their
+		// states are fixed once made, and the states are read again
+		// under the locks.
+		if len(ships) > 0 {
+			if err := s.readShipFacts(ctx, tx, ships); err != nil {
+				return err
+			}
+		}
 		// The locks in the store's order: the licenses and caps (each
 		// taken once in a group transaction, lockReserve finds them
 		// taken), then the orders, then what holds the reservations'
@@ -554,6 +573,7 @@ func sharesSerial(a, b []string) bool {
 }
 
 // readShipFacts reads, without locks, the reservations the calls ship.
+// A call whose reservation does not exist gets ENOTFOUND.
 func (s *Service) readShipFacts(ctx context.Context, tx *store.Tx, calls []*shipCall) error {
 	ids := make([]string, len(calls))
 	for i, c := range calls {
@@ -564,6 +584,7 @@ func (s *Service) readShipFacts(ctx context.Context, tx *store.Tx, calls []*ship
 		return err
 	}
 	for _, c := range calls {
+		c.out, c.err = nil, nil
 		if c.before = exports[c.id]; c.before == nil {
 			c.err = tollgate.Errorf(tollgate.ENOTFOUND, "export %q not found", c.id)
 		}
