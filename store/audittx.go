@@ -40,6 +40,9 @@ var _ auditlog.TxStore = auditTx{}
 // frontier lies elsewhere and the append reads it itself (ReadHashes).
 func (a auditTx) LockSize(ctx context.Context) (int64, error) {
 	tx := a.tx
+	if tx.sizeLocked {
+		return tx.lockedSize, nil // read by sizeStmt, in this transaction's pipeline
+	}
 	if tx.d != postgresDialect || tx.auditSize == nil {
 		var size int64
 		err := tx.QueryRowContext(ctx, `SELECT size FROM audit_size WHERE id = 1`+tx.d.forUpdate).Scan(&size)
@@ -48,34 +51,57 @@ func (a auditTx) LockSize(ctx context.Context) (int64, error) {
 		}
 		return size, nil
 	}
+	if err := tx.pipeline(ctx, []pipeStmt{tx.sizeStmt()}); err != nil {
+		return 0, err
+	}
+	return tx.lockedSize, nil
+}
+
+// sizeStmt is LockSize's statement on PostgreSQL: it locks the size and
+// reads it, with the frontier of the size this process last left the log
+// at, into tx.
+func (tx *Tx) sizeStmt() pipeStmt {
 	guess := tx.auditSize.Load()
-	rows, err := tx.QueryContext(ctx, `SELECT s.size, h.idx, h.hash FROM audit_size s
-		LEFT JOIN audit_hashes h ON h.idx = ANY(CAST(? AS BIGINT[])) WHERE s.id = 1 FOR UPDATE OF s`, auditlog.FrontierIndexes(guess))
-	if err != nil {
-		return 0, fmt.Errorf("lock audit log size: %w", err)
+	return pipeStmt{query: `SELECT s.size, h.idx, h.hash FROM audit_size s
+		LEFT JOIN audit_hashes h ON h.idx = ANY(CAST(? AS BIGINT[])) WHERE s.id = 1 FOR UPDATE OF s`,
+		args: []any{auditlog.FrontierIndexes(guess)},
+		scan: func(rows rowScanner) error {
+			size, frontier := int64(-1), map[int64]tlog.Hash{}
+			for rows.Next() {
+				var (
+					idx  sql.NullInt64
+					hash []byte
+				)
+				if err := rows.Scan(&size, &idx, &hash); err != nil {
+					return fmt.Errorf("lock audit log size: %w", err)
+				}
+				if idx.Valid && len(hash) == len(tlog.Hash{}) {
+					frontier[idx.Int64] = tlog.Hash(hash)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("lock audit log size: %w", err)
+			}
+			if size < 0 {
+				return fmt.Errorf("lock audit log size: no size row")
+			}
+			// Read under the lock: right whatever the size.
+			tx.lockedSize, tx.sizeLocked, tx.frontier = size, true, frontier
+			return nil
+		}}
+}
+
+// commitStmts returns the statements a group's transaction runs just
+// before its commit, in one pipeline: what it holds back, and on
+// PostgreSQL, when it has audit records to append, the lock and read of
+// the audit log's size (sizeStmt), so that the append that follows needs
+// no round trip of its own for it.
+func (tx *Tx) commitStmts() []pipeStmt {
+	stmts := tx.heldBack()
+	if tx.d == postgresDialect && tx.auditSize != nil && len(tx.audit) > 0 {
+		stmts = append(stmts, tx.sizeStmt())
 	}
-	defer rows.Close()
-	size, frontier := int64(-1), map[int64]tlog.Hash{}
-	for rows.Next() {
-		var (
-			idx  sql.NullInt64
-			hash []byte
-		)
-		if err := rows.Scan(&size, &idx, &hash); err != nil {
-			return 0, fmt.Errorf("lock audit log size: %w", err)
-		}
-		if idx.Valid && len(hash) == len(tlog.Hash{}) {
-			frontier[idx.Int64] = tlog.Hash(hash)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("lock audit log size: %w", err)
-	}
-	if size < 0 {
-		return 0, fmt.Errorf("lock audit log size: no size row")
-	}
-	tx.frontier = frontier // read under the lock: right whatever the size
-	return size, nil
+	return stmts
 }
 
 // ReadHashes implements auditlog.HashReader inside the transaction: from
@@ -107,7 +133,7 @@ func (a auditTx) AppendEntries(ctx context.Context, entries []auditlog.Entry, st
 		if err := a.appendOneStatement(ctx, entries, start, hashes); err != nil {
 			return err
 		}
-		tx.frontier = nil
+		tx.frontier, tx.sizeLocked = nil, false
 		if tx.auditSize != nil {
 			tx.auditSize.Store(entries[len(entries)-1].Record.Seq + 1)
 		}

@@ -110,13 +110,23 @@ func (tx *Tx) moveCounters(ctx context.Context, e *tollgate.Export, reservedUnit
 // flushCounters writes the pending counter changes, one statement a row,
 // and forgets the counter reads remembered before them.
 func (tx *Tx) flushCounters(ctx context.Context) error {
+	return tx.pipeline(ctx, tx.counterStmts())
+}
+
+// counterStmts returns the statements that write the pending counter
+// changes, forgets them, and forgets the counter reads remembered before
+// them.
+func (tx *Tx) counterStmts() []pipeStmt {
 	c := tx.counters
 	if c.empty() {
 		return nil
 	}
 	tx.counters = nil
 	tx.forgetCounterReads()
-	var orders []counterRow
+	var (
+		out    []pipeStmt
+		orders []counterRow
+	)
 	for _, row := range c.rows {
 		ch := c.m[row]
 		if *ch == (counterChange{exportID: ch.exportID, what: ch.what, product: ch.product}) {
@@ -135,9 +145,6 @@ func (tx *Tx) flushCounters(ctx context.Context) error {
 			q = `UPDATE license_items SET reserved_units = reserved_units + ?, reserved_cents = reserved_cents + ?,
 				shipped_units = shipped_units + ?, shipped_cents = shipped_cents + ? WHERE license_id = ? AND product = ?`
 			args = []any{ch.reservedUnits, ch.reservedCents, ch.shippedUnits, ch.shippedCents, row.k1, row.k2}
-		case "orders":
-			q = `UPDATE orders SET reserved_units = reserved_units + ?, shipped_units = shipped_units + ? WHERE id = ?`
-			args = []any{ch.reservedUnits, ch.shippedUnits, row.k1}
 		case "export_totals":
 			q = `UPDATE export_totals SET reserved_units = reserved_units + ?, shipped_units = shipped_units + ?
 				WHERE exporter_org_id = ? AND product = ? AND destination = ?`
@@ -153,28 +160,28 @@ func (tx *Tx) flushCounters(ctx context.Context) error {
 				args = []any{row.k1, row.k2, row.k3, ch.reservedUnits, ch.shippedUnits}
 			}
 		}
-		res, err := tx.execRaw(ctx, q, args...)
-		if err != nil {
-			if isCheckViolation(err) {
+		out = append(out, pipeStmt{query: q, args: args, check: func(n int64, err error) error {
+			switch {
+			case isCheckViolation(err):
 				return tollgate.Errorf(tollgate.ELIMIT, "export %s would take %s past its quantity or value", ch.exportID, ch.what)
+			case err != nil:
+				return err
+			case n != 1:
+				return fmt.Errorf("store: export %s: no counter row of %s for %s", ch.exportID, ch.what, ch.product)
 			}
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return fmt.Errorf("store: export %s: no counter row of %s for %s", ch.exportID, ch.what, ch.product)
-		}
+			return nil
+		}})
 	}
-	return tx.flushOrderCounters(ctx, c, orders)
+	return append(out, orderCounterStmts(c, orders)...)
 }
 
-// flushOrderCounters writes the pending changes of the orders' counters,
-// a set's many orders in one statement (per maxOrderRows): each is a
-// distinct row, and one UPDATE with CASE expressions keyed by id moves
-// them all.
-func (tx *Tx) flushOrderCounters(ctx context.Context, c *counterChanges, orders []counterRow) error {
+// orderCounterStmts returns the statements that write the pending changes
+// of the orders' counters, a set's many orders in one statement (per
+// maxOrderRows): each is a distinct row, and one UPDATE with CASE
+// expressions keyed by id moves them all.
+func orderCounterStmts(c *counterChanges, orders []counterRow) []pipeStmt {
 	const maxOrderRows = 100 // 5 parameters an order
+	var out []pipeStmt
 	for len(orders) > 0 {
 		batch := orders[:min(len(orders), maxOrderRows)]
 		orders = orders[len(batch):]
@@ -194,34 +201,27 @@ func (tx *Tx) flushOrderCounters(ctx context.Context, c *counterChanges, orders 
 		}
 		q := `UPDATE orders SET reserved_units = reserved_units + CASE id` + reserved.String() + ` ELSE 0 END,
 			shipped_units = shipped_units + CASE id` + shipped.String() + ` ELSE 0 END WHERE id IN (` + ids.String() + `)`
-		res, err := tx.execRaw(ctx, q, append(append(rArgs, sArgs...), idArgs...)...)
-		if err != nil {
-			if isCheckViolation(err) {
+		out = append(out, pipeStmt{query: q, args: append(append(rArgs, sArgs...), idArgs...), check: func(n int64, err error) error {
+			switch {
+			case isCheckViolation(err) && len(batch) == 1:
 				ch := c.m[batch[0]]
-				if len(batch) == 1 {
-					return tollgate.Errorf(tollgate.ELIMIT, "export %s would take %s past its quantity or value", ch.exportID, ch.what)
-				}
+				return tollgate.Errorf(tollgate.ELIMIT, "export %s would take %s past its quantity or value", ch.exportID, ch.what)
+			case isCheckViolation(err):
 				return tollgate.Errorf(tollgate.ELIMIT, "the exports of %d orders would take one past its quantity", len(batch))
+			case err != nil:
+				return err
+			case n != int64(len(batch)):
+				return fmt.Errorf("store: %d of %d orders' counter rows found", n, len(batch))
 			}
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != int64(len(batch)) {
-			return fmt.Errorf("store: %d of %d orders' counter rows found", n, len(batch))
-		}
+			return nil
+		}})
 	}
-	return nil
+	return out
 }
 
 // flushBefore writes what the group's transaction holds back (staged
 // reservations, counter changes) that query may read or write.
 func (tx *Tx) flushBefore(ctx context.Context, query string) error {
-	if tx.flushing {
-		return nil // a statement of a flush
-	}
-	tx.flushing = true
-	defer func() { tx.flushing = false }()
 	if len(tx.exports)+len(tx.updates) > 0 && strings.Contains(query, "export") ||
 		!tx.counters.empty() && mentionsCounters(query) {
 		// What a flush writes is the earlier functions' work: should it
@@ -229,25 +229,26 @@ func (tx *Tx) flushBefore(ctx context.Context, query string) error {
 		// transaction, even when it failed on a read.
 		tx.wrote = true
 	}
+	var stmts []pipeStmt
 	if len(tx.exports)+len(tx.updates) > 0 && strings.Contains(query, "export") {
-		if err := tx.flushExports(ctx); err != nil {
-			return err
-		}
+		stmts = tx.exportStmts()
 	}
 	if !tx.counters.empty() && mentionsCounters(query) {
-		return tx.flushCounters(ctx)
+		stmts = append(stmts, tx.counterStmts()...)
 	}
-	return nil
+	return tx.pipeline(ctx, stmts)
 }
 
-// flushAll writes everything the group's transaction holds back.
+// flushAll writes everything the group's transaction holds back, in one
+// pipeline.
 func (tx *Tx) flushAll(ctx context.Context) error {
-	tx.flushing = true
-	defer func() { tx.flushing = false }()
-	if err := tx.flushExports(ctx); err != nil {
-		return err
-	}
-	return tx.flushCounters(ctx)
+	return tx.pipeline(ctx, tx.heldBack())
+}
+
+// heldBack returns the statements that write everything the group's
+// transaction holds back, and forgets it.
+func (tx *Tx) heldBack() []pipeStmt {
+	return append(tx.exportStmts(), tx.counterStmts()...)
 }
 
 // forgetCounterReads forgets the counter reads remembered so far.

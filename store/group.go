@@ -210,7 +210,7 @@ func (db *DB) attemptGroup(calls []*groupCall, careful bool) error {
 			}
 		}
 	}
-	if err := tx.flushAll(ctx); err != nil {
+	if err := tx.pipeline(ctx, tx.commitStmts()); err != nil {
 		if !careful && !db.d.retryable(err) {
 			err = errSpoiled // run again with a savepoint each, to find whose it is
 		}

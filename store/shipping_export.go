@@ -38,14 +38,18 @@ func (tx *Tx) InsertExport(ctx context.Context, e *tollgate.Export) error {
 // transaction all of them at once, many rows a statement, when the group
 // commits or before a statement on the exports (see Tx.statement).
 func (tx *Tx) flushExports(ctx context.Context) error {
-	if err := tx.flushInserts(ctx); err != nil {
-		return err
-	}
-	return tx.flushUpdates(ctx)
+	return tx.pipeline(ctx, tx.exportStmts())
 }
 
-// flushInserts inserts the reservations InsertExport staged.
-func (tx *Tx) flushInserts(ctx context.Context) error {
+// exportStmts returns the statements that write what InsertExport and
+// UpdateExport staged (the inserts first), and forgets it.
+func (tx *Tx) exportStmts() []pipeStmt {
+	return append(tx.insertStmts(), tx.updateStmts()...)
+}
+
+// insertStmts returns the statements that insert the reservations
+// InsertExport staged, and forgets them.
+func (tx *Tx) insertStmts() []pipeStmt {
 	staged := tx.exports
 	if len(staged) == 0 {
 		return nil
@@ -63,7 +67,7 @@ func (tx *Tx) flushInserts(ctx context.Context) error {
 			serials = append(serials, []any{e.ID, j + 1, e.ExporterOrgID, e.Product, s})
 		}
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO exports (`+exportColumns+`) VALUES `, 21, rows); err != nil {
+	notFound := func(_ int64, err error) error {
 		if isForeignKeyViolation(err) {
 			e := staged[0]
 			if len(staged) == 1 {
@@ -73,7 +77,8 @@ func (tx *Tx) flushInserts(ctx context.Context) error {
 		}
 		return err
 	}
-	return insertRows(ctx, tx, `INSERT INTO export_serials (export_id, position, exporter_org_id, product, serial) VALUES `, 5, serials)
+	return append(insertStmts(`INSERT INTO exports (`+exportColumns+`) VALUES `, 21, rows, notFound),
+		insertStmts(`INSERT INTO export_serials (export_id, position, exporter_org_id, product, serial) VALUES `, 5, serials, nil)...)
 }
 
 // UpdateExport stores e after package shipping's Ship, Void or Expire
@@ -97,18 +102,20 @@ func (tx *Tx) UpdateExport(ctx context.Context, from tollgate.ExportState, e *to
 	return tx.moveCounters(ctx, e, -units, -cents, 0, 0)
 }
 
-// flushUpdates writes the changes of reservations UpdateExport staged: in
-// a group's transaction all of them with one UPDATE, on SQLite per
-// maxUpdateRows with columns that are CASE expressions keyed by id, on
-// PostgreSQL joined to arrays of the changes (flushUpdatesArrays). A
-// reservation that is no longer reserved is ECONFLICT.
-func (tx *Tx) flushUpdates(ctx context.Context) error {
+// updateStmts returns the statements that write the changes of
+// reservations UpdateExport staged, and forgets them: in a group's
+// transaction all of them with one UPDATE, on SQLite per maxUpdateRows
+// with columns that are CASE expressions keyed by id, on PostgreSQL joined
+// to arrays of the changes (updateArraysStmt). A reservation that is no
+// longer reserved is ECONFLICT.
+func (tx *Tx) updateStmts() []pipeStmt {
 	const maxUpdateRows = 25 // 17 parameters a row
 	staged := tx.updates
 	tx.updates = nil
 	if tx.d == postgresDialect && len(staged) > 0 {
-		return tx.flushUpdatesArrays(ctx, staged)
+		return []pipeStmt{tx.updateArraysStmt(staged)}
 	}
+	var out []pipeStmt
 	for len(staged) > 0 {
 		batch := staged[:min(len(staged), maxUpdateRows)]
 		staged = staged[len(batch):]
@@ -145,27 +152,33 @@ func (tx *Tx) flushUpdates(ctx context.Context) error {
 		for j := range batch {
 			args = append(args, batch[j].ID)
 		}
-		res, err := tx.ExecContext(ctx, q.String(), args...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != int64(len(batch)) {
-			if len(batch) == 1 {
-				return tollgate.Errorf(tollgate.ECONFLICT, "export %s is no longer reserved", batch[0].ID)
-			}
-			return tollgate.Errorf(tollgate.ECONFLICT, "%d of %d exports are no longer reserved", int64(len(batch))-n, len(batch))
-		}
+		out = append(out, pipeStmt{query: q.String(), args: args, check: stillReserved(batch)})
 	}
-	return nil
+	return out
 }
 
-// flushUpdatesArrays is flushUpdates on PostgreSQL: one UPDATE joined to
-// the changes, passed as one array a column, so that the statement's text
-// is the same however many rows it changes (prepared once per connection,
+// stillReserved checks the update of the reservations staged: each must
+// have been reserved still.
+func stillReserved(staged []tollgate.Export) func(rows int64, err error) error {
+	return func(got int64, err error) error {
+		n := int64(len(staged))
+		switch {
+		case err != nil:
+			return err
+		case got == n:
+			return nil
+		case n == 1:
+			return tollgate.Errorf(tollgate.ECONFLICT, "export %s is no longer reserved", staged[0].ID)
+		}
+		return tollgate.Errorf(tollgate.ECONFLICT, "%d of %d exports are no longer reserved", n-got, n)
+	}
+}
+
+// updateArraysStmt is updateStmts on PostgreSQL: one UPDATE joined to the
+// changes, passed as one array a column, so that the statement's text is
+// the same however many rows it changes (prepared once per connection,
 // and in a keyed transaction planned once).
-func (tx *Tx) flushUpdatesArrays(ctx context.Context, staged []tollgate.Export) error {
+func (tx *Tx) updateArraysStmt(staged []tollgate.Export) pipeStmt {
 	n := len(staged)
 	var (
 		ids, states, filings, shippedBy, voidReasons, releasedBy = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -183,26 +196,15 @@ func (tx *Tx) flushUpdatesArrays(ctx context.Context, staged []tollgate.Export) 
 		ids[i], states[i], filings[i], shippedBy[i], voidReasons[i], releasedBy[i] = e.ID, string(e.State), e.FilingReference, e.ShippedBy, e.VoidReason, e.ReleasedBy
 		exportedOn[i], shippedAt[i], releasedAt[i] = orNull(e.ExportedOn), orNull(e.ShippedAt), orNull(e.ReleasedAt)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE exports x SET state = v.state, filing_reference = v.filing_reference,
+	return pipeStmt{query: `UPDATE exports x SET state = v.state, filing_reference = v.filing_reference,
 		exported_on = v.exported_on, shipped_by = v.shipped_by, shipped_at = v.shipped_at, void_reason = v.void_reason,
 		released_by = v.released_by, released_at = v.released_at
 		FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TIMESTAMPTZ[]), CAST(? AS TEXT[]),
 			CAST(? AS TIMESTAMPTZ[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TIMESTAMPTZ[]))
 			AS v (id, state, filing_reference, exported_on, shipped_by, shipped_at, void_reason, released_by, released_at)
 		WHERE x.id = v.id AND x.state = 'reserved'`,
-		ids, states, filings, exportedOn, shippedBy, shippedAt, voidReasons, releasedBy, releasedAt)
-	if err != nil {
-		return err
-	}
-	if got, err := res.RowsAffected(); err != nil {
-		return err
-	} else if got != int64(n) {
-		if n == 1 {
-			return tollgate.Errorf(tollgate.ECONFLICT, "export %s is no longer reserved", staged[0].ID)
-		}
-		return tollgate.Errorf(tollgate.ECONFLICT, "%d of %d exports are no longer reserved", int64(n)-got, n)
-	}
-	return nil
+		args:  []any{ids, states, filings, exportedOn, shippedBy, shippedAt, voidReasons, releasedBy, releasedAt},
+		check: stillReserved(staged)}
 }
 
 // ExportKey returns the license, exporter, product and order of export id

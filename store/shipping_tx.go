@@ -238,6 +238,16 @@ func (tx *Tx) serialsIn(column string, serials []string, fn func(cond string, ar
 // insertRows inserts rows of cols values each into the table named by
 // head ("INSERT INTO t (a, b) VALUES "), many rows per statement.
 func insertRows(ctx context.Context, tx *Tx, head string, cols int, rows [][]any) error {
+	ctx, err := tx.statement(ctx, head, true)
+	if err != nil {
+		return err
+	}
+	return tx.pipeline(ctx, insertStmts(head, cols, rows, nil))
+}
+
+// insertStmts returns the statements of insertRows, each checked by check.
+func insertStmts(head string, cols int, rows [][]any, check func(rows int64, err error) error) []pipeStmt {
+	var out []pipeStmt
 	per := max(1, maxInArgs/cols)
 	for start := 0; start < len(rows); start += per {
 		batch := rows[start:min(len(rows), start+per)]
@@ -245,9 +255,7 @@ func insertRows(ctx context.Context, tx *Tx, head string, cols int, rows [][]any
 		for _, r := range batch {
 			args = append(args, r...)
 		}
-		if _, err := tx.ExecContext(ctx, head+placeholders(len(batch), cols), args...); err != nil {
-			return err
-		}
+		out = append(out, pipeStmt{query: head + placeholders(len(batch), cols), args: args, check: check})
 	}
-	return nil
+	return out
 }

@@ -20,7 +20,8 @@ import (
 // so code in other packages (the audit log, services) can write in the same
 // transaction as the store's own methods.
 type Tx struct {
-	q     querier // the *sql.Tx, or the pool for a single-statement read
+	q     querier   // the *sql.Tx, or the pool for a single-statement read
+	conn  *sql.Conn // the connection of a write transaction on PostgreSQL (pipeline.go)
 	d     *dialect
 	now   time.Time
 	stmts *stmtCache // SQLite: the statements kept prepared on q's pool
@@ -33,6 +34,10 @@ type Tx struct {
 	// holds the hashes LockSize read with the size (store/audittx.go).
 	auditSize *atomic.Int64
 	frontier  map[int64]tlog.Hash
+	// sizeLocked tells that sizeStmt locked and read the log's size,
+	// lockedSize, in this transaction.
+	sizeLocked bool
+	lockedSize int64
 
 	// A group's transaction (UpdateLocked) runs the functions of several
 	// callers. grouped runs their statements without their contexts'
@@ -51,7 +56,6 @@ type Tx struct {
 	counters *counterChanges
 	exports  []tollgate.Export // reservations staged by InsertExport
 	updates  []tollgate.Export // changes of reservations staged by UpdateExport
-	flushing bool              // writing what is staged: its statements flush nothing
 	failed   error
 }
 
@@ -312,7 +316,7 @@ func (db *DB) txTime() time.Time { return db.now().UTC().Truncate(time.Microseco
 // begin starts a transaction of mode (not modeReadOne); iso is its
 // isolation on PostgreSQL (SQLite's transactions are serializable). A
 // write transaction that may audit first takes the audit log's lock.
-func (db *DB) begin(ctx context.Context, mode txMode, iso sql.IsolationLevel) (*Tx, *sql.Tx, error) {
+func (db *DB) begin(ctx context.Context, mode txMode, iso sql.IsolationLevel) (*Tx, *txConn, error) {
 	write := mode.writes()
 	pool, opts := db.read, &sql.TxOptions{ReadOnly: true}
 	if write {
@@ -321,11 +325,22 @@ func (db *DB) begin(ctx context.Context, mode txMode, iso sql.IsolationLevel) (*
 	if db.d == postgresDialect {
 		opts.Isolation = iso
 	}
-	sqlTx, err := pool.BeginTx(ctx, opts)
+	t := &txConn{}
+	var err error
+	if write && db.d == postgresDialect {
+		// A connection of its own, for the pipelines (pipeline.go).
+		if t.conn, err = pool.Conn(ctx); err != nil {
+			return nil, nil, err
+		}
+		t.Tx, err = t.conn.BeginTx(ctx, opts)
+	} else {
+		t.Tx, err = pool.BeginTx(ctx, opts)
+	}
 	if err != nil {
+		t.release()
 		return nil, nil, err
 	}
-	tx := &Tx{q: sqlTx, d: db.d, now: db.txTime(), write: mode.audits(), keyed: mode.keyed(), actor: db.Actor,
+	tx := &Tx{q: t.Tx, conn: t.conn, d: db.d, now: db.txTime(), write: mode.audits(), keyed: mode.keyed(), actor: db.Actor,
 		auditSize: &db.auditSize}
 	tx.stmts = db.reads
 	if write {
@@ -339,17 +354,17 @@ func (db *DB) begin(ctx context.Context, mode txMode, iso sql.IsolationLevel) (*
 		first = append(first, keyedSettings)
 	}
 	if len(first) > 0 {
-		if _, err := sqlTx.ExecContext(ctx, strings.Join(first, "; ")); err != nil {
-			sqlTx.Rollback()
+		if _, err := t.ExecContext(ctx, strings.Join(first, "; ")); err != nil {
+			t.Rollback()
 			return nil, nil, err
 		}
 	}
-	return tx, sqlTx, nil
+	return tx, t, nil
 }
 
 // commit appends tx's audit records and commits it, or rolls it back when
 // the append fails.
-func (db *DB) commit(ctx context.Context, tx *Tx, sqlTx *sql.Tx) error {
+func (db *DB) commit(ctx context.Context, tx *Tx, sqlTx *txConn) error {
 	if err := tx.flushAudit(ctx); err != nil {
 		sqlTx.Rollback()
 		return err
