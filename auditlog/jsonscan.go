@@ -240,8 +240,11 @@ func sortedValue(out *[]byte, b []byte, depth int) (int, error) {
 	return n, nil
 }
 
-// member is one key and value of an object, as sortedObject found them.
-type member struct{ key, value []byte }
+// member is one key and value of an object, as sortedObject found them:
+// raw is the member as it stands in the input (`"key":value`) when its
+// value is a string, number or literal; for an object or array it is
+// `"key":` and sorted holds the value with its keys sorted.
+type member struct{ key, raw, sorted []byte }
 
 func sortedObject(out *[]byte, b []byte, depth int) (int, error) {
 	if depth > maxDepth {
@@ -252,28 +255,35 @@ func sortedObject(out *[]byte, b []byte, depth int) (int, error) {
 		*out = append(*out, '{', '}')
 		return i + 1, nil
 	}
-	var ms []member
+	var room [32]member // most objects: no allocation for their members
+	ms := room[:0]
 	for {
 		if i >= len(b) || b[i] != '"' {
 			return 0, errNotCanonical
 		}
+		start := i
 		n, key, err := scanString(b[i:])
 		if err != nil {
 			return 0, err
 		}
-		raw := b[i : i+n]
 		i += n
 		if i >= len(b) || b[i] != ':' {
 			return 0, errNotCanonical
 		}
 		i++
-		var v []byte
-		n, err = sortedValue(&v, b[i:], depth)
-		if err != nil {
-			return 0, err
+		if i < len(b) && (b[i] == '{' || b[i] == '[') {
+			var sorted []byte
+			if n, err = sortedValue(&sorted, b[i:], depth); err != nil {
+				return 0, err
+			}
+			ms = append(ms, member{key: key, raw: b[start:i], sorted: sorted})
+		} else {
+			if n, err = canonicalValue(b[i:], depth); err != nil { // a string, number or literal
+				return 0, err
+			}
+			ms = append(ms, member{key: key, raw: b[start : i+n]})
 		}
 		i += n
-		ms = append(ms, member{key: key, value: append(append(raw[:len(raw):len(raw)], ':'), v...)})
 		if i >= len(b) || b[i] != '}' && b[i] != ',' {
 			return 0, errNotCanonical
 		}
@@ -291,7 +301,8 @@ func sortedObject(out *[]byte, b []byte, depth int) (int, error) {
 			}
 			*out = append(*out, ',')
 		}
-		*out = append(*out, m.value...)
+		*out = append(*out, m.raw...)
+		*out = append(*out, m.sorted...)
 	}
 	*out = append(*out, '}')
 	return i + 1, nil
