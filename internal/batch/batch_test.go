@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -133,4 +134,35 @@ func TestBatcherLeaders(t *testing.T) {
 	if most.Load() != 2 {
 		t.Errorf("at most %d batches ran at once, want 2", most.Load())
 	}
+}
+
+// TestBatcherYield: callers that call again as soon as their batch
+// returns join the next batch together when its leader yields first, and
+// straggle into later batches when it does not. One processor makes the
+// scheduling deterministic.
+func TestBatcherYield(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const callers, rounds = 4, 20
+	batches := func(yield bool) int64 {
+		var runs atomic.Int64
+		b := &Batcher[int, int]{Yield: yield, Run: func(items []int) []int {
+			runs.Add(1)
+			return make([]int, len(items))
+		}}
+		var wg sync.WaitGroup
+		for range callers {
+			wg.Go(func() {
+				for range rounds {
+					b.Do(context.Background(), 0)
+				}
+			})
+		}
+		wg.Wait()
+		return runs.Load()
+	}
+	with, without := batches(true), batches(false)
+	if with > 2*rounds { // one batch a round, near enough; without Yield one a call
+		t.Errorf("with Yield the %d callers' %d rounds took %d batches, want at most %d", callers, rounds, with, 2*rounds)
+	}
+	t.Logf("%d batches with Yield, %d without", with, without)
 }
