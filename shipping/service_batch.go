@@ -513,7 +513,7 @@ func (s *Service) readUnitFacts(ctx context.Context, tx *store.Tx, calls []*rese
 			if u.Imports, err = tx.ImportsOfUnits(ctx, k.exporter, k.product, c.req.Units); err != nil {
 				return nil, err
 			}
-			if u.Reports, u.LabKeys, err = tx.LabReportsOfUnits(ctx, k.exporter, k.product, k.application, c.req.Units); err != nil {
+			if u.Reports, u.LabKeys, err = tx.LabReportsOfUnits(ctx, k.exporter, k.product, k.application, c.req.Units, nil); err != nil {
 				return nil, err
 			}
 			out[c] = u.VerifySignatures()
@@ -530,28 +530,63 @@ func (s *Service) readUnitFacts(ctx context.Context, tx *store.Tx, calls []*rese
 		if err != nil {
 			return nil, err
 		}
-		reports, keys, err := tx.LabReportsOfUnits(ctx, k.exporter, k.product, k.application, all)
+		// The serials of reports remembered as signed are not read again.
+		reports, keys, err := tx.LabReportsOfUnits(ctx, k.exporter, k.product, k.application, all, signedReports.fill)
 		if err != nil {
 			return nil, err
 		}
 		// Verified once for the set: the calls get only signed reports.
 		reports = UnitFacts{Reports: reports, LabKeys: keys}.VerifySignatures().Reports
+		facts := map[*reserveCall]*UnitFacts{}
 		for _, c := range bySerials[k] {
-			u := UnitFacts{LabKeys: keys, verified: true}
-			for _, e := range imports {
-				if sharesSerial(e.Units.Serials, c.req.Units.Serials) {
-					u.Imports = append(u.Imports, e)
-				}
+			facts[c] = &UnitFacts{LabKeys: keys, verified: true}
+		}
+		reserving := callsBySerial(bySerials[k])
+		for _, e := range imports {
+			for _, c := range reserving.of(e.Units.Serials) {
+				facts[c].Imports = append(facts[c].Imports, e)
 			}
-			for _, r := range reports {
-				if sharesSerial(r.Units.Serials, c.req.Units.Serials) {
-					u.Reports = append(u.Reports, r)
-				}
+		}
+		for _, r := range reports {
+			for _, c := range reserving.of(r.Units.Serials) {
+				facts[c].Reports = append(facts[c].Reports, r)
 			}
-			out[c] = u
+		}
+		for c, u := range facts {
+			out[c] = *u
 		}
 	}
 	return out, nil
+}
+
+// serialCalls is which calls of a set reserve each serial.
+type serialCalls map[string][]*reserveCall
+
+func callsBySerial(calls []*reserveCall) serialCalls {
+	m := serialCalls{}
+	for _, c := range calls {
+		for _, s := range c.req.Units.Serials {
+			if !slices.Contains(m[s], c) {
+				m[s] = append(m[s], c)
+			}
+		}
+	}
+	return m
+}
+
+// of returns the calls that reserve any of serials, each once, in the
+// order first met: one pass over serials (a lab report's may be
+// thousands).
+func (m serialCalls) of(serials []string) []*reserveCall {
+	var out []*reserveCall
+	for _, s := range serials {
+		for _, c := range m[s] {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // serialsOf returns the distinct serials the calls reserve, as units.
@@ -563,19 +598,6 @@ func serialsOf(calls []*reserveCall) tollgate.Units {
 	slices.Sort(serials)
 	serials = slices.Compact(serials)
 	return tollgate.Units{Serials: serials, Count: int64(len(serials))}
-}
-
-// sharesSerial reports whether a and b have a serial in common.
-func sharesSerial(a, b []string) bool {
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	for _, s := range a {
-		if slices.Contains(b, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // readShipFacts reads, without locks, the reservations the calls ship.

@@ -152,7 +152,7 @@ func taken(exports []tollgate.Export, exporter, product, skipID string, now time
 func checkUnits(req tollgate.Export, applicationID string, f UnitFacts, now time.Time) error {
 	inv := newInventory(req.ExporterOrgID, req.Product, f.Imports)
 	heldSerials, heldLots := taken(f.Exports, req.ExporterOrgID, req.Product, req.ID, now)
-	cov := newCoverage(f, req.ExporterOrgID, req.Product, applicationID)
+	cov := newCoverage(f, req.Units, req.ExporterOrgID, req.Product, applicationID)
 	if !req.Units.BySerial() {
 		return checkLot(req, inv.lots[req.Units.Lot], heldLots[req.Units.Lot], cov)
 	}
@@ -214,19 +214,24 @@ func checkLot(req tollgate.Export, lot lotUnits, held int64, cov coverage) error
 	return nil
 }
 
-// coverage holds, for each serial and each lot, the latest lab report that
-// counts: one on the exporter's product, judged against the license's
-// application, signed with a registered key of its lab that was not revoked
-// when the report was recorded. The latest report decides, so a retest
+// coverage holds, for each serial asked about and each lot, the latest lab
+// report that counts: one on the exporter's product, judged against the
+// license's application, signed with a registered key of its lab that was
+// not revoked when the report was recorded. The latest report decides, so a retest
 // after a failure can clear units and a failure after a pass stops them.
 type coverage struct {
 	serials map[string]*tollgate.LabReport
 	lots    map[string]*tollgate.LabReport
 }
 
-func newCoverage(f UnitFacts, exporter, product, applicationID string) coverage {
+func newCoverage(f UnitFacts, units tollgate.Units, exporter, product, applicationID string) coverage {
 	keys := labKeys(f.LabKeys)
 	c := coverage{serials: map[string]*tollgate.LabReport{}, lots: map[string]*tollgate.LabReport{}}
+	// Only the serials asked about: a report may cover thousands.
+	asked := make(map[string]bool, len(units.Serials))
+	for _, s := range units.Serials {
+		asked[s] = true
+	}
 	for i := range f.Reports {
 		r := &f.Reports[i]
 		if r.ExporterOrgID != exporter || r.Product != product || r.ApplicationID != applicationID || !(f.verified || signed(r, keys)) {
@@ -239,7 +244,7 @@ func newCoverage(f UnitFacts, exporter, product, applicationID string) coverage 
 			continue
 		}
 		for _, s := range r.Units.Serials {
-			if later(r, c.serials[s]) {
+			if asked[s] && later(r, c.serials[s]) {
 				c.serials[s] = r
 			}
 		}
@@ -261,7 +266,16 @@ func signed(r *tollgate.LabReport, keys map[string]tollgate.LabKey) bool {
 	if at.IsZero() {
 		at = r.TestedAt
 	}
-	return k.ValidAt(at) && VerifyReport(k.PublicKey, *r, r.Signature) == nil
+	switch {
+	case !k.ValidAt(at):
+		return false
+	case signedReports.verified(r, k.PublicKey):
+		return true
+	case VerifyReport(k.PublicKey, *r, r.Signature) != nil:
+		return false
+	}
+	signedReports.add(r, k.PublicKey)
+	return true
 }
 
 // later reports whether a is a later report than b (nil is earliest): by

@@ -134,8 +134,12 @@ func (tx *Tx) InsertLabReport(ctx context.Context, r *tollgate.LabReport) error 
 
 // LabReportsOfUnits returns every lab report on exporter's product, judged
 // against applicationID, that covers any of units (or their lot), complete
-// with all its serials, and the keys that signed them.
-func (tx *Tx) LabReportsOfUnits(ctx context.Context, exporter, product, applicationID string, units tollgate.Units) ([]tollgate.LabReport, []tollgate.LabKey, error) {
+// with all its serials, and the keys that signed them. known, when not
+// nil, is offered each report of serials read without its serials: when it
+// fills them in and returns true, they are not read (package shipping
+// remembers the serials of reports whose signatures verified).
+func (tx *Tx) LabReportsOfUnits(ctx context.Context, exporter, product, applicationID string, units tollgate.Units,
+	known func(r *tollgate.LabReport) bool) ([]tollgate.LabReport, []tollgate.LabKey, error) {
 	if !validID(applicationID) {
 		return nil, nil, nil
 	}
@@ -167,7 +171,13 @@ func (tx *Tx) LabReportsOfUnits(ctx context.Context, exporter, product, applicat
 			return nil, nil, err
 		}
 		slices.SortFunc(reports, func(a, b tollgate.LabReport) int { return strings.Compare(a.ID, b.ID) })
-		if err := tx.loadReportSerials(ctx, reports); err != nil {
+		var unknown []*tollgate.LabReport
+		for i := range reports {
+			if r := &reports[i]; r.Units.Lot == "" && (known == nil || !known(r)) {
+				unknown = append(unknown, r)
+			}
+		}
+		if err := tx.loadReportSerials(ctx, unknown); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -196,18 +206,15 @@ func (tx *Tx) LabReportsOfUnits(ctx context.Context, exporter, product, applicat
 	return reports, keys, err
 }
 
-// loadReportSerials fills in the serials of reports (those not of a lot):
-// one statement per maxInArgs reports.
-func (tx *Tx) loadReportSerials(ctx context.Context, reports []tollgate.LabReport) error {
-	index := map[string]int{}
-	var serialIDs []string
+// loadReportSerials fills in the serials of reports: one statement per
+// maxInArgs reports.
+func (tx *Tx) loadReportSerials(ctx context.Context, reports []*tollgate.LabReport) error {
+	index := make(map[string]*tollgate.LabReport, len(reports))
+	ids := make([]string, len(reports))
 	for i, r := range reports {
-		if r.Units.Lot == "" {
-			index[r.ID] = i
-			serialIDs = append(serialIDs, r.ID)
-		}
+		index[r.ID], ids[i] = r, r.ID
 	}
-	return inBatches(serialIDs, func(marks string, args []any) error {
+	return inBatches(ids, func(marks string, args []any) error {
 		rows, err := tx.QueryContext(ctx, `SELECT report_id, serial FROM lab_report_serials WHERE report_id IN (`+marks+`)
 			ORDER BY report_id, position`, args...)
 		if err != nil {
@@ -219,7 +226,7 @@ func (tx *Tx) loadReportSerials(ctx context.Context, reports []tollgate.LabRepor
 			if err := rows.Scan(&id, &serial); err != nil {
 				return err
 			}
-			r := &reports[index[id]]
+			r := index[id]
 			r.Units.Serials = append(r.Units.Serials, serial)
 		}
 		return rows.Err()

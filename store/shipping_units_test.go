@@ -57,7 +57,7 @@ func TestUnitLookupsOfManySerials(t *testing.T) {
 				if got := countUnits(imports, func(e tollgate.ImportEntry) int { return len(e.Units.Serials) }); len(imports) != 2 || got != n {
 					t.Errorf("ImportsOfUnits: %d entries holding %d serials, want 2 holding %d", len(imports), got, n)
 				}
-				reports, keys, err := tx.LabReportsOfUnits(ctx, w.Exporter.ID, shipload.Product, w.ApplicationID, units(all))
+				reports, keys, err := tx.LabReportsOfUnits(ctx, w.Exporter.ID, shipload.Product, w.ApplicationID, units(all), nil)
 				if err != nil {
 					return err
 				}
@@ -69,6 +69,23 @@ func TestUnitLookupsOfManySerials(t *testing.T) {
 				}
 				if len(keys) != 1 {
 					t.Errorf("LabReportsOfUnits: %d keys, want 1", len(keys))
+				}
+				// Serials a caller knows are not read again.
+				known := func(r *tollgate.LabReport) bool {
+					if r.Number != "LR-MANY-1" {
+						return false
+					}
+					r.Units.Serials = []string{"KNOWN"}
+					return true
+				}
+				reports, _, err = tx.LabReportsOfUnits(ctx, w.Exporter.ID, shipload.Product, w.ApplicationID, units(all), known)
+				if err != nil {
+					return err
+				}
+				for _, r := range reports {
+					if want := n/2 + 1; r.Number == "LR-MANY-1" && len(r.Units.Serials) != 1 || r.Number == "LR-MANY-2" && len(r.Units.Serials) != want {
+						t.Errorf("LabReportsOfUnits with a known report: %s covers %d serials, want 1 for the known one, %d for the other", r.Number, len(r.Units.Serials), want)
+					}
 				}
 				held, err := tx.ExportsOfUnits(ctx, w.Exporter.ID, shipload.Product, units(all), tx.Now())
 				if err != nil {
