@@ -184,7 +184,7 @@ func TestBenchShip(t *testing.T) {
 		stdout: &out, stderr: &errb, now: time.Now}
 	cmd := newBenchShipCmd(c)
 	profile := filepath.Join(t.TempDir(), "cpu.pprof")
-	cmd.SetArgs([]string{"--clients", "4", "--pairs", "40", "--json", "--cpuprofile", profile})
+	cmd.SetArgs([]string{"--clients", "4", "--pairs", "40", "--report-units", "10", "--json", "--cpuprofile", profile})
 	if err := cmd.ExecuteContext(context.Background()); err != nil {
 		t.Fatalf("bench ship: %v\n%s", err, out.String())
 	}

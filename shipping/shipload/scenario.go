@@ -43,6 +43,9 @@ type Options struct {
 	// CapUnits, when positive, is the cap's room in units, overriding
 	// CapPercent.
 	CapUnits int64
+	// UnitsPerReport is how many serials one lab report covers (the
+	// units of one test; 40 when zero).
+	UnitsPerReport int
 }
 
 // withDefaults fills zero fields: 32 clients, 4 units per export, cap
@@ -56,6 +59,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.UnitsPerExport <= 0 {
 		o.UnitsPerExport = 4
+	}
+	if o.UnitsPerReport <= 0 {
+		o.UnitsPerReport = 40
 	}
 	if o.CapPercent <= 0 || o.CapPercent > 100 {
 		o.CapPercent = 90
@@ -115,8 +121,8 @@ func Setup(ctx context.Context, db *store.DB, svc *shipping.Service, o Options) 
 		if _, err := w.Import(ctx, c+1, tollgate.Units{Serials: serials, Count: int64(len(serials))}, ""); err != nil {
 			return nil, fmt.Errorf("shipload.Setup: client %d: %w", c, err)
 		}
-		for start := 0; start < len(serials); start += reportSize {
-			block := serials[start:min(len(serials), start+reportSize)]
+		for start := 0; start < len(serials); start += o.UnitsPerReport {
+			block := serials[start:min(len(serials), start+o.UnitsPerReport)]
 			number := fmt.Sprintf("LAB-%02d-%06d", c, start)
 			if _, err := w.LabReport(ctx, number, tollgate.Units{Serials: block, Count: int64(len(block))}, 1975); err != nil {
 				return nil, fmt.Errorf("shipload.Setup: client %d: %w", c, err)
@@ -130,6 +136,3 @@ func Setup(ctx context.Context, db *store.DB, svc *shipping.Service, o Options) 
 	}
 	return sc, nil
 }
-
-// reportSize is how many serials one lab report covers.
-const reportSize = 40
