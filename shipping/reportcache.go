@@ -29,9 +29,10 @@ import (
 // judged by the serials its lab signed.
 var signedReports = &reportCache{}
 
-// maxRememberedSerials bounds the serials the cache holds (some 16 bytes
-// each); it is emptied when full.
-const maxRememberedSerials = 1 << 20
+// maxRememberedSerials bounds the serials the cache holds, and so its
+// memory (some 40 bytes a serial, about 10 MB in all); it is emptied when
+// full.
+const maxRememberedSerials = 1 << 18
 
 type reportCache struct {
 	mu      sync.Mutex
