@@ -62,43 +62,47 @@ func (tx *Tx) OrdersByID(ctx context.Context, ids []string) (map[string]*tollgat
 	return out, tx.loadOrderHistories(ctx, orders)
 }
 
-// ExportsByID returns the exports of ids, by id, with their serials.
+// ExportsByID returns the exports of ids, by id, with their serials: the
+// exports and then their serials, on PostgreSQL in one round trip
+// (pipeline.go).
 func (tx *Tx) ExportsByID(ctx context.Context, ids []string) (map[string]*tollgate.Export, error) {
 	out := map[string]*tollgate.Export{}
-	err := inBatches(validIDs(ids), func(marks string, args []any) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+exportColumns+` FROM exports WHERE id IN (`+marks+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanExport(rows)
-			if err != nil {
-				return err
-			}
-			out[e.ID] = e
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		serials, err := tx.QueryContext(ctx, `SELECT export_id, serial FROM export_serials WHERE export_id IN (`+marks+`)
-			ORDER BY export_id, position`, args...)
-		if err != nil {
-			return err
-		}
-		defer serials.Close()
-		for serials.Next() {
-			var id, serial string
-			if err := serials.Scan(&id, &serial); err != nil {
-				return err
-			}
-			if e := out[id]; e != nil {
-				e.Units.Serials = append(e.Units.Serials, serial)
-			}
-		}
-		return serials.Err()
+	var stmts []pipeStmt
+	_ = inBatches(validIDs(ids), func(marks string, args []any) error {
+		stmts = append(stmts, pipeStmt{query: `SELECT ` + exportColumns + ` FROM exports WHERE id IN (` + marks + `)`, args: args,
+			scan: func(rows rowScanner) error {
+				for rows.Next() {
+					e, err := scanExport(rows)
+					if err != nil {
+						return err
+					}
+					out[e.ID] = e
+				}
+				return nil
+			}},
+			pipeStmt{query: `SELECT export_id, serial FROM export_serials WHERE export_id IN (` + marks + `) ORDER BY export_id, position`,
+				args: args, scan: func(rows rowScanner) error {
+					for rows.Next() {
+						var id, serial string
+						if err := rows.Scan(&id, &serial); err != nil {
+							return err
+						}
+						if e := out[id]; e != nil {
+							e.Units.Serials = append(e.Units.Serials, serial)
+						}
+					}
+					return nil
+				}})
+		return nil
 	})
-	return out, err
+	if len(stmts) == 0 {
+		return out, nil
+	}
+	ctx, err := tx.statement(ctx, stmts[0].query, false) // what a group's transaction holds back of the exports first
+	if err != nil {
+		return out, err
+	}
+	return out, tx.pipeline(ctx, stmts)
 }
 
 // LockExportStates locks the exports of ids and returns their states, by

@@ -16,14 +16,12 @@ func (tx *Tx) DestinationUnits(ctx context.Context, exporterOrgID, product strin
 	if !validID(exporterOrgID) || len(destinations) == 0 {
 		return UnitCounters{}, nil
 	}
-	key := counterMemo + "totals " + exporterOrgID + "\x00" + product + "\x00" + strings.Join(destinations, "\x00")
-	c, err := remember(tx, key, func() (UnitCounters, error) {
+	c, err := remember(tx, destinationKey(exporterOrgID, product, destinations), func() (UnitCounters, error) {
 		var c UnitCounters
 		err := inBatches(destinations, func(marks string, args []any) error {
 			var part UnitCounters
-			err := tx.queryRowCounting(ctx, `SELECT coalesce(sum(reserved_units), 0), coalesce(sum(shipped_units), 0)
-				FROM export_totals WHERE exporter_org_id = ? AND product = ? AND destination IN (`+marks+`)`,
-				append([]any{exporterOrgID, product}, args...)...).Scan(&part.Reserved, &part.Shipped)
+			err := tx.queryRowCounting(ctx, destinationQuery(marks), append([]any{exporterOrgID, product}, args...)...).
+				Scan(&part.Reserved, &part.Shipped)
 			c.Reserved, c.Shipped = c.Reserved+part.Reserved, c.Shipped+part.Shipped
 			return err
 		})
@@ -35,6 +33,16 @@ func (tx *Tx) DestinationUnits(ctx context.Context, exporterOrgID, product strin
 		c.Shipped += ch.shippedUnits
 	}
 	return c, err
+}
+
+func destinationKey(exporterOrgID, product string, destinations []string) string {
+	return counterMemo + "totals " + exporterOrgID + "\x00" + product + "\x00" + strings.Join(destinations, "\x00")
+}
+
+// destinationQuery sums the totals of the destinations marks stands for.
+func destinationQuery(marks string) string {
+	return `SELECT coalesce(sum(reserved_units), 0), coalesce(sum(shipped_units), 0)
+		FROM export_totals WHERE exporter_org_id = ? AND product = ? AND destination IN (` + marks + `)`
 }
 
 // USUnits returns the exporter's US units of product without locking them.

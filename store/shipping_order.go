@@ -272,17 +272,20 @@ func orderLockKey(id string) string { return counterMemo + "order " + id }
 // LockOrders locks the orders of ids with one statement (per maxInArgs)
 // and, in a group's transaction, remembers what LockOrderUnits would read
 // of them, so that a set of use cases on many orders takes their locks
-// at once.
+// at once; there, orders locked already are not locked again.
 func (tx *Tx) LockOrders(ctx context.Context, ids []string) error {
-	locks, err := tx.lockOrders(ctx, validIDs(ids))
+	var lock []string
+	for _, id := range validIDs(ids) {
+		if !tx.grouped || !tx.remembers(orderLockKey(id)) { // locked already
+			lock = append(lock, id)
+		}
+	}
+	locks, err := tx.lockOrders(ctx, lock)
 	if err != nil || !tx.grouped {
 		return err
 	}
-	if tx.memo == nil {
-		tx.memo = map[string]any{}
-	}
 	for id, l := range locks {
-		tx.memo[orderLockKey(id)] = l
+		tx.note(orderLockKey(id), l)
 	}
 	return nil
 }
@@ -292,25 +295,36 @@ func (tx *Tx) LockOrders(ctx context.Context, ids []string) error {
 func (tx *Tx) lockOrders(ctx context.Context, ids []string) (map[string]OrderLock, error) {
 	out := make(map[string]OrderLock, len(ids))
 	err := inBatches(ids, func(marks string, args []any) error {
-		rows, err := tx.queryCounting(ctx, `SELECT id, state, license_id, prc_status, quantity, reserved_units, shipped_units
-			FROM orders WHERE id IN (`+marks+`)`+tx.d.forUpdate, args...)
+		rows, err := tx.queryCounting(ctx, orderLocksQuery(marks)+tx.d.forUpdate, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var (
-				id      string
-				l       OrderLock
-				license sql.NullString
-			)
-			if err := rows.Scan(&id, &l.State, &license, &l.PRC, &l.Quantity, &l.Units.Reserved, &l.Units.Shipped); err != nil {
+			id, l, err := scanOrderLock(rows)
+			if err != nil {
 				return err
 			}
-			l.LicenseID = license.String
 			out[id] = l
 		}
 		return rows.Err()
 	})
 	return out, err
+}
+
+// orderLocksQuery selects what LockOrderUnits reads of the orders whose
+// ids marks stands for.
+func orderLocksQuery(marks string) string {
+	return `SELECT id, state, license_id, prc_status, quantity, reserved_units, shipped_units FROM orders WHERE id IN (` + marks + `)`
+}
+
+func scanOrderLock(s scanner) (string, OrderLock, error) {
+	var (
+		id      string
+		l       OrderLock
+		license sql.NullString
+	)
+	err := s.Scan(&id, &l.State, &license, &l.PRC, &l.Quantity, &l.Units.Reserved, &l.Units.Shipped)
+	l.LicenseID = license.String
+	return id, l, err
 }

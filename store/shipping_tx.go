@@ -84,9 +84,7 @@ func (tx *Tx) LockLicenseStatus(ctx context.Context, id string) (tollgate.Licens
 		return "", time.Time{}, tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
 	}
 	l, err := remember(tx, licenseLockKey(id), func() (licenseLock, error) {
-		var l licenseLock
-		err := tx.QueryRowContext(ctx, `SELECT status, status_changed_at FROM licenses WHERE id = ?`+tx.d.forUpdate, id).
-			Scan(&l.status, timeColumn{&l.changed})
+		l, err := scanLicenseLock(tx.QueryRowContext(ctx, licenseLockQuery+tx.d.forUpdate, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			err = tollgate.Errorf(tollgate.ENOTFOUND, "license %q not found", id)
 		}
@@ -97,25 +95,25 @@ func (tx *Tx) LockLicenseStatus(ctx context.Context, id string) (tollgate.Licens
 
 func licenseLockKey(id string) string { return "license " + id }
 
+const licenseLockQuery = `SELECT status, status_changed_at FROM licenses WHERE id = ?`
+
+func scanLicenseLock(s scanner) (licenseLock, error) {
+	var l licenseLock
+	err := s.Scan(&l.status, timeColumn{&l.changed})
+	return l, err
+}
+
 // LicenseItem returns the item of license licenseID for product, with its
 // usage: read after the license's lock, the figures a reservation is
 // checked against (with the changes pending in a group's transaction). A
 // product the license does not cover is ENOTFOUND.
 func (tx *Tx) LicenseItem(ctx context.Context, licenseID, product string) (tollgate.LicenseItem, LicenseItemUsage, error) {
-	type item struct {
-		it tollgate.LicenseItem
-		u  LicenseItemUsage
-	}
-	got, err := remember(tx, counterMemo+"item "+licenseID+"\x00"+product, func() (item, error) {
-		it := tollgate.LicenseItem{Product: product}
-		u := LicenseItemUsage{Product: product}
-		err := tx.queryRowCounting(ctx, `SELECT eccn, description, quantity, value_cents, reserved_units, reserved_cents,
-			shipped_units, shipped_cents FROM license_items WHERE license_id = ? AND product = ?`, licenseID, product).
-			Scan(&it.ECCN, &it.Description, &it.Quantity, &it.ValueCents, &u.ReservedUnits, &u.ReservedCents, &u.ShippedUnits, &u.ShippedCents)
+	got, err := remember(tx, licenseItemKey(licenseID, product), func() (licenseItemRead, error) {
+		got, err := scanLicenseItem(tx.queryRowCounting(ctx, licenseItemQuery, licenseID, product), product)
 		if errors.Is(err, sql.ErrNoRows) {
 			err = tollgate.Errorf(tollgate.ENOTFOUND, "license %s does not cover %s", licenseID, product)
 		}
-		return item{it, u}, err
+		return got, err
 	})
 	ch := tx.counters.get(licenseItemRow(licenseID, product))
 	got.u.ReservedUnits += ch.reservedUnits
@@ -123,6 +121,26 @@ func (tx *Tx) LicenseItem(ctx context.Context, licenseID, product string) (tollg
 	got.u.ShippedUnits += ch.shippedUnits
 	got.u.ShippedCents += ch.shippedCents
 	return got.it, got.u, err
+}
+
+// licenseItemRead is what LicenseItem reads of a license item, as stored.
+type licenseItemRead struct {
+	it tollgate.LicenseItem
+	u  LicenseItemUsage
+}
+
+func licenseItemKey(licenseID, product string) string {
+	return counterMemo + "item " + licenseID + "\x00" + product
+}
+
+const licenseItemQuery = `SELECT eccn, description, quantity, value_cents, reserved_units, reserved_cents,
+	shipped_units, shipped_cents FROM license_items WHERE license_id = ? AND product = ?`
+
+func scanLicenseItem(s scanner, product string) (licenseItemRead, error) {
+	it := tollgate.LicenseItem{Product: product}
+	u := LicenseItemUsage{Product: product}
+	err := s.Scan(&it.ECCN, &it.Description, &it.Quantity, &it.ValueCents, &u.ReservedUnits, &u.ReservedCents, &u.ShippedUnits, &u.ShippedCents)
+	return licenseItemRead{it, u}, err
 }
 
 // LicenseParties returns the parties and the application of license id,
@@ -152,8 +170,10 @@ func capLockKey(exporterOrgID, product string) string {
 	return "cap " + exporterOrgID + "\x00" + product
 }
 
+const capLockQuery = `SELECT us_units FROM cap_locks WHERE exporter_org_id = ? AND product = ?`
+
 func (tx *Tx) lockCap(ctx context.Context, exporterOrgID, product string) (usUnits int64, err error) {
-	q := `SELECT us_units FROM cap_locks WHERE exporter_org_id = ? AND product = ?` + tx.d.forUpdate
+	q := capLockQuery + tx.d.forUpdate
 	err = tx.QueryRowContext(ctx, q, exporterOrgID, product).Scan(&usUnits)
 	if !errors.Is(err, sql.ErrNoRows) {
 		return usUnits, err

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -109,4 +110,97 @@ func countUnits[T any](xs []T, n func(T) int) int {
 		total += n(x)
 	}
 	return total
+}
+
+// TestPrefetchSetLocks checks that what PrefetchSetLocks reads is what the
+// calls it stands in for read themselves, and, on PostgreSQL, that they
+// then find it remembered: a license item's counters changed by another
+// connection after the prefetch are not read again.
+func TestPrefetchSetLocks(t *testing.T) {
+	for name, newDSN := range map[string]storetest.NewDSN{"sqlite": sqliteDSN, "postgres": postgresDSN} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := newDSN(t)
+			db := storetest.MustOpen(t, dsn, time.Now)
+			svc := mustShippingService(t, db)
+			w, err := shipload.NewWorld(ctx, db, svc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lic, err := w.License(ctx, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.USShipment(ctx, 10); err != nil {
+				t.Fatal(err)
+			}
+			order, err := w.Order(ctx, "PO-PREFETCH", 5, lic)
+			if err != nil {
+				t.Fatal(err)
+			}
+			type reads struct {
+				status  tollgate.LicenseStatus
+				us      int64
+				lock    store.OrderLock
+				item    store.LicenseItemUsage
+				totals  store.UnitCounters
+				missing error
+			}
+			dests := []string{"CN", "MO"}
+			read := func(tx *store.Tx) (r reads, err error) {
+				if r.status, _, err = tx.LockLicenseStatus(ctx, lic); err != nil {
+					return r, err
+				}
+				if r.us, err = tx.LockCap(ctx, w.Exporter.ID, shipload.Product); err != nil {
+					return r, err
+				}
+				if r.lock, err = tx.LockOrderUnits(ctx, order.ID); err != nil {
+					return r, err
+				}
+				if _, r.item, err = tx.LicenseItem(ctx, lic, shipload.Product); err != nil {
+					return r, err
+				}
+				r.totals, err = tx.DestinationUnits(ctx, w.Exporter.ID, shipload.Product, dests)
+				_, _, r.missing = tx.LockLicenseStatus(ctx, "00000000-0000-7000-8000-000000000000")
+				return r, err
+			}
+			var want, got reads
+			if err := db.UpdateLockedKeyed(ctx, func(tx *store.Tx) (err error) { want, err = read(tx); return err }); err != nil {
+				t.Fatal(err)
+			}
+			var external *sql.DB
+			if name == "postgres" {
+				if external, err = sql.Open("pgx", dsn); err != nil {
+					t.Fatal(err)
+				}
+				defer external.Close()
+			}
+			err = db.UpdateLockedKeyed(ctx, func(tx *store.Tx) (err error) {
+				err = tx.PrefetchSetLocks(ctx, store.SetLocks{Licenses: []string{lic, "00000000-0000-7000-8000-000000000000"},
+					Caps:   []store.OfProduct{{Owner: w.Exporter.ID, Product: shipload.Product}},
+					Orders: []string{order.ID}, Items: []store.OfProduct{{Owner: lic, Product: shipload.Product}},
+					Totals: []store.OfProduct{{Owner: w.Exporter.ID, Product: shipload.Product}}, Destinations: dests})
+				if err != nil {
+					return err
+				}
+				if external != nil { // a change the remembered read must not see
+					if _, err := external.ExecContext(ctx, `UPDATE license_items SET reserved_units = reserved_units + 1 WHERE license_id = $1`, lic); err != nil {
+						return err
+					}
+				}
+				got, err = read(tx)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tollgate.ErrorCode(got.missing) != tollgate.ENOTFOUND {
+				t.Errorf("a license that does not exist, after the prefetch: %v, want ENOTFOUND", got.missing)
+			}
+			got.missing, want.missing = nil, nil
+			if got != want {
+				t.Errorf("after PrefetchSetLocks the calls read %+v, want %+v (as without it)", got, want)
+			}
+		})
+	}
 }
