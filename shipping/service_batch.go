@@ -266,6 +266,9 @@ func (s *Service) writeSet(reserves []*reserveCall, ships []*shipCall) error {
 				return err
 			}
 		}
+		if err := tx.PrefetchSetLocks(ctx, s.setLocks(reserves, ships)); err != nil {
+			return err
+		}
 		// The locks in the store's order: the licenses and caps (each
 		// taken once in a group transaction, lockReserve finds them
 		// taken), then the orders, then what holds the reservations'
@@ -330,6 +333,34 @@ func (s *Service) writeSet(reserves []*reserveCall, ships []*shipCall) error {
 		}
 		return nil
 	})
+}
+
+// setLocks returns the locks the set takes first and the counters its
+// reservations read under them, which the store takes and reads together
+// (store.Tx.PrefetchSetLocks) before the calls below ask for them.
+func (s *Service) setLocks(reserves []*reserveCall, ships []*shipCall) store.SetLocks {
+	l := store.SetLocks{Destinations: s.cfg.CapDestinations}
+	for _, c := range reserves {
+		if c.facts.err != nil {
+			continue
+		}
+		o, lic := c.facts.order, c.facts.lic
+		l.Licenses = append(l.Licenses, lic.ID)
+		l.Caps = append(l.Caps, store.OfProduct{Owner: o.ExporterOrgID, Product: o.Product})
+		l.Orders = append(l.Orders, o.ID)
+		if _, ok := lic.Item(o.Product); ok {
+			l.Items = append(l.Items, store.OfProduct{Owner: lic.ID, Product: o.Product})
+		}
+		l.Totals = append(l.Totals, store.OfProduct{Owner: o.ExporterOrgID, Product: o.Product})
+	}
+	for _, c := range ships {
+		if e := c.before; e != nil {
+			l.Licenses = append(l.Licenses, e.LicenseID)
+			l.Caps = append(l.Caps, store.OfProduct{Owner: e.ExporterOrgID, Product: e.Product})
+			l.Orders = append(l.Orders, e.OrderID)
+		}
+	}
+	return l
 }
 
 // reserveLocked runs reservation c under the set's locks, and sets its
