@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +92,7 @@ func testShipping(t *testing.T, newDSN NewDSN) {
 	t.Run("Duty", func(t *testing.T) { testShippingDuty(t, newDSN) })
 	t.Run("Cap", func(t *testing.T) { testShippingCap(t, newDSN) })
 	t.Run("LabReports", func(t *testing.T) { testShippingLabReports(t, newDSN) })
+	t.Run("RememberedReports", func(t *testing.T) { testShippingRememberedReports(t, newDSN) })
 	t.Run("Lifecycle", func(t *testing.T) { testShippingLifecycle(t, newDSN) })
 	t.Run("Expiry", func(t *testing.T) { testShippingExpiry(t, newDSN) })
 	t.Run("Orders", func(t *testing.T) { testShippingOrders(t, newDSN) })
@@ -263,4 +266,63 @@ func testShippingLifecycle(t *testing.T, newDSN NewDSN) {
 	for _, v := range violations {
 		t.Error(v)
 	}
+}
+
+// testShippingRememberedReports checks the reservations made while a lab
+// report is remembered as signed (shipping/reportcache.go) against changes
+// made to the database behind tollgate's back: a serial row added to the
+// report does not cover that unit, and a changed report row or lab key is
+// read and verified afresh, so that the report covers nothing.
+func testShippingRememberedReports(t *testing.T, newDSN NewDSN) {
+	e := newShipEnv(t, newDSN)
+	ctx := context.Background()
+	units := func(s ...string) tollgate.Units { return tollgate.Units{Serials: s, Count: int64(len(s))} }
+	_, err := e.w.USShipment(ctx, 100) // room under the cap
+	mustNoErr(t, err)
+	order := e.licensedOrder(t, "PO-RC", 10)
+	_, err = e.w.Import(ctx, 1, units("RC-0", "RC-1", "RC-2", "RC-3"), "")
+	mustNoErr(t, err)
+	report, err := e.w.LabReport(ctx, "LR-RC", units("RC-0", "RC-1", "RC-2"), 1975) // RC-3 untested
+	mustNoErr(t, err)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		mustNoErr(t, e.db.Update(ctx, func(tx *store.Tx) error { _, err := tx.ExecContext(ctx, q, args...); return err }))
+	}
+	reserve := func(serial string) error {
+		t.Helper()
+		x, err := e.svc.Reserve(ctx, shipping.ReserveRequest{OrderID: order.ID, Units: units(serial)})
+		if err == nil {
+			_, err := e.svc.Void(ctx, x.ID, "test")
+			mustNoErr(t, err)
+		}
+		return err
+	}
+	untested := func(serial string, err error) {
+		t.Helper()
+		if tollgate.ErrorCode(err) != tollgate.EPRECONDITION || !strings.Contains(fmt.Sprint(err), "without a passing signed lab report") {
+			t.Errorf("reserving %s: %v, want EPRECONDITION for units without a passing signed lab report", serial, err)
+		}
+	}
+
+	mustNoErr(t, reserve("RC-0")) // verifies the report and remembers it
+	mustNoErr(t, reserve("RC-1")) // with the remembered report
+
+	// The report's row changed: read and verified afresh, it fails.
+	exec(`UPDATE lab_reports SET method = ? WHERE id = ?`, report.Method+" (edited)", report.ID)
+	untested("RC-2", reserve("RC-2"))
+	exec(`UPDATE lab_reports SET method = ? WHERE id = ?`, report.Method, report.ID)
+	mustNoErr(t, reserve("RC-2"))
+
+	// A serial row smuggled into the report: the lab never signed it.
+	exec(`INSERT INTO lab_report_serials (report_id, position, exporter_org_id, product, serial) VALUES (?, ?, ?, ?, ?)`,
+		report.ID, 99, e.w.Exporter.ID, shipload.Product, "RC-3")
+	untested("RC-3", reserve("RC-3"))
+	exec(`DELETE FROM lab_report_serials WHERE report_id = ? AND serial = ?`, report.ID, "RC-3")
+
+	// The lab key's public key replaced: the remembered signature was
+	// made with another key.
+	other, _, err := ed25519.GenerateKey(nil)
+	mustNoErr(t, err)
+	exec(`UPDATE lab_keys SET public_key = ? WHERE id = ?`, []byte(other), e.w.Key.ID)
+	untested("RC-0", reserve("RC-0"))
 }
