@@ -22,12 +22,7 @@ func TestUnitLookupsOfManySerials(t *testing.T) {
 	for name, newDSN := range map[string]storetest.NewDSN{"sqlite": sqliteDSN, "postgres": postgresDSN} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			db := storetest.MustOpen(t, newDSN(t), time.Now)
-			svc := mustShippingService(t, db)
-			w, err := shipload.NewWorld(ctx, db, svc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			db, w := newShipWorld(t, newDSN(t))
 			if _, err := w.License(ctx, 2000); err != nil {
 				t.Fatal(err)
 			}
@@ -50,7 +45,7 @@ func TestUnitLookupsOfManySerials(t *testing.T) {
 			if _, err := w.LabReport(ctx, "LR-MANY-2", units(append([]string{all[0]}, all[n/2:]...)), 1975); err != nil {
 				t.Fatal(err)
 			}
-			err = db.ViewKeyed(ctx, func(tx *store.Tx) error {
+			err := db.ViewKeyed(ctx, func(tx *store.Tx) error {
 				imports, err := tx.ImportsOfUnits(ctx, w.Exporter.ID, shipload.Product, units(all))
 				if err != nil {
 					return err
@@ -104,6 +99,17 @@ func TestUnitLookupsOfManySerials(t *testing.T) {
 	}
 }
 
+// newShipWorld opens a store at dsn with a shipping world in it.
+func newShipWorld(t *testing.T, dsn string) (*store.DB, *shipload.World) {
+	t.Helper()
+	db := storetest.MustOpen(t, dsn, time.Now)
+	w, err := shipload.NewWorld(context.Background(), db, mustShippingService(t, db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, w
+}
+
 func countUnits[T any](xs []T, n func(T) int) int {
 	total := 0
 	for _, x := range xs {
@@ -121,12 +127,7 @@ func TestPrefetchSetLocks(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			dsn := newDSN(t)
-			db := storetest.MustOpen(t, dsn, time.Now)
-			svc := mustShippingService(t, db)
-			w, err := shipload.NewWorld(ctx, db, svc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			db, w := newShipWorld(t, dsn)
 			lic, err := w.License(ctx, 10)
 			if err != nil {
 				t.Fatal(err)
