@@ -223,7 +223,7 @@ func (s *Service) readSet(calls []setCall) (reserves []*reserveCall, err error) 
 	if len(reserves) == 0 {
 		return nil, nil
 	}
-	ctx := context.WithoutCancel(reserves[0].ctx)
+	ctx := setContext(reserves, nil)
 	err = s.db.ViewKeyed(ctx, func(tx *store.Tx) error {
 		return s.readReserveFacts(ctx, tx, reserves)
 	})

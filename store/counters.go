@@ -222,20 +222,16 @@ func orderCounterStmts(c *counterChanges, orders []counterRow) []pipeStmt {
 // flushBefore writes what the group's transaction holds back (staged
 // reservations, counter changes) that query may read or write.
 func (tx *Tx) flushBefore(ctx context.Context, query string) error {
-	if len(tx.exports)+len(tx.updates) > 0 && strings.Contains(query, "export") ||
-		!tx.counters.empty() && mentionsCounters(query) {
-		// What a flush writes is the earlier functions' work: should it
-		// fail, the function that caused it spoils the group's
-		// transaction, even when it failed on a read.
-		tx.wrote = true
-	}
 	var stmts []pipeStmt
-	if len(tx.exports)+len(tx.updates) > 0 && strings.Contains(query, "export") {
+	if strings.Contains(query, "export") {
 		stmts = tx.exportStmts()
 	}
-	if !tx.counters.empty() && mentionsCounters(query) {
+	if mentionsCounters(query) {
 		stmts = append(stmts, tx.counterStmts()...)
 	}
+	// What a flush writes is the earlier functions' work: should it fail,
+	// the function that caused it spoils the group's transaction, even
+	// when it failed on a read (the pipeline notes that it wrote).
 	return tx.pipeline(ctx, stmts)
 }
 

@@ -19,9 +19,7 @@ func (tx *Tx) DestinationUnits(ctx context.Context, exporterOrgID, product strin
 	c, err := remember(tx, destinationKey(exporterOrgID, product, destinations), func() (UnitCounters, error) {
 		var c UnitCounters
 		err := inBatches(destinations, func(marks string, args []any) error {
-			var part UnitCounters
-			err := tx.queryRowCounting(ctx, destinationQuery(marks), append([]any{exporterOrgID, product}, args...)...).
-				Scan(&part.Reserved, &part.Shipped)
+			part, err := scanUnitCounters(tx.queryRowCounting(ctx, destinationQuery(marks), append([]any{exporterOrgID, product}, args...)...))
 			c.Reserved, c.Shipped = c.Reserved+part.Reserved, c.Shipped+part.Shipped
 			return err
 		})
@@ -43,6 +41,11 @@ func destinationKey(exporterOrgID, product string, destinations []string) string
 func destinationQuery(marks string) string {
 	return `SELECT coalesce(sum(reserved_units), 0), coalesce(sum(shipped_units), 0)
 		FROM export_totals WHERE exporter_org_id = ? AND product = ? AND destination IN (` + marks + `)`
+}
+
+func scanUnitCounters(s scanner) (c UnitCounters, err error) {
+	err = s.Scan(&c.Reserved, &c.Shipped)
+	return c, err
 }
 
 // USUnits returns the exporter's US units of product without locking them.

@@ -44,7 +44,7 @@ func (tx *Tx) PrefetchSetLocks(ctx context.Context, l SetLocks) error {
 	for _, c := range distinct(l.Caps) {
 		if key := capLockKey(c.Owner, c.Product); validID(c.Owner) && !tx.remembers(key) {
 			stmts = append(stmts, rememberRow(tx, key, capLockQuery+tx.d.forUpdate, []any{c.Owner, c.Product},
-				func(s scanner) (usUnits int64, err error) { return usUnits, s.Scan(&usUnits) }))
+				scanCapLock))
 		}
 	}
 	var orders []string
@@ -77,7 +77,7 @@ func (tx *Tx) PrefetchSetLocks(ctx context.Context, l SetLocks) error {
 			for _, t := range distinct(l.Totals) {
 				if key := destinationKey(t.Owner, t.Product, l.Destinations); validID(t.Owner) && !tx.remembers(key) {
 					stmts = append(stmts, rememberRow(tx, key, destinationQuery(marks), append([]any{t.Owner, t.Product}, dests...),
-						func(s scanner) (c UnitCounters, err error) { return c, s.Scan(&c.Reserved, &c.Shipped) }))
+						scanUnitCounters))
 				}
 			}
 			return nil

@@ -172,9 +172,14 @@ func capLockKey(exporterOrgID, product string) string {
 
 const capLockQuery = `SELECT us_units FROM cap_locks WHERE exporter_org_id = ? AND product = ?`
 
+func scanCapLock(s scanner) (usUnits int64, err error) {
+	err = s.Scan(&usUnits)
+	return usUnits, err
+}
+
 func (tx *Tx) lockCap(ctx context.Context, exporterOrgID, product string) (usUnits int64, err error) {
 	q := capLockQuery + tx.d.forUpdate
-	err = tx.QueryRowContext(ctx, q, exporterOrgID, product).Scan(&usUnits)
+	usUnits, err = scanCapLock(tx.QueryRowContext(ctx, q, exporterOrgID, product))
 	if !errors.Is(err, sql.ErrNoRows) {
 		return usUnits, err
 	}
@@ -188,7 +193,7 @@ func (tx *Tx) lockCap(ctx context.Context, exporterOrgID, product string) (usUni
 		}
 		return 0, err
 	}
-	err = tx.QueryRowContext(ctx, q, exporterOrgID, product).Scan(&usUnits)
+	usUnits, err = scanCapLock(tx.QueryRowContext(ctx, q, exporterOrgID, product))
 	return usUnits, err
 }
 
