@@ -28,13 +28,14 @@ func (rb *Rulebook) destination(req *Request, p Performance, e eccnDecision, b *
 	}
 	var rc reach
 	rc.dest, rc.hq = req.To, req.HQ
-	if t, ok := dr.TreatAs[rc.dest]; ok {
+	com := rb.ChinaOrMacau
+	if t, ok := com.TreatAs[rc.dest]; ok {
 		dp.TreatedAs, rc.dest = t, t
-		b.add(dr.TreatAsRule, "destination %s is treated as %s", req.To, t)
+		b.add(com.Rule, "destination %s is treated as %s (part of %s)", req.To, t, com)
 	}
-	if t, ok := dr.TreatAs[rc.hq]; ok {
+	if t, ok := com.TreatAs[rc.hq]; ok {
 		rc.hq = t
-		b.add(dr.TreatAsRule, "headquarters %s is treated as %s", req.HQ, t)
+		b.add(com.Rule, "headquarters %s is treated as %s (part of %s)", req.HQ, t, com)
 	}
 	dp.CountryGroups = rb.Groups.Of(rc.dest)
 	b.rule(rb.Groups.Rule)

@@ -52,10 +52,6 @@ type DestinationRule struct {
 	ExcludeGroups             []string
 	HQGroups, HQExtra         []string
 	DenialGroups, DenialExtra []string
-	// TreatAs maps a destination to the one the rules treat it as
-	// (Hong Kong → China), with the rule that says so.
-	TreatAs     map[string]string
-	TreatAsRule Rule
 }
 
 // CaseByCaseRule is the January 2026 H200 rule: exports from the United
@@ -129,9 +125,12 @@ type Exemption struct {
 // Tariffs) may hold several versions; the latest in force on the as-of
 // date applies. Callers may build their own Rulebook to model a rule change.
 type Rulebook struct {
-	ECCN          []ECCNRule
-	Groups        CountryGroups
-	Destination   DestinationRule
+	ECCN        []ECCNRule
+	Groups      CountryGroups
+	Destination DestinationRule
+	// ChinaOrMacau is the destinations the rules call "China or Macau"
+	// (CN, HK, MO); its TreatAs gives Hong Kong China's country groups.
+	ChinaOrMacau  Territory
 	CaseByCase    []CaseByCaseRule
 	Letters       []LetterRule
 	Exceptions    ExceptionRule
