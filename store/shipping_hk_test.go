@@ -21,7 +21,7 @@ func TestDestinationUnitsCountHongKong(t *testing.T) {
 			db, w := newShipWorld(t, newDSN(t))
 			err := db.UpdateLocked(ctx, func(tx *store.Tx) error {
 				for _, row := range []struct {
-					dest               string
+					dest              string
 					reserved, shipped int64
 				}{{"CN", 1, 2}, {"HK", 3, 7}, {"MO", 0, 5}, {"SG", 100, 100}} {
 					if _, err := tx.ExecContext(ctx, `INSERT INTO export_totals (exporter_org_id, product, destination, reserved_units, shipped_units)
