@@ -34,9 +34,9 @@ type Chip struct {
 	// MemoryGB is the DRAM capacity in GB, or 0 when unknown.
 	MemoryGB   float64 `json:"memory_gb,omitempty"`
 	MemoryType string  `json:"memory_type,omitempty"`
-	// DRAMBandwidthGBps is the total DRAM bandwidth in GB/s, or 0 when
-	// unknown.
-	DRAMBandwidthGBps float64 `json:"dram_bandwidth_gbps"`
+	// DRAMBandwidthGBps is the total DRAM bandwidth in GB/s, or 0 (omitted)
+	// when unknown.
+	DRAMBandwidthGBps float64 `json:"dram_bandwidth_gbps,omitempty"`
 	// InterconnectBandwidthGBps is the chip's total chip-to-chip
 	// interconnect bandwidth in GB/s (NVLink, Infinity Fabric or, without
 	// one, the host bus), or 0 when unknown.
