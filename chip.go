@@ -25,7 +25,8 @@ type Chip struct {
 	// data centers; chips that are not are treated more leniently by 3A090.
 	DataCenter bool `json:"data_center"`
 	// Peaks lists the dense (non-sparse) peak throughput at each precision
-	// the vendor publishes. TPP is computed from the best of them.
+	// the vendor publishes. TPP is computed from the best of them; an empty
+	// list means TPP is unknown.
 	Peaks []PeakThroughput `json:"peaks"`
 	// DieAreaMM2 is the applicable die area in mm² (logic dies on non-planar
 	// processes), or 0 when unknown; performance density needs it.
@@ -33,14 +34,20 @@ type Chip struct {
 	// MemoryGB is the DRAM capacity in GB, or 0 when unknown.
 	MemoryGB   float64 `json:"memory_gb,omitempty"`
 	MemoryType string  `json:"memory_type,omitempty"`
-	// DRAMBandwidthGBps is the total DRAM bandwidth in GB/s.
-	DRAMBandwidthGBps float64 `json:"dram_bandwidth_gbps"`
+	// DRAMBandwidthGBps is the total DRAM bandwidth in GB/s, or 0 (omitted)
+	// when unknown.
+	DRAMBandwidthGBps float64 `json:"dram_bandwidth_gbps,omitempty"`
+	// InterconnectBandwidthGBps is the chip's total chip-to-chip
+	// interconnect bandwidth in GB/s (NVLink, Infinity Fabric or, without
+	// one, the host bus), or 0 when unknown.
+	InterconnectBandwidthGBps float64 `json:"interconnect_bandwidth_gbps,omitempty"`
 	// USAvailable is the date (YYYY-MM-DD) the chip became commercially
 	// available in the United States, or "" when unknown or never.
 	USAvailable string `json:"us_available,omitempty"`
 	// Sources maps a figure's JSON field name (die_area_mm2, memory_gb,
-	// dram_bandwidth_gbps, us_available, data_center) to where it came from.
-	// Peak figures carry their own source.
+	// dram_bandwidth_gbps, interconnect_bandwidth_gbps, us_available,
+	// data_center) to where it came from. Peak figures carry their own
+	// source.
 	Sources map[string]string `json:"sources,omitempty"`
 	Notes   string            `json:"notes,omitempty"`
 }
@@ -56,7 +63,7 @@ type PeakThroughput struct {
 }
 
 // ChipSourceFields are the keys Chip.Sources may use.
-var ChipSourceFields = []string{"data_center", "die_area_mm2", "memory_gb", "dram_bandwidth_gbps", "us_available"}
+var ChipSourceFields = []string{"data_center", "die_area_mm2", "memory_gb", "dram_bandwidth_gbps", "interconnect_bandwidth_gbps", "us_available"}
 
 // knownBitLengths gives the operand width of the precisions whose width is
 // fixed by their name, so that a spec cannot pair FP8 with 16 bits.
@@ -110,18 +117,17 @@ func (c *Chip) USAvailableDate() (time.Time, bool) {
 }
 
 // Validate reports the first problem with c as an EINVALID *Error naming the
-// field: a missing vendor, model or peak, a figure that is negative, zero
+// field: a missing vendor or model, a figure that is negative, zero
 // where it must be positive, NaN or infinite, a bit length that contradicts
 // its precision, a malformed date, or a source for an unknown field.
+// Unknown figures (no peaks; a die area, DRAM or interconnect bandwidth of
+// 0) are valid: a classification then says what they leave undecided.
 func (c *Chip) Validate() error {
 	if strings.TrimSpace(c.Vendor) == "" {
 		return FieldErrorf("vendor", "is required")
 	}
 	if ChipKey(c.Model) == "" {
 		return FieldErrorf("model", "is required and must contain a letter or digit")
-	}
-	if len(c.Peaks) == 0 {
-		return FieldErrorf("peaks", "at least one peak throughput figure is required")
 	}
 	for i := range c.Peaks {
 		if err := c.Peaks[i].validate(fmt.Sprintf("peaks[%d]", i)); err != nil {
@@ -137,7 +143,10 @@ func (c *Chip) Validate() error {
 	if err := checkFigure("memory_gb", c.MemoryGB, false); err != nil {
 		return err
 	}
-	if err := checkFigure("dram_bandwidth_gbps", c.DRAMBandwidthGBps, true); err != nil {
+	if err := checkFigure("dram_bandwidth_gbps", c.DRAMBandwidthGBps, false); err != nil {
+		return err
+	}
+	if err := checkFigure("interconnect_bandwidth_gbps", c.InterconnectBandwidthGBps, false); err != nil {
 		return err
 	}
 	if c.USAvailable != "" {

@@ -29,6 +29,14 @@ func TestChipValidate(t *testing.T) {
 			t.Fatalf("Validate() = %v, want nil", err)
 		}
 	})
+	// Unknown figures are valid; classification says what they leave open.
+	t.Run("OK/UnknownFigures", func(t *testing.T) {
+		c := validChip()
+		c.Peaks, c.DieAreaMM2, c.DRAMBandwidthGBps, c.InterconnectBandwidthGBps = nil, 0, 0, 0
+		if err := c.Validate(); err != nil {
+			t.Fatalf("Validate() = %v, want nil", err)
+		}
+	})
 	tests := []struct {
 		name  string
 		edit  func(*tollgate.Chip)
@@ -37,7 +45,6 @@ func TestChipValidate(t *testing.T) {
 		{"MissingVendor", func(c *tollgate.Chip) { c.Vendor = " " }, "vendor"},
 		{"MissingModel", func(c *tollgate.Chip) { c.Model = "" }, "model"},
 		{"PunctuationModel", func(c *tollgate.Chip) { c.Model = "--" }, "model"},
-		{"NoPeaks", func(c *tollgate.Chip) { c.Peaks = nil }, "peaks"},
 		{"PeakNoPrecision", func(c *tollgate.Chip) { c.Peaks[0].Precision = "" }, "peaks[0].precision"},
 		{"PeakNegative", func(c *tollgate.Chip) { c.Peaks[0].Value = -1 }, "peaks[0].value"},
 		{"PeakZero", func(c *tollgate.Chip) { c.Peaks[0].Value = 0 }, "peaks[0].value"},
@@ -51,7 +58,7 @@ func TestChipValidate(t *testing.T) {
 		{"DieNaN", func(c *tollgate.Chip) { c.DieAreaMM2 = math.NaN() }, "die_area_mm2"},
 		{"DieTiny", func(c *tollgate.Chip) { c.DieAreaMM2 = 1e-300 }, "die_area_mm2"},
 		{"MemoryInf", func(c *tollgate.Chip) { c.MemoryGB = math.Inf(-1) }, "memory_gb"},
-		{"BandwidthMissing", func(c *tollgate.Chip) { c.DRAMBandwidthGBps = 0 }, "dram_bandwidth_gbps"},
+		{"InterconnectNegative", func(c *tollgate.Chip) { c.InterconnectBandwidthGBps = -900 }, "interconnect_bandwidth_gbps"},
 		{"BandwidthNegative", func(c *tollgate.Chip) { c.DRAMBandwidthGBps = -4800 }, "dram_bandwidth_gbps"},
 		{"BadDate", func(c *tollgate.Chip) { c.USAvailable = "2025-02-30" }, "us_available"},
 		{"BlankAlias", func(c *tollgate.Chip) { c.Aliases = []string{"X1", " "} }, "aliases[1]"},

@@ -48,6 +48,39 @@ type Classification struct {
 	Tariff            TariffClassification          `json:"tariff"`
 	// Rules lists each rule consulted, in the order it was applied.
 	Rules []RuleRef `json:"rules"`
+	// Undetermined lists the points that unknown figures of the chip leave
+	// open; empty when every point was decided on known figures. For each,
+	// the classification applies the most restrictive outcome the unknown
+	// allows (ECCN, review policy, Section 232 band), never a clearance.
+	Undetermined []Undetermined `json:"undetermined"`
+}
+
+// Determined reports whether every point of c was decided on known
+// figures, none assumed.
+func (c *Classification) Determined() bool { return len(c.Undetermined) == 0 }
+
+// Points of a classification that an unknown figure can leave open.
+const (
+	UndeterminedECCN       = "eccn"            // 3A090/4A090 and its paragraph
+	UndeterminedH200Rule   = "h200_rule"       // whether the H200 rule's limits are met
+	UndeterminedLetter     = "h20_letter"      // whether the April 2025 letter's criterion is met
+	UndeterminedSection232 = "section232_band" // the Section 232 band
+)
+
+// Undetermined is one point a classification could not decide because a
+// figure that could change the outcome is unknown.
+type Undetermined struct {
+	// Point is one of the Undetermined* constants.
+	Point string `json:"point"`
+	// Missing names the unknown figures by their Chip JSON field
+	// (peaks, die_area_mm2, dram_bandwidth_gbps, interconnect_bandwidth_gbps).
+	Missing []string `json:"missing"`
+	// Assumed is the outcome applied in the point's place: the most
+	// restrictive one the unknown figures allow ("3A090.a",
+	// "presumption_of_denial", "license required", "band 1").
+	Assumed string `json:"assumed"`
+	// Reason says which outcomes the unknown figures leave possible.
+	Reason string `json:"reason"`
 }
 
 // DestinationPolicy is the licensing outcome for one destination and end user.
@@ -98,12 +131,15 @@ type LicenseExceptionEligibility struct {
 // the HTS code is out of scope or the duty not yet in force) and the
 // additional duty in basis points.
 type TariffClassification struct {
-	HTS       string   `json:"hts"`
-	InScope   bool     `json:"in_scope"`
-	Band      int      `json:"band"`
-	Heading   string   `json:"heading"`
-	RateBP    int      `json:"rate_bp"`
-	Exemption string   `json:"exemption,omitempty"`
+	HTS       string `json:"hts"`
+	InScope   bool   `json:"in_scope"`
+	Band      int    `json:"band"`
+	Heading   string `json:"heading"`
+	RateBP    int    `json:"rate_bp"`
+	Exemption string `json:"exemption,omitempty"`
+	// Assumed is true when Band was assumed because the chip's TPP or DRAM
+	// bandwidth is unknown and could place it in the band.
+	Assumed   bool     `json:"assumed,omitempty"`
 	EntryDate string   `json:"entry_date"`
 	Citation  string   `json:"citation"`
 	Reasons   []string `json:"reasons"`

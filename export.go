@@ -43,7 +43,7 @@ type Export struct {
 	// ValueCents is the export's value (units x the order's unit price),
 	// which depletes the license's value.
 	ValueCents int64 `json:"value_cents"`
-	// Destination is the country of ultimate destination (CN or MO).
+	// Destination is the country of ultimate destination (CN, HK or MO).
 	Destination string      `json:"destination"`
 	State       ExportState `json:"state"`
 	ReservedBy  string      `json:"reserved_by"`

@@ -133,7 +133,7 @@ type Order struct {
 	Product        string     `json:"product"` // a ProductKey
 	Quantity       int64      `json:"quantity"`
 	UnitPriceCents int64      `json:"unit_price_cents"`
-	Destination    string     `json:"destination"` // CN or MO
+	Destination    string     `json:"destination"` // China or Macau: CN, HK or MO
 	State          OrderState `json:"state"`
 	// LicenseID is the license the order ships under, set when licensed.
 	LicenseID string `json:"license_id,omitempty"`

@@ -82,6 +82,15 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%q: field %q, want %q (%s)", tt.query, p.Field, tt.field, p.Detail)
 		}
 	}
+	// An unknown name close to a catalog name suggests it.
+	if p := env.problem(request{method: "GET", path: "/v1/classify?chip=h2000&to=CN"}, http.StatusBadRequest); !strings.Contains(p.Detail, `did you mean "H200 SXM"?`) {
+		t.Errorf("chip=h2000: detail %q lacks the did-you-mean", p.Detail)
+	}
+	// Unknown figures are listed, never cleared: the H20E's are all unknown.
+	h20e := must[tollgate.Classification](env, request{method: "GET", path: "/v1/classify?chip=h20e&to=CN&as_of=2026-03-01"}, http.StatusOK)
+	if h20e.Determined() || h20e.ECCN != "3A090.a" || h20e.Destination.ReviewPolicy != tollgate.PolicyPresumptionOfDenial {
+		t.Errorf("h20e to CN: eccn %s, policy %s, undetermined %+v", h20e.ECCN, h20e.Destination.ReviewPolicy, h20e.Undetermined)
+	}
 	chips := must[Page[tollgate.Chip]](env, request{method: "GET", path: "/v1/chips"}, http.StatusOK)
 	found := false
 	for _, c := range chips.Items {

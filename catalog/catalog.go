@@ -8,6 +8,7 @@ package catalog
 import (
 	_ "embed"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -81,11 +82,12 @@ func checkSources(c *tollgate.Chip, prefix string) error {
 		}
 	}
 	need := map[string]bool{
-		"data_center":         true,
-		"dram_bandwidth_gbps": true,
-		"die_area_mm2":        c.DieAreaMM2 > 0,
-		"memory_gb":           c.MemoryGB > 0,
-		"us_available":        c.USAvailable != "",
+		"data_center":                 true,
+		"dram_bandwidth_gbps":         c.DRAMBandwidthGBps > 0,
+		"interconnect_bandwidth_gbps": c.InterconnectBandwidthGBps > 0,
+		"die_area_mm2":                c.DieAreaMM2 > 0,
+		"memory_gb":                   c.MemoryGB > 0,
+		"us_available":                c.USAvailable != "",
 	}
 	for _, field := range tollgate.ChipSourceFields {
 		if need[field] && strings.TrimSpace(c.Sources[field]) == "" {
@@ -118,7 +120,68 @@ func (c *Catalog) Lookup(name string) (tollgate.Chip, error) {
 	if i, ok := c.index[tollgate.ChipKey(name)]; ok {
 		return c.chips[i], nil
 	}
-	err := tollgate.Errorf(tollgate.ENOTFOUND, "unknown model %q; known models: %s", name, strings.Join(c.Models(), ", "))
+	msg := fmt.Sprintf("unknown model %q", name)
+	if s := c.Suggest(name); len(s) > 0 {
+		msg += fmt.Sprintf("; did you mean %s?", strings.Join(quoteAll(s), " or "))
+	}
+	err := tollgate.Errorf(tollgate.ENOTFOUND, "%s; known models: %s", msg, strings.Join(c.Models(), ", "))
 	err.Field = "chip"
 	return tollgate.Chip{}, fmt.Errorf("catalog.Lookup: %w", err)
+}
+
+// Suggest returns the models closest to an unknown name, compared as
+// ChipKey: the chips whose nearest name is the fewest edits away, within
+// half the name's length (at least two edits). At most three, in catalog
+// order.
+func (c *Catalog) Suggest(name string) []string {
+	key := tollgate.ChipKey(name)
+	if key == "" {
+		return nil
+	}
+	limit := max(2, len(key)/2)
+	best := limit + 1
+	var out []string
+	for i := range c.chips {
+		d := len(key) + 1 // more than any edit distance that can count
+		for _, n := range c.chips[i].Names() {
+			d = min(d, editDistance(key, tollgate.ChipKey(n)))
+		}
+		switch {
+		case d < best:
+			best, out = d, []string{c.chips[i].Model}
+		case d == best:
+			out = append(out, c.chips[i].Model)
+		}
+	}
+	return out[:min(3, len(out))]
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes
+// (ChipKey leaves letters and digits, mostly ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, sub)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strconv.Quote(s)
+	}
+	return out
 }

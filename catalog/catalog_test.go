@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,10 +10,12 @@ import (
 	"tollgate/catalog"
 )
 
-// wantModels is every chip regime.md §8 names; the catalog must hold each.
+// wantModels is every chip regime.md §8 names, then the chips users ask
+// about most (issue 18); the catalog must hold each.
 var wantModels = []string{
 	"H200 SXM", "H100 SXM", "H800 SXM", "H20", "A100 SXM", "A800 SXM", "L20", "B200 (HGX)",
 	"Instinct MI325X", "Instinct MI300X", "Ascend 910B", "Ascend 910C", "MTT S4000", "BR100",
+	"H200 NVL", "H100 PCIe", "H20E", "Instinct MI308X", "RTX PRO 6000 Blackwell", "B300 (HGX)",
 }
 
 func TestDefaultHoldsRegimeChips(t *testing.T) {
@@ -37,10 +40,14 @@ func TestDefaultFiguresHaveSources(t *testing.T) {
 				t.Errorf("%s: peaks[%d] has no source", c.Name(), i)
 			}
 		}
-		for _, field := range []string{"data_center", "dram_bandwidth_gbps"} {
-			if c.Sources[field] == "" {
-				t.Errorf("%s: no source for %s", c.Name(), field)
-			}
+		if c.Sources["data_center"] == "" {
+			t.Errorf("%s: no source for data_center", c.Name())
+		}
+		if c.DRAMBandwidthGBps > 0 && c.Sources["dram_bandwidth_gbps"] == "" {
+			t.Errorf("%s: no source for dram_bandwidth_gbps", c.Name())
+		}
+		if c.InterconnectBandwidthGBps > 0 && c.Sources["interconnect_bandwidth_gbps"] == "" {
+			t.Errorf("%s: no source for interconnect_bandwidth_gbps", c.Name())
 		}
 		if c.DieAreaMM2 > 0 && c.Sources["die_area_mm2"] == "" {
 			t.Errorf("%s: no source for die_area_mm2", c.Name())
@@ -96,6 +103,48 @@ func TestLookupUnknown(t *testing.T) {
 				t.Errorf("Lookup(%q) error %q does not list %q", name, err, m)
 			}
 		}
+	}
+}
+
+// TestLookupSuggests: an unknown name close to catalog names gets a "did
+// you mean" naming them; one close to none gets none.
+func TestLookupSuggests(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"H2000", []string{"H200 SXM"}},
+		{"h100 pcie gen5", []string{"H100 PCIe"}},
+		{"MI308", nil}, // an alias: found, no suggestion needed
+		{"MI309X", []string{"Instinct MI300X", "Instinct MI308X"}},
+		{"RTX 6000", []string{"RTX PRO 6000 Blackwell"}},
+		{"B3000", []string{"B300 (HGX)"}},
+		{"Ascend 920", []string{"Ascend 910B", "Ascend 910C"}},
+		{"Gaudi 3", nil},
+	}
+	cat := catalog.Default()
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if _, err := cat.Lookup(tt.in); err == nil {
+				if tt.want != nil {
+					t.Fatalf("Lookup(%q) found a chip", tt.in)
+				}
+				return
+			}
+			got := cat.Suggest(tt.in)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Suggest(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			_, err := cat.Lookup(tt.in)
+			if hasHint := strings.Contains(err.Error(), "did you mean"); hasHint != (len(tt.want) > 0) {
+				t.Errorf("Lookup(%q) error %q: did-you-mean %t, want %t", tt.in, err, hasHint, len(tt.want) > 0)
+			}
+			for _, m := range tt.want {
+				if !strings.Contains(err.Error(), "did you mean \""+m) && !strings.Contains(err.Error(), "or \""+m) {
+					t.Errorf("Lookup(%q) error %q does not suggest %q", tt.in, err, m)
+				}
+			}
+		})
 	}
 }
 

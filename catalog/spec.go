@@ -28,6 +28,7 @@ type spec struct {
 	MemoryGB          *float64          `json:"memory_gb"`
 	MemoryType        string            `json:"memory_type"`
 	DRAMBandwidthGBps *float64          `json:"dram_bandwidth_gbps"`
+	InterconnectGBps  *float64          `json:"interconnect_bandwidth_gbps"`
 	USAvailable       string            `json:"us_available"`
 	Sources           map[string]string `json:"sources"`
 	Notes             string            `json:"notes"`
@@ -41,10 +42,13 @@ type peakSpec struct {
 }
 
 // ParseSpec parses one chip specification in YAML or JSON (JSON is YAML) and
-// validates it. Required: vendor, model, data_center, peaks (each with
-// precision, value and bit_length) and dram_bandwidth_gbps. Optional:
-// aliases, die_area_mm2 (omit when unknown), memory_gb, memory_type,
-// us_available (YYYY-MM-DD), sources, notes. Unknown fields are rejected.
+// validates it. Required: vendor, model and data_center. The figures that
+// decide a classification — peaks (each with precision, value and
+// bit_length), die_area_mm2, dram_bandwidth_gbps and
+// interconnect_bandwidth_gbps — are omitted when unknown, and a
+// classification then says what they leave undecided. Optional: aliases,
+// memory_gb, memory_type, us_available (YYYY-MM-DD), sources, notes.
+// Unknown fields are rejected.
 // Every error is an EINVALID *tollgate.Error naming the offending field.
 func ParseSpec(data []byte) (tollgate.Chip, error) {
 	var s spec
@@ -181,27 +185,36 @@ func (s *spec) chip(prefix string) (tollgate.Chip, error) {
 	switch {
 	case s.DataCenter == nil:
 		return fail(tollgate.FieldErrorf("data_center", "is required (true when designed or marketed for data centers)"))
-	case s.DRAMBandwidthGBps == nil:
-		return fail(tollgate.FieldErrorf("dram_bandwidth_gbps", "is required"))
 	case s.DieAreaMM2 != nil && *s.DieAreaMM2 == 0:
 		return fail(tollgate.FieldErrorf("die_area_mm2", "must be positive; omit it when the die area is unknown"))
+	case s.DRAMBandwidthGBps != nil && *s.DRAMBandwidthGBps == 0:
+		return fail(tollgate.FieldErrorf("dram_bandwidth_gbps", "must be positive; omit it when the DRAM bandwidth is unknown"))
+	case s.InterconnectGBps != nil && *s.InterconnectGBps == 0:
+		return fail(tollgate.FieldErrorf("interconnect_bandwidth_gbps", "must be positive; omit it when the interconnect bandwidth is unknown"))
+	case s.Peaks != nil && len(s.Peaks) == 0:
+		return fail(tollgate.FieldErrorf("peaks", "is empty; omit it when no peak figure is known"))
 	}
 	c := tollgate.Chip{
-		Vendor:            strings.TrimSpace(s.Vendor),
-		Model:             strings.TrimSpace(s.Model),
-		Aliases:           s.Aliases,
-		DataCenter:        *s.DataCenter,
-		DRAMBandwidthGBps: *s.DRAMBandwidthGBps,
-		MemoryType:        s.MemoryType,
-		USAvailable:       s.USAvailable,
-		Sources:           s.Sources,
-		Notes:             s.Notes,
+		Vendor:      strings.TrimSpace(s.Vendor),
+		Model:       strings.TrimSpace(s.Model),
+		Aliases:     s.Aliases,
+		DataCenter:  *s.DataCenter,
+		MemoryType:  s.MemoryType,
+		USAvailable: s.USAvailable,
+		Sources:     s.Sources,
+		Notes:       s.Notes,
 	}
 	if s.DieAreaMM2 != nil {
 		c.DieAreaMM2 = *s.DieAreaMM2
 	}
 	if s.MemoryGB != nil {
 		c.MemoryGB = *s.MemoryGB
+	}
+	if s.DRAMBandwidthGBps != nil {
+		c.DRAMBandwidthGBps = *s.DRAMBandwidthGBps
+	}
+	if s.InterconnectGBps != nil {
+		c.InterconnectBandwidthGBps = *s.InterconnectGBps
 	}
 	for i, p := range s.Peaks {
 		field := fmt.Sprintf("peaks[%d]", i)

@@ -64,6 +64,24 @@ func TestParseSpec(t *testing.T) {
 			}
 		})
 	}
+	t.Run("UnknownFiguresOmitted", func(t *testing.T) {
+		got, err := catalog.ParseSpec([]byte(`{"vendor": "A", "model": "B", "data_center": true}`))
+		if err != nil {
+			t.Fatalf("ParseSpec() = %v", err)
+		}
+		if len(got.Peaks) != 0 || got.DRAMBandwidthGBps != 0 || got.InterconnectBandwidthGBps != 0 {
+			t.Errorf("ParseSpec() = %+v, want no peaks and unknown bandwidths", got)
+		}
+	})
+	t.Run("Interconnect", func(t *testing.T) {
+		got, err := catalog.ParseSpec([]byte(specYAML + "interconnect_bandwidth_gbps: 900\n"))
+		if err != nil {
+			t.Fatalf("ParseSpec() = %v", err)
+		}
+		if got.InterconnectBandwidthGBps != 900 {
+			t.Errorf("InterconnectBandwidthGBps = %v, want 900", got.InterconnectBandwidthGBps)
+		}
+	})
 	t.Run("DieAreaOptional", func(t *testing.T) {
 		got, err := catalog.ParseSpec([]byte(strings.Replace(specYAML, "die_area_mm2: 600\n", "", 1)))
 		if err != nil {
@@ -93,7 +111,8 @@ func TestParseSpecErrors(t *testing.T) {
 		{"MissingVendor", replace("vendor: Acme\n", ""), "vendor"},
 		{"MissingModel", replace("model: X1 Pro\n", ""), "model"},
 		{"MissingDataCenter", replace("data_center: true\n", ""), "data_center"},
-		{"MissingBandwidth", replace("dram_bandwidth_gbps: 4000\n", ""), "dram_bandwidth_gbps"},
+		{"ZeroBandwidth", replace("dram_bandwidth_gbps: 4000", "dram_bandwidth_gbps: 0"), "dram_bandwidth_gbps"},
+		{"ZeroInterconnect", replace("dram_bandwidth_gbps: 4000", "dram_bandwidth_gbps: 4000\ninterconnect_bandwidth_gbps: 0"), "interconnect_bandwidth_gbps"},
 		{"MissingPeaks", replace("peaks:", "peaks_old:"), "peaks_old"},
 		{"EmptyPeaks", `{"vendor": "A", "model": "B", "data_center": true, "dram_bandwidth_gbps": 1, "peaks": []}`, "peaks"},
 		{"MissingPeakValue", replace("    value: 1250.5\n", ""), "peaks[0].value"},

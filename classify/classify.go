@@ -75,9 +75,14 @@ func (rb *Rulebook) classify(req Request) (tollgate.Classification, error) {
 	}
 	e := er.decide(p, req.Chip.DataCenter, req.System)
 	b.rule(er.Rule)
-	b.reason("TPP %s from %s peak", fmtNum(p.TPP), p.Precision)
+	if p.TPPKnown {
+		b.reason("TPP %s from %s peak", fmtNum(p.TPP), p.Precision)
+	}
 	for _, r := range e.Reasons {
 		b.reason("%s", r)
+	}
+	if e.Undetermined != nil {
+		b.undetermined(*e.Undetermined)
 	}
 	cls.ECCN, cls.Controlled = e.ECCN, e.ECCN != ""
 
@@ -102,8 +107,14 @@ func (rb *Rulebook) classify(req Request) (tollgate.Classification, error) {
 	for _, r := range tariff.Reasons {
 		b.reason("Section 232: %s", r)
 	}
+	if tariff.Assumed {
+		b.undetermined(tollgate.Undetermined{
+			Point: tollgate.UndeterminedSection232, Missing: missingFigures(req.Chip, true, true), Assumed: fmt.Sprintf("band %d", tariff.Band),
+			Reason: fmt.Sprintf("the unknown figures could place the chip in Section 232 band %d or in none; undetermined: band %d assumed, the duty the unknown allows", tariff.Band, tariff.Band),
+		})
+	}
 	cls.Tariff = tariff
-	cls.Reasons, cls.Rules = b.reasons, b.rules
+	cls.Reasons, cls.Rules, cls.Undetermined = b.reasons, b.rules, b.und
 	return cls, nil
 }
 
@@ -156,15 +167,33 @@ func (rb *Rulebook) earliestECCN() string {
 	return first.Format(time.DateOnly)
 }
 
-// builder collects reasons and the rules behind them, each rule once.
+// builder collects reasons and the rules behind them, each rule once, and
+// the points unknown figures left open.
 type builder struct {
 	reasons []string
 	rules   []tollgate.RuleRef
 	seen    map[string]bool
+	und     []tollgate.Undetermined
 }
 
 func newBuilder() *builder {
-	return &builder{reasons: []string{}, rules: []tollgate.RuleRef{}, seen: map[string]bool{}}
+	return &builder{reasons: []string{}, rules: []tollgate.RuleRef{}, seen: map[string]bool{}, und: []tollgate.Undetermined{}}
+}
+
+// undetermined records a point left open by unknown figures.
+func (b *builder) undetermined(u tollgate.Undetermined) { b.und = append(b.und, u) }
+
+// missingFigures names the chip's unknown figures among TPP (peaks) and
+// DRAM bandwidth, as they are asked for.
+func missingFigures(c tollgate.Chip, tpp, dram bool) []string {
+	var out []string
+	if tpp && len(c.Peaks) == 0 {
+		out = append(out, "peaks")
+	}
+	if dram && c.DRAMBandwidthGBps == 0 {
+		out = append(out, "dram_bandwidth_gbps")
+	}
+	return out
 }
 
 func (b *builder) reason(format string, args ...any) {
@@ -204,7 +233,8 @@ type ComparedChip struct {
 }
 
 // Compare returns a's TPP and DRAM bandwidth relative to b's. Both chips
-// must be valid; a validation error names the chip ("a.model").
+// must be valid and state both figures; an error names the chip and field
+// ("a.model", "b.peaks").
 func Compare(a, b tollgate.Chip) (Comparison, error) {
 	for _, side := range []struct {
 		name string
@@ -216,6 +246,12 @@ func Compare(a, b tollgate.Chip) (Comparison, error) {
 				te.Field = side.name + "." + te.Field
 			}
 			return Comparison{}, fmt.Errorf("classify.Compare: %w", err)
+		}
+		switch {
+		case len(side.chip.Peaks) == 0:
+			return Comparison{}, fmt.Errorf("classify.Compare: %w", tollgate.FieldErrorf(side.name+".peaks", "TPP is unknown: no peak figures to compare"))
+		case side.chip.DRAMBandwidthGBps == 0:
+			return Comparison{}, fmt.Errorf("classify.Compare: %w", tollgate.FieldErrorf(side.name+".dram_bandwidth_gbps", "is unknown: nothing to compare"))
 		}
 	}
 	pa, pb := Measure(a), Measure(b)

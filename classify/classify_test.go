@@ -35,7 +35,7 @@ func TestCatalogChips(t *testing.T) {
 		{"H200 SXM", 15832, "3A090.a", cbc, 1},
 		{"H100 SXM", 15832, "3A090.a", cbc, 0},
 		{"H800 SXM", 15832, "3A090.a", deny, 0},
-		{"H20", 2368, "", cbc, 0}, // below 3A090; licensed by the April 2025 BIS letter
+		{"H20", 2368, "3A090.a", deny, 0}, // die area unknown: 3A090.a assumed; never sold in the US
 		{"A100 SXM", 4992, "3A090.a", cbc, 0},
 		{"A800 SXM", 4992, "3A090.a", deny, 0},
 		{"L20", 1912, "", none, 0},
@@ -44,8 +44,14 @@ func TestCatalogChips(t *testing.T) {
 		{"Instinct MI300X", 20919.2, "3A090.a", cbc, 0},
 		{"Ascend 910B", 5120, "3A090.a", deny, 0},
 		{"Ascend 910C", 12800, "3A090.a", deny, 0},
-		{"MTT S4000", 1600, "", none, 0},
+		{"MTT S4000", 1600, "3A090.a", deny, 0}, // die area unknown: 3A090.a assumed
 		{"BR100", 16384, "3A090.a", deny, 0},
+		{"H200 NVL", 13368, "3A090.a", cbc, 0}, // TPP below band 1's 14,000
+		{"H100 PCIe", 12104, "3A090.a", cbc, 0},
+		{"H20E", 0, "3A090.a", deny, 1},            // every figure unknown: most restrictive
+		{"Instinct MI308X", 0, "3A090.a", deny, 1}, // every figure unknown: most restrictive
+		{"RTX PRO 6000 Blackwell", 8000, "3A090.a", deny, 0},
+		{"B300 (HGX)", 36000, "3A090.a", deny, 0},
 	}
 	if got, want := len(tests), len(catalog.Default().Chips()); got != want {
 		t.Fatalf("table covers %d chips, catalog has %d", got, want)

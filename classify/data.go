@@ -36,27 +36,30 @@ func Default() *Rulebook {
 			ExcludeGroups: []string{"A:5", "A:6"},
 			HQGroups:      []string{"D:5"}, HQExtra: []string{"MO"},
 			DenialGroups: []string{"D:5"}, DenialExtra: []string{"MO"},
-			TreatAs: map[string]string{"HK": "CN"},
-			TreatAsRule: Rule{
-				ID:        "hk-as-china-2020",
-				Title:     "Hong Kong treated as China",
-				Citation:  "BIS, Removal of Hong Kong as a Separate Destination under the EAR, 85 FR 83765 (23 Dec 2020)",
-				Effective: date("2020-12-23"),
+			Home: "US",
+			HomeRule: Rule{
+				ID:        "ear-export-definition",
+				Title:     "A delivery inside the United States is not an export",
+				Citation:  "15 CFR 734.13 (export: a shipment or transmission out of the United States); the headquarters reach of 15 CFR 742.6(a)(6)(iii) covers exports, reexports and in-country transfers abroad (regime.md §9)",
+				Effective: date("2023-11-17"),
 			},
 		},
-		CaseByCase: []CaseByCaseRule{h200Rule()},
+		ChinaOrMacau: chinaOrMacau(),
+		CaseByCase:   []CaseByCaseRule{h200Rule()},
 		Letters: []LetterRule{{
 			Rule: Rule{
-				ID:        "h20-letter-2025",
-				Title:     "BIS letter: license required for the Nvidia H20 (and AMD MI308)",
-				Citation:  "BIS \"is-informed\" letters of April 2025 (NVIDIA Form 8-K, 15 Apr 2025; AMD Form 8-K, 16 Apr 2025); no review policy was published: China licenses were granted from Aug 2025 (modelled as case-by-case), other D:5 destinations are modelled as presumption of denial",
+				ID:    "h20-letter-2025",
+				Title: "BIS letter: license required for the H20 and any chip achieving its memory or interconnect bandwidth",
+				Citation: "BIS \"is-informed\" letter of 9 Apr 2025, made indefinite on 14 Apr 2025 (NVIDIA Form 8-K, 15 Apr 2025: \"H20 integrated circuits and any other circuits achieving the H20's memory bandwidth, interconnect bandwidth, or combination thereof\"; AMD Form 8-K, 16 Apr 2025, for the MI308); " +
+					"no review policy was published: China licenses were granted from Aug 2025 (modelled as case-by-case), other D:5 destinations are modelled as presumption of denial",
 				Effective: date("2025-04-09"),
 			},
-			Models:            []string{"H20", "HGX H20", "MI308", "MI308X", "Instinct MI308X"},
-			Destinations:      []string{"CN", "MO"},
-			DestinationGroups: []string{"D:5"},
-			Policy:            tollgate.PolicyCaseByCase,
-			OtherPolicy:       tollgate.PolicyPresumptionOfDenial,
+			MinDRAMBandwidthGBps: 4000, // the H20's
+			MinInterconnectGBps:  900,  // the H20's NVLink
+			Destinations:         ChinaOrMacau(),
+			DestinationGroups:    []string{"D:5"},
+			Policy:               tollgate.PolicyCaseByCase,
+			OtherPolicy:          tollgate.PolicyPresumptionOfDenial,
 		}},
 		Exceptions: ExceptionRule{
 			Rule: Rule{
@@ -85,10 +88,10 @@ func h200Rule() CaseByCaseRule {
 			Citation:  "BIS final rule, Revision to License Review Policy for Advanced Computing Commodities, 91 FR 1684 (15 Jan 2026), FR Doc 2026-00789; 15 CFR 742.6(b)(10)(iii)(A)(1) (paragraph unconfirmed)",
 			Effective: date("2026-01-15"),
 		},
-		Destinations:         []string{"CN", "MO"},
+		Destinations:         ChinaOrMacau(),
 		MaxTPP:               21000,
 		MaxDRAMBandwidthGBps: 6500,
-		AvailableBefore:      date("2026-01-15"),
+		AvailableBy:          date("2026-01-15"),
 		Conditions: []tollgate.RequiredCertification{
 			{Code: "performance_limits", Text: "The chip has TPP below 21,000 and total DRAM bandwidth below 6,500 GB/s."},
 			{Code: "us_supply", Text: "US supply is sufficient: no existing or new order for US end use is delayed, and no global foundry capacity available to US customers is diverted."},

@@ -12,10 +12,11 @@ import (
 // reach records where a destination and an end user's headquarters fall
 // under the destination rule; license exceptions depend on it.
 type reach struct {
-	dest, hq  string // after treat-as (HK → CN)
-	destReach bool   // the destination itself needs a license
-	hqReach   bool   // the end user's headquarters needs one wherever located
-	denial    bool   // D:5 or Macau destination, or such an end user
+	g         Membership // the country groups in force on the as-of date
+	dest, hq  string     // after treat-as (HK → CN)
+	destReach bool       // the destination itself needs a license
+	hqReach   bool       // the end user's headquarters needs one wherever located
+	denial    bool       // D:5 or Macau destination, or such an end user
 }
 
 // destination decides the license requirement and review policy for req,
@@ -26,24 +27,27 @@ func (rb *Rulebook) destination(req *Request, p Performance, e eccnDecision, b *
 		Country: req.To, HQ: req.HQ, From: req.From, Reexport: req.Reexport,
 		Conditions: []tollgate.RequiredCertification{}, Statements: []tollgate.RequiredCertification{},
 	}
-	var rc reach
-	rc.dest, rc.hq = req.To, req.HQ
-	if t, ok := dr.TreatAs[rc.dest]; ok {
+	rc := reach{g: rb.Groups.AsOf(req.AsOf), dest: req.To, hq: req.HQ}
+	com := rb.ChinaOrMacau
+	if t, ok := com.TreatAs[rc.dest]; ok {
 		dp.TreatedAs, rc.dest = t, t
-		b.add(dr.TreatAsRule, "destination %s is treated as %s", req.To, t)
+		b.add(com.Rule, "destination %s is treated as %s (part of %s)", req.To, t, com)
 	}
-	if t, ok := dr.TreatAs[rc.hq]; ok {
+	if t, ok := com.TreatAs[rc.hq]; ok {
 		rc.hq = t
-		b.add(dr.TreatAsRule, "headquarters %s is treated as %s", req.HQ, t)
+		b.add(com.Rule, "headquarters %s is treated as %s (part of %s)", req.HQ, t, com)
 	}
-	dp.CountryGroups = rb.Groups.Of(rc.dest)
-	b.rule(rb.Groups.Rule)
-	if !rb.Groups.InForce(req.AsOf) {
-		b.reason("country groups are modelled as of %s only; membership on %s may have differed", rb.Groups.Effective.Format(time.DateOnly), req.AsOf.Format(time.DateOnly))
+	if dr.Home != "" && rc.dest == dr.Home {
+		dp.CountryGroups = rc.g.Of(rc.dest)
+		dp.ReviewPolicy = tollgate.PolicyNoLicenseRequired
+		b.add(dr.HomeRule, "delivery inside %s is not an export: no license is required for the item, wherever the end user is headquartered (releases of technology are not evaluated)", dr.Home)
+		return dp, rc
 	}
-	rc.destReach = (rb.Groups.InAny(dr.Groups, rc.dest) || slices.Contains(dr.Extra, rc.dest)) && !rb.Groups.InAny(dr.ExcludeGroups, rc.dest)
-	rc.hqReach = rc.hq != "" && (rb.Groups.InAny(dr.HQGroups, rc.hq) || slices.Contains(dr.HQExtra, rc.hq))
-	rc.denial = rb.denialDestination(rc.dest) || rc.hqReach
+	dp.CountryGroups = rc.g.Of(rc.dest)
+	rb.citeGroups(rc, req, b)
+	rc.destReach = (rc.g.InAny(dr.Groups, rc.dest) || slices.Contains(dr.Extra, rc.dest)) && !rc.g.InAny(dr.ExcludeGroups, rc.dest)
+	rc.hqReach = rc.hq != "" && (rc.g.InAny(dr.HQGroups, rc.hq) || slices.Contains(dr.HQExtra, rc.hq))
+	rc.denial = rb.denialDestination(rc.g, rc.dest) || rc.hqReach
 
 	if e.ECCN == "" {
 		rb.uncontrolled(req, rc, dp, b)
@@ -52,12 +56,12 @@ func (rb *Rulebook) destination(req *Request, p Performance, e eccnDecision, b *
 	b.rule(dr.Rule)
 	if !rc.destReach && !rc.hqReach {
 		dp.ReviewPolicy = tollgate.PolicyNoLicenseRequired
-		b.reason("%s: no license required", rb.outOfReach(rc.dest))
+		b.reason("%s: no license required", rb.outOfReach(rc.g, rc.dest))
 		return dp, rc
 	}
 	dp.LicenseRequired = true
 	if rc.destReach {
-		b.reason("destination %s (%s): license required", rc.dest, rb.groupList(rc.dest))
+		b.reason("destination %s (%s): license required", rc.dest, rb.groupList(rc.g, rc.dest))
 	}
 	if rc.hqReach {
 		b.reason("end user headquartered in %s (D:5 or Macau): license required wherever it is located", rc.hq)
@@ -68,10 +72,10 @@ func (rb *Rulebook) destination(req *Request, p Performance, e eccnDecision, b *
 		return dp, rc
 	}
 	dp.ReviewPolicy = tollgate.PolicyPresumptionOfDenial
-	if rc.hqReach && !rb.denialDestination(rc.dest) {
+	if rc.hqReach && !rb.denialDestination(rc.g, rc.dest) {
 		b.reason("end user headquartered in %s (D:5 or Macau): presumption of denial", rc.hq)
 	} else {
-		b.reason("destination %s is %s: presumption of denial", rc.dest, rb.denialLabel(rc.dest))
+		b.reason("destination %s is %s: presumption of denial", rc.dest, rb.denialLabel(rc.g, rc.dest))
 	}
 	for _, r := range rb.CaseByCase {
 		r.apply(req, p, rc, dp, b)
@@ -79,26 +83,99 @@ func (rb *Rulebook) destination(req *Request, p Performance, e eccnDecision, b *
 	return dp, rc
 }
 
+// citeGroups names the country-group rules behind the decision: the
+// baseline, and each dated change that concerns the destination or the
+// headquarters, in force on the as-of date or not yet.
+func (rb *Rulebook) citeGroups(rc reach, req *Request, b *builder) {
+	g := rb.Groups
+	b.rule(g.Rule)
+	if !rc.g.Modelled {
+		b.reason("country groups are modelled from %s; membership on %s may have differed", g.Effective.Format(time.DateOnly), req.AsOf.Format(time.DateOnly))
+	}
+	for _, c := range g.Changes {
+		for _, cc := range slices.Compact([]string{rc.dest, rc.hq}) {
+			if cc == "" || !c.Concerns(cc) {
+				continue
+			}
+			verb := "joined"
+			if slices.Contains(c.Remove, cc) {
+				verb = "left"
+			}
+			if c.InForce(req.AsOf) {
+				b.add(c.Rule, "%s %s %s on %s", cc, verb, c.Group, c.Effective.Format(time.DateOnly))
+			} else {
+				b.add(c.Rule, "%s %s %s only on %s, after %s", cc, verb, c.Group, c.Effective.Format(time.DateOnly), req.AsOf.Format(time.DateOnly))
+			}
+		}
+	}
+}
+
 // uncontrolled handles an item outside 3A090/4A090: only a BIS letter can
 // still require a license.
 func (rb *Rulebook) uncontrolled(req *Request, rc reach, dp *tollgate.DestinationPolicy, b *builder) {
 	for _, l := range rb.Letters {
-		if !l.names(req.Chip) || !(slices.Contains(l.Destinations, rc.dest) || rb.Groups.InAny(l.DestinationGroups, rc.dest)) {
+		named := slices.Contains(l.Destinations, rc.dest)
+		if !named && !rc.g.InAny(l.DestinationGroups, rc.dest) && !rc.hqReach {
 			continue
 		}
 		if !l.InForce(req.AsOf) {
-			b.add(l.Rule, "the BIS letter requiring a license for %s (effective %s) is not in force on %s", req.Chip.Model, l.Effective.Format(time.DateOnly), req.AsOf.Format(time.DateOnly))
+			b.add(l.Rule, "the BIS letter of %s is not in force on %s", l.Effective.Format(time.DateOnly), req.AsOf.Format(time.DateOnly))
+			continue
+		}
+		met, why, und := l.meets(req.Chip)
+		if !met {
+			b.add(l.Rule, "the BIS letter of %s does not reach the %s: %s", l.Effective.Format(time.DateOnly), req.Chip.Model, why)
 			continue
 		}
 		dp.LicenseRequired, dp.ReviewPolicy = true, l.Policy
-		if !slices.Contains(l.Destinations, rc.dest) {
+		if !named {
 			dp.ReviewPolicy = l.OtherPolicy
 		}
-		b.add(l.Rule, "BIS letter: a license is required to export the %s to %s although it is below 3A090; reviewed %s", req.Chip.Model, rc.dest, policyPhrase(dp.ReviewPolicy))
+		to := rc.dest
+		if !named && !rc.g.InAny(l.DestinationGroups, rc.dest) {
+			to = "an end user headquartered in " + rc.hq
+		}
+		if und != nil {
+			b.undetermined(*und)
+		}
+		b.add(l.Rule, "BIS letter of %s: %s; a license is required to export the %s to %s although it is below 3A090; reviewed %s",
+			l.Effective.Format(time.DateOnly), why, req.Chip.Model, to, policyPhrase(dp.ReviewPolicy))
 		return
 	}
 	dp.ReviewPolicy = tollgate.PolicyNoLicenseRequired
 	b.reason("not controlled under 3A090/4A090: no advanced-computing license requirement (other EAR controls, such as embargoes and end-use rules, are not evaluated)")
+}
+
+// meets applies the letter's criterion to c: its DRAM or interconnect
+// bandwidth at or above the letter's. When neither known figure meets it
+// and one is unknown, the criterion is assumed met, and und says so.
+func (l LetterRule) meets(c tollgate.Chip) (met bool, why string, und *tollgate.Undetermined) {
+	dram, ic := c.DRAMBandwidthGBps, c.InterconnectBandwidthGBps
+	switch {
+	case dram != 0 && dram >= l.MinDRAMBandwidthGBps:
+		return true, cmp("DRAM bandwidth "+fmtNum(dram), dram, ">=", l.MinDRAMBandwidthGBps) + " GB/s", nil
+	case ic != 0 && ic >= l.MinInterconnectGBps:
+		return true, cmp("interconnect bandwidth "+fmtNum(ic), ic, ">=", l.MinInterconnectGBps) + " GB/s", nil
+	}
+	var parts, missing []string
+	if dram == 0 {
+		missing = append(missing, "dram_bandwidth_gbps")
+		parts = append(parts, "DRAM bandwidth unknown")
+	} else {
+		parts = append(parts, cmp("DRAM bandwidth "+fmtNum(dram), dram, "<", l.MinDRAMBandwidthGBps)+" GB/s")
+	}
+	if ic == 0 {
+		missing = append(missing, "interconnect_bandwidth_gbps")
+		parts = append(parts, "interconnect bandwidth unknown")
+	} else {
+		parts = append(parts, cmp("interconnect bandwidth "+fmtNum(ic), ic, "<", l.MinInterconnectGBps)+" GB/s")
+	}
+	why = strings.Join(parts, " and ")
+	if len(missing) == 0 {
+		return false, why, nil
+	}
+	why += fmt.Sprintf(": the criterion (DRAM >= %s or interconnect >= %s GB/s) may be met; undetermined, license required assumed", fmtNum(l.MinDRAMBandwidthGBps), fmtNum(l.MinInterconnectGBps))
+	return true, why, &tollgate.Undetermined{Point: tollgate.UndeterminedLetter, Missing: missing, Assumed: "license required", Reason: why}
 }
 
 // policyPhrase renders a review policy for a sentence ("case by case",
@@ -109,18 +186,6 @@ func policyPhrase(p tollgate.ReviewPolicy) string {
 		return phrase
 	}
 	return "under " + phrase
-}
-
-// names reports whether the letter names chip c.
-func (l LetterRule) names(c tollgate.Chip) bool {
-	for _, m := range l.Models {
-		for _, n := range c.Names() {
-			if tollgate.ChipKey(m) == tollgate.ChipKey(n) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // apply upgrades a presumption of denial to case-by-case when the H200 rule
@@ -146,19 +211,32 @@ func (r CaseByCaseRule) apply(req *Request, p Performance, rc reach, dp *tollgat
 	if req.Reexport {
 		why = append(why, "reexports are not covered")
 	}
-	if p.TPP >= r.MaxTPP {
+	var unknown []string
+	if !p.TPPKnown {
+		unknown = append(unknown, "TPP unknown")
+	} else if p.TPP >= r.MaxTPP {
 		why = append(why, cmp("TPP "+fmtNum(p.TPP), p.TPP, ">=", r.MaxTPP))
 	}
-	if bw := req.Chip.DRAMBandwidthGBps; bw >= r.MaxDRAMBandwidthGBps {
+	if bw := req.Chip.DRAMBandwidthGBps; bw == 0 {
+		unknown = append(unknown, "DRAM bandwidth unknown")
+	} else if bw >= r.MaxDRAMBandwidthGBps {
 		why = append(why, cmp("DRAM bandwidth "+fmtNum(bw), bw, ">=", r.MaxDRAMBandwidthGBps)+" GB/s")
 	}
 	if avail, ok := req.Chip.USAvailableDate(); !ok {
 		why = append(why, "no known commercial availability in the US")
-	} else if !avail.Before(r.AvailableBefore) {
-		why = append(why, fmt.Sprintf("commercially available in the US only from %s", req.Chip.USAvailable))
+	} else if avail.After(r.AvailableBy) {
+		why = append(why, fmt.Sprintf("commercially available in the US only from %s, after the rule's publication on %s", req.Chip.USAvailable, r.AvailableBy.Format(time.DateOnly)))
 	}
 	if len(why) > 0 {
 		b.add(r.Rule, "the H200 rule does not apply (%s): presumption of denial stands", strings.Join(why, "; "))
+		return
+	}
+	if len(unknown) > 0 {
+		reason := fmt.Sprintf("the H200 rule's limits (TPP < %s, DRAM bandwidth < %s GB/s) cannot be checked (%s); undetermined: presumption of denial stands, the most restrictive the unknown allows",
+			fmtNum(r.MaxTPP), fmtNum(r.MaxDRAMBandwidthGBps), strings.Join(unknown, ", "))
+		b.undetermined(tollgate.Undetermined{Point: tollgate.UndeterminedH200Rule, Missing: missingFigures(req.Chip, true, true),
+			Assumed: string(tollgate.PolicyPresumptionOfDenial), Reason: reason})
+		b.add(r.Rule, "%s", reason)
 		return
 	}
 	dp.ReviewPolicy = tollgate.PolicyCaseByCase
@@ -171,17 +249,17 @@ func (r CaseByCaseRule) apply(req *Request, p Performance, rc reach, dp *tollgat
 }
 
 // denialDestination reports whether exports to cc are reviewed under
-// presumption of denial by default.
-func (rb *Rulebook) denialDestination(cc string) bool {
-	return rb.Groups.InAny(rb.Destination.DenialGroups, cc) || slices.Contains(rb.Destination.DenialExtra, cc)
+// presumption of denial by default, with the groups g.
+func (rb *Rulebook) denialDestination(g Membership, cc string) bool {
+	return g.InAny(rb.Destination.DenialGroups, cc) || slices.Contains(rb.Destination.DenialExtra, cc)
 }
 
 // denialLabel names what makes cc a presumption-of-denial destination.
-func (rb *Rulebook) denialLabel(cc string) string {
+func (rb *Rulebook) denialLabel(g Membership, cc string) string {
 	var parts []string
-	for _, g := range rb.Destination.DenialGroups {
-		if rb.Groups.In(g, cc) {
-			parts = append(parts, "in "+g)
+	for _, group := range rb.Destination.DenialGroups {
+		if g.In(group, cc) {
+			parts = append(parts, "in "+group)
 		}
 	}
 	if slices.Contains(rb.Destination.DenialExtra, cc) {
@@ -191,19 +269,19 @@ func (rb *Rulebook) denialLabel(cc string) string {
 }
 
 // outOfReach explains why a destination needs no license.
-func (rb *Rulebook) outOfReach(cc string) string {
+func (rb *Rulebook) outOfReach(g Membership, cc string) string {
 	dr := rb.Destination
-	for _, g := range dr.ExcludeGroups {
-		if rb.Groups.In(g, cc) && (rb.Groups.InAny(dr.Groups, cc) || slices.Contains(dr.Extra, cc)) {
-			return fmt.Sprintf("destination %s (%s) is also in %s, which is excluded", cc, rb.groupList(cc), g)
+	for _, group := range dr.ExcludeGroups {
+		if g.In(group, cc) && (g.InAny(dr.Groups, cc) || slices.Contains(dr.Extra, cc)) {
+			return fmt.Sprintf("destination %s (%s) is also in %s, which is excluded", cc, rb.groupList(g, cc), group)
 		}
 	}
 	return fmt.Sprintf("destination %s is outside %s and %s", cc, strings.Join(dr.Groups, ", "), strings.Join(dr.Extra, ", "))
 }
 
 // groupList renders cc's groups and special status for a reason.
-func (rb *Rulebook) groupList(cc string) string {
-	parts := rb.Groups.Of(cc)
+func (rb *Rulebook) groupList(g Membership, cc string) string {
+	parts := g.Of(cc)
 	if slices.Contains(rb.Destination.Extra, cc) {
 		parts = append(parts, "Macau")
 	}

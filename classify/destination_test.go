@@ -29,7 +29,8 @@ func TestH200RuleBoundaries(t *testing.T) {
 		{"BW6500At", func(c *tollgate.Chip) { c.DRAMBandwidthGBps = 6500 }, "", tollgate.PolicyPresumptionOfDenial, "DRAM bandwidth 6,500 >= 6,500"},
 		{"BW6500Above", func(c *tollgate.Chip) { c.DRAMBandwidthGBps = 6501 }, "", tollgate.PolicyPresumptionOfDenial, "DRAM bandwidth 6,501 >= 6,500"},
 		{"AvailableDayBefore", func(c *tollgate.Chip) { c.USAvailable = "2026-01-14" }, "", tollgate.PolicyCaseByCase, ""},
-		{"AvailableOnEffectiveDate", func(c *tollgate.Chip) { c.USAvailable = "2026-01-15" }, "", tollgate.PolicyPresumptionOfDenial, "available in the US only from 2026-01-15"},
+		{"AvailableOnPublicationDay", func(c *tollgate.Chip) { c.USAvailable = "2026-01-15" }, "", tollgate.PolicyCaseByCase, ""},
+		{"AvailableDayAfter", func(c *tollgate.Chip) { c.USAvailable = "2026-01-16" }, "", tollgate.PolicyPresumptionOfDenial, "available in the US only from 2026-01-16, after the rule's publication on 2026-01-15"},
 		{"NeverAvailable", func(c *tollgate.Chip) { c.USAvailable = "" }, "", tollgate.PolicyPresumptionOfDenial, "no known commercial availability"},
 		{"DayBeforeRule", func(c *tollgate.Chip) {}, "2026-01-14", tollgate.PolicyPresumptionOfDenial, "not in force on 2026-01-14"},
 		{"RuleEffectiveDay", func(c *tollgate.Chip) {}, "2026-01-15", tollgate.PolicyCaseByCase, ""},
@@ -85,7 +86,14 @@ func TestDestinationPolicy(t *testing.T) {
 		{"VietnamD1", classify.Request{To: "VN"}, true, tollgate.PolicyPresumptionOfApproval, "D:1"},
 		{"IsraelD4ButA6", classify.Request{To: "IL"}, false, tollgate.PolicyNoLicenseRequired, "also in A:6"},
 		{"Germany", classify.Request{To: "DE"}, false, tollgate.PolicyNoLicenseRequired, "outside D:1, D:4, D:5"},
-		{"UnitedStates", classify.Request{To: "US"}, false, tollgate.PolicyNoLicenseRequired, "no license required"},
+		{"UnitedStates", classify.Request{To: "US"}, false, tollgate.PolicyNoLicenseRequired, "not an export"},
+		{"UnitedStatesChinaHQ", classify.Request{To: "US", HQ: "CN"}, false, tollgate.PolicyNoLicenseRequired, "delivery inside US is not an export"},
+		{"UnitedStatesMacauHQ", classify.Request{To: "US", HQ: "MO"}, false, tollgate.PolicyNoLicenseRequired, "delivery inside US is not an export"},
+		{"ChinaHQInCambodiaDec2025", classify.Request{To: "KH", HQ: "CN", AsOf: day("2025-12-01")}, true, tollgate.PolicyPresumptionOfDenial, "KH left D:5 only on 2026-02-03"},
+		{"CambodiaD5Dec2025", classify.Request{To: "KH", AsOf: day("2025-12-01")}, true, tollgate.PolicyPresumptionOfDenial, "is in D:5"},
+		{"CambodiaD1Mar2026", classify.Request{To: "KH", AsOf: day("2026-03-01")}, true, tollgate.PolicyPresumptionOfApproval, "KH left D:5 on 2026-02-03"},
+		{"CambodiaDayBeforeLeaving", classify.Request{To: "KH", AsOf: day("2026-02-02")}, true, tollgate.PolicyPresumptionOfDenial, "is in D:5"},
+		{"CambodiaDayItLeft", classify.Request{To: "KH", AsOf: day("2026-02-03")}, true, tollgate.PolicyPresumptionOfApproval, "presumption of approval"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,7 +111,9 @@ func TestDestinationPolicy(t *testing.T) {
 }
 
 func TestUncontrolledChipNeedsNoLicense(t *testing.T) {
-	c := mustClassify(t, classify.Request{Chip: testChip(1000, 0, 1000, true), To: "CN"})
+	chip := testChip(1000, 0, 1000, true)
+	chip.InterconnectBandwidthGBps = 64
+	c := mustClassify(t, classify.Request{Chip: chip, To: "CN"})
 	if c.Destination.LicenseRequired || c.Destination.ReviewPolicy != tollgate.PolicyNoLicenseRequired {
 		t.Errorf("license %v, policy %s; want false, no_license_required", c.Destination.LicenseRequired, c.Destination.ReviewPolicy)
 	}
@@ -144,8 +154,10 @@ func TestLicenseExceptions(t *testing.T) {
 }
 
 func TestH20Letter(t *testing.T) {
-	h20 := testChip(2368, 0, 4000, true)
-	h20.Model, h20.USAvailable = "H20", ""
+	// Die area known and small, so that the chip is below 3A090 and the
+	// letter alone decides.
+	h20 := testChip(2368, 2000, 4000, true)
+	h20.Model, h20.USAvailable, h20.InterconnectBandwidthGBps = "H20", "", 900
 	tests := []struct {
 		to, asOf string
 		license  bool
@@ -182,7 +194,7 @@ func TestClassifyInputErrors(t *testing.T) {
 		{"BadHTS", classify.Request{HTS: "8473"}, "hts"},
 		{"BadExemption", classify.Request{Exemption: "9903.79.02"}, "exemption"},
 		{"BeforeAnyRule", classify.Request{AsOf: day("2023-11-16")}, "as_of"},
-		{"InvalidChip", classify.Request{Chip: tollgate.Chip{Vendor: "A", Model: "B"}}, "peaks"},
+		{"InvalidChip", classify.Request{Chip: tollgate.Chip{Vendor: "A", Model: "B", DRAMBandwidthGBps: -1}}, "dram_bandwidth_gbps"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,6 +18,8 @@ type Performance struct {
 	TPP float64
 	// Precision is the precision that gave TPP.
 	Precision string
+	// TPPKnown is false when the chip has no peak figures; TPP is then 0.
+	TPPKnown bool
 	// PD is TPP per mm² of applicable die area; PDKnown is false when the
 	// die area is unknown, and PD is then 0.
 	PD      float64
@@ -27,7 +29,7 @@ type Performance struct {
 // Measure computes a chip's TPP and, when its die area is known, its PD.
 // The chip must be valid (tollgate.Chip.Validate).
 func Measure(c tollgate.Chip) Performance {
-	var p Performance
+	p := Performance{TPPKnown: len(c.Peaks) > 0}
 	for _, peak := range c.Peaks {
 		tpp := math.Round(peak.Value*float64(peak.BitLength)*1e4) / 1e4
 		if tpp > p.TPP {
@@ -45,6 +47,9 @@ type eccnDecision struct {
 	ECCN    string // "" when not controlled
 	Sub     string // "a", "b" or ""
 	Reasons []string
+	// Undetermined is set when an unknown figure could change the outcome;
+	// Sub is then the most restrictive paragraph it allows.
+	Undetermined *tollgate.Undetermined
 }
 
 // decide applies the thresholds to a chip's performance.
@@ -52,6 +57,10 @@ func (r ECCNRule) decide(p Performance, dataCenter, system bool) eccnDecision {
 	var d eccnDecision
 	tpp := "TPP " + fmtNum(p.TPP)
 	switch {
+	case !p.TPPKnown:
+		d.Sub = "a"
+		d.Undetermined = r.assumeA([]string{"peaks"}, "TPP unknown (no peak throughput figures): the item could be "+r.ChipECCN+".a, "+r.ChipECCN+".b or not controlled")
+		d.Reasons = append(d.Reasons, d.Undetermined.Reason)
 	case !dataCenter && p.TPP >= r.NonDataCenterTPP:
 		d.Sub = "a"
 		d.Reasons = append(d.Reasons, fmt.Sprintf("not designed or marketed for data centers, %s: controlled, but eligible for license exceptions NAC/ACA", cmp(tpp, p.TPP, ">=", r.NonDataCenterTPP)))
@@ -65,8 +74,12 @@ func (r ECCNRule) decide(p Performance, dataCenter, system bool) eccnDecision {
 		} else {
 			d.Reasons = append(d.Reasons, "PD unknown (no die area): TPP alone decides")
 		}
+	case !p.PDKnown && p.TPP >= r.APDTPP:
+		d.Sub = "a"
+		d.Undetermined = r.assumeA([]string{"die_area_mm2"}, r.undecidedWithoutPD(p))
+		d.Reasons = append(d.Reasons, d.Undetermined.Reason)
 	case !p.PDKnown:
-		d.Reasons = append(d.Reasons, r.undecidedWithoutPD(p))
+		d.Reasons = append(d.Reasons, fmt.Sprintf("PD unknown (no die area), but %s: below every %s threshold, not controlled", cmp(tpp, p.TPP, "<", r.APDTPP), r.ChipECCN))
 	case p.TPP >= r.APDTPP && p.PD >= r.APD:
 		d.Sub = "a"
 		d.Reasons = append(d.Reasons, fmt.Sprintf("%s and %s: %s.a", cmp(tpp, p.TPP, ">=", r.APDTPP), cmp("PD "+fmtPD(p.PD), p.PD, ">=", r.APD), r.ChipECCN))
@@ -89,21 +102,30 @@ func (r ECCNRule) decide(p Performance, dataCenter, system bool) eccnDecision {
 		d.ECCN = r.SystemECCN + "." + d.Sub
 		d.Reasons = append(d.Reasons, fmt.Sprintf("a computer, assembly or component containing a %s.%s chip: %s", r.ChipECCN, d.Sub, d.ECCN))
 	}
+	if d.Undetermined != nil {
+		d.Undetermined.Assumed = d.ECCN
+	}
 	return d
 }
 
-// undecidedWithoutPD explains a data-center chip below the TPP-only
-// threshold whose die area is unknown.
+// undecidedWithoutPD explains what a data-center chip with APDTPP <= TPP
+// < ATPP could be when its die area is unknown.
 func (r ECCNRule) undecidedWithoutPD(p Performance) string {
-	s := fmt.Sprintf("PD unknown (no die area): decided on TPP alone; %s: not controlled under %s", cmp("TPP "+fmtNum(p.TPP), p.TPP, "<", r.ATPP), r.ChipECCN)
-	if p.TPP >= r.APDTPP {
-		s += fmt.Sprintf(" (with a die area it could be %s.a at PD >= %s, or %s.b at PD >= %s", r.ChipECCN, fmtNum(r.APD), r.ChipECCN, fmtNum(r.BPD))
-		if p.TPP >= r.BLowTPP {
-			s += fmt.Sprintf(" or >= %s", fmtNum(r.BLowPD))
-		}
-		s += ")"
+	s := fmt.Sprintf("PD unknown (no die area) and %s: the item could be %s.a (PD >= %s), %s.b (PD >= %s",
+		cmp("TPP "+fmtNum(p.TPP), p.TPP, "<", r.ATPP), r.ChipECCN, fmtNum(r.APD), r.ChipECCN, fmtNum(r.BPD))
+	if p.TPP >= r.BLowTPP {
+		s += fmt.Sprintf(" or >= %s", fmtNum(r.BLowPD))
 	}
-	return s
+	return s + ") or not controlled"
+}
+
+// assumeA records that unknown figures leave the paragraph open and that
+// the most restrictive one, .a, is applied.
+func (r ECCNRule) assumeA(missing []string, why string) *tollgate.Undetermined {
+	return &tollgate.Undetermined{
+		Point: tollgate.UndeterminedECCN, Missing: missing, Assumed: r.ChipECCN + ".a",
+		Reason: why + "; undetermined: " + r.ChipECCN + ".a assumed, the most restrictive the unknown allows",
+	}
 }
 
 // belowThresholds explains a data-center chip with known PD that crosses

@@ -50,8 +50,10 @@ func TestECCNBoundaries(t *testing.T) {
 		dc       bool
 		want     string
 	}{
-		// 3A090.a by TPP alone (die unknown: TPP decides).
-		{"TPP4800Below", 4799, 0, true, ""},
+		// 3A090.a by TPP alone (die unknown: TPP decides); below 4,800 an
+		// unknown die leaves .a possible, which is assumed.
+		{"TPP4800Below", 4799, 0, true, "3A090.a"},
+		{"TPP1600BelowDieUnknown", 1599, 0, true, ""},
 		{"TPP4800At", 4800, 0, true, "3A090.a"},
 		{"TPP4800Above", 4801, 0, true, "3A090.a"},
 		// 3A090.a by TPP >= 1600 and PD >= 5.92.

@@ -52,38 +52,42 @@ type DestinationRule struct {
 	ExcludeGroups             []string
 	HQGroups, HQExtra         []string
 	DenialGroups, DenialExtra []string
-	// TreatAs maps a destination to the one the rules treat it as
-	// (Hong Kong → China), with the rule that says so.
-	TreatAs     map[string]string
-	TreatAsRule Rule
+	// Home is the country whose export rules these are (US): a delivery
+	// inside it is not an export, whoever the end user is; HomeRule says so.
+	Home     string
+	HomeRule Rule
 }
 
 // CaseByCaseRule is the January 2026 H200 rule: exports from the United
 // States to Destinations of chips with TPP < MaxTPP and DRAM bandwidth <
-// MaxDRAMBandwidthGBps that were commercially available in the US before
-// AvailableBefore are reviewed case by case, provided the application makes
-// the Conditions and Statements.
+// MaxDRAMBandwidthGBps that were commercially available in the US on or
+// before AvailableBy (the day the rule was published) are reviewed case
+// by case, provided the application makes the Conditions and Statements.
 type CaseByCaseRule struct {
 	Rule
 	Destinations         []string
 	MaxTPP               float64
 	MaxDRAMBandwidthGBps float64
-	AvailableBefore      time.Time
+	AvailableBy          time.Time
 	Conditions           []tollgate.RequiredCertification
 	Statements           []tollgate.RequiredCertification
 }
 
-// LetterRule is a license requirement BIS imposed on named products by
-// letter ("is-informed" letter) rather than by regulation: exports of Models
-// to Destinations or to members of DestinationGroups need a license,
-// reviewed under Policy for Destinations and under OtherPolicy elsewhere.
+// LetterRule is a license requirement BIS imposed by letter ("is-informed"
+// letter) rather than by regulation, keyed on figures: an item whose DRAM
+// bandwidth reaches MinDRAMBandwidthGBps or whose interconnect bandwidth
+// reaches MinInterconnectGBps needs a license for Destinations, members of
+// DestinationGroups and end users headquartered in D:5 or Macau (the
+// DestinationRule's HQ reach), reviewed under Policy for Destinations and
+// under OtherPolicy elsewhere.
 type LetterRule struct {
 	Rule
-	Models            []string
-	Destinations      []string
-	DestinationGroups []string
-	Policy            tollgate.ReviewPolicy
-	OtherPolicy       tollgate.ReviewPolicy
+	MinDRAMBandwidthGBps float64
+	MinInterconnectGBps  float64
+	Destinations         []string
+	DestinationGroups    []string
+	Policy               tollgate.ReviewPolicy
+	OtherPolicy          tollgate.ReviewPolicy
 }
 
 // ExceptionRule holds the citations of license exceptions NAC (notified
@@ -129,9 +133,12 @@ type Exemption struct {
 // Tariffs) may hold several versions; the latest in force on the as-of
 // date applies. Callers may build their own Rulebook to model a rule change.
 type Rulebook struct {
-	ECCN          []ECCNRule
-	Groups        CountryGroups
-	Destination   DestinationRule
+	ECCN        []ECCNRule
+	Groups      CountryGroups
+	Destination DestinationRule
+	// ChinaOrMacau is the destinations the rules call "China or Macau"
+	// (CN, HK, MO); its TreatAs gives Hong Kong China's country groups.
+	ChinaOrMacau  Territory
 	CaseByCase    []CaseByCaseRule
 	Letters       []LetterRule
 	Exceptions    ExceptionRule

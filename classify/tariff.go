@@ -13,7 +13,8 @@ import (
 // TariffInput is what the Section 232 duty looks at in one import entry.
 type TariffInput struct {
 	// TPP and DRAMBandwidthGBps are those of the logic chip the goods are or
-	// contain (see Measure).
+	// contain (see Measure); 0 means unknown. An unknown figure that could
+	// place the chip in a band places it there (Assumed), never outside.
 	TPP               float64
 	DRAMBandwidthGBps float64
 	// HTS is the goods' HTSUS code, with or without dots ("8473.30.1180").
@@ -84,10 +85,18 @@ func (rb *Rulebook) section232(in TariffInput) (tollgate.TariffClassification, *
 			break
 		}
 	}
+	if t.Band == 0 {
+		if band, ok := r.possibleBand(in); ok {
+			t.Band, t.Assumed = band.Band, true
+			t.Reasons = append(t.Reasons, fmt.Sprintf("band %d assumed: %s and %s leave the chip possibly in band %d (%s < TPP < %s, %s < DRAM bandwidth < %s GB/s); undetermined, so the band applies",
+				band.Band, figure("TPP", in.TPP, ""), figure("DRAM bandwidth", in.DRAMBandwidthGBps, " GB/s"), band.Band,
+				fmtNum(band.TPPAbove), fmtNum(band.TPPBelow), fmtNum(band.BWAbove), fmtNum(band.BWBelow)))
+		}
+	}
 	switch {
 	case t.Band == 0:
 		t.Heading = r.NoDutyHeading
-		t.Reasons = append(t.Reasons, fmt.Sprintf("TPP %s and DRAM bandwidth %s GB/s are in no Section 232 band: heading %s, no duty", fmtNum(in.TPP), fmtNum(in.DRAMBandwidthGBps), r.NoDutyHeading))
+		t.Reasons = append(t.Reasons, fmt.Sprintf("%s and %s are in no Section 232 band: heading %s, no duty", figure("TPP", in.TPP, ""), figure("DRAM bandwidth", in.DRAMBandwidthGBps, " GB/s"), r.NoDutyHeading))
 		if exemption != "" {
 			t.Reasons = append(t.Reasons, fmt.Sprintf("exemption %s not needed: no duty is due", exemption))
 		}
@@ -99,6 +108,30 @@ func (rb *Rulebook) section232(in TariffInput) (tollgate.TariffClassification, *
 		t.Reasons = append(t.Reasons, fmt.Sprintf("heading %s: %s%% additional duty on the entered value (no drawback)", r.DutyHeading, fmtNum(float64(r.RateBP)/100)))
 	}
 	return t, &r.Rule, nil
+}
+
+// possibleBand returns the first band that the input's unknown figures
+// (0) could place the chip in, given its known ones.
+func (r Section232Rule) possibleBand(in TariffInput) (TariffBand, bool) {
+	if in.TPP != 0 && in.DRAMBandwidthGBps != 0 {
+		return TariffBand{}, false
+	}
+	for _, band := range r.Bands {
+		tppOK := in.TPP == 0 || (in.TPP > band.TPPAbove && in.TPP < band.TPPBelow)
+		bwOK := in.DRAMBandwidthGBps == 0 || (in.DRAMBandwidthGBps > band.BWAbove && in.DRAMBandwidthGBps < band.BWBelow)
+		if tppOK && bwOK {
+			return band, true
+		}
+	}
+	return TariffBand{}, false
+}
+
+// figure renders "label value unit", or "label unknown" for 0.
+func figure(label string, v float64, unit string) string {
+	if v == 0 {
+		return label + " unknown"
+	}
+	return label + " " + fmtNum(v) + unit
 }
 
 func (r Section232Rule) exemptionUse(heading string) string {

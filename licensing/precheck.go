@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tollgate"
+	"tollgate/classify"
 )
 
 // Names of the prechecks.
@@ -162,9 +163,9 @@ func checkComplete(app *tollgate.Application) Check {
 	return pass(CheckComplete, "", "every required field is filled in")
 }
 
-// chinaOrMacau are the destinations of the H200 rule; Hong Kong is treated
-// as China (issue 2).
-var chinaOrMacau = []string{"CN", "MO", "HK"}
+// chinaOrMacau are the destinations of the H200 rule: classify's one
+// definition of "China or Macau" (Hong Kong included).
+var chinaOrMacau = classify.ChinaOrMacau()
 
 // checkExportScope refuses, for China and Macau, what the H200 rule leaves
 // at presumption of denial whatever the chip: reexports, in-country

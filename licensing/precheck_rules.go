@@ -67,6 +67,19 @@ func checkClassifications(app *tollgate.Application, cs []ItemClassification, pa
 	return checks
 }
 
+// undeterminedNote labels a classification that unknown chip figures
+// left partly open: its outcome is the most restrictive they allow.
+func undeterminedNote(c tollgate.Classification) string {
+	if c.Determined() {
+		return ""
+	}
+	var points []string
+	for _, u := range c.Undetermined {
+		points = append(points, fmt.Sprintf("%s assumed %s (unknown %s)", u.Point, u.Assumed, strings.Join(u.Missing, ", ")))
+	}
+	return "; undetermined, the most restrictive outcome applied: " + strings.Join(points, "; ")
+}
+
 func classificationCheck(app *tollgate.Application, it tollgate.ApplicationItem, c tollgate.Classification, endUser string, parties []PartyScreening, subject string) Check {
 	d := c.Destination
 	switch {
@@ -89,7 +102,7 @@ func classificationCheck(app *tollgate.Application, it tollgate.ApplicationItem,
 	because := strings.Join(c.Reasons, "; ")
 	switch d.ReviewPolicy {
 	case tollgate.PolicyCaseByCase, tollgate.PolicyPresumptionOfApproval:
-		return pass(CheckClassification, subject, fmt.Sprintf("ECCN %s, %s to %s", c.ECCN, d.ReviewPolicy, d.Country))
+		return pass(CheckClassification, subject, fmt.Sprintf("ECCN %s, %s to %s%s", c.ECCN, d.ReviewPolicy, d.Country, undeterminedNote(c)))
 	case tollgate.PolicyPresumptionOfDenial:
 		return fail(CheckClassification, subject, "presumption of denial: "+because)
 	case tollgate.PolicyNoLicenseRequired:

@@ -164,6 +164,24 @@ func TestPrecheckNotChinaSkipsScopeAndCap(t *testing.T) {
 	}
 }
 
+// TestPrecheckLabelsUndetermined: a classification that unknown figures
+// left partly open is labelled so in the classification check.
+func TestPrecheckLabelsUndetermined(t *testing.T) {
+	in := mustInput(t)
+	in.Classifications[0].Classification.Undetermined = []tollgate.Undetermined{{
+		Point: tollgate.UndeterminedECCN, Missing: []string{"die_area_mm2"}, Assumed: "3A090.a", Reason: "PD unknown",
+	}}
+	checks, err := Precheck(DefaultConfig(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range checks {
+		if c.Name == CheckClassification && !strings.Contains(c.Reason, "undetermined, the most restrictive outcome applied: eccn assumed 3A090.a (unknown die_area_mm2)") {
+			t.Errorf("classification check %q does not label the assumed ECCN", c.Reason)
+		}
+	}
+}
+
 func TestPrecheckArguments(t *testing.T) {
 	in := mustInput(t)
 	in.AsOf = time.Time{}

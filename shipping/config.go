@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"tollgate"
+	"tollgate/classify"
 )
 
 // Config holds the settings of the shipping rules that an installation may
@@ -30,7 +31,7 @@ type Config struct {
 	// is the H200 rule's 50%. The cap is floor(US units x CapBP / 10000).
 	CapBP int `json:"cap_bp"`
 	// CapDestinations are the destinations whose exports count against the
-	// cap together (China and Macau).
+	// cap together: classify's "China or Macau" (CN, HK, MO).
 	CapDestinations []string `json:"cap_destinations"`
 	// ReservationTTL is how long a reservation holds its units, license
 	// quantity and cap room before it expires unshipped.
@@ -41,12 +42,12 @@ type Config struct {
 }
 
 // DefaultConfig returns the rules as the H200 rule states them: a 50% cap
-// over China and Macau, reservations held for 24 hours, and orders blocked
+// over China (Hong Kong included) and Macau, reservations held for 24 hours, and orders blocked
 // at Chinese customs refused.
 func DefaultConfig() Config {
 	return Config{
 		CapBP:           5000,
-		CapDestinations: []string{"CN", "MO"},
+		CapDestinations: classify.ChinaOrMacau(),
 		ReservationTTL:  24 * time.Hour,
 		RefusedPRC:      []tollgate.PRCStatus{tollgate.PRCBlockedAtCustoms},
 	}

@@ -63,6 +63,27 @@ func TestDuty(t *testing.T) {
 	}
 }
 
+// TestDutyUnknownFigures: a chip whose DRAM bandwidth or TPP is unknown
+// and could place it in a band pays the band's duty, labelled as assumed.
+func TestDutyUnknownFigures(t *testing.T) {
+	for name, edit := range map[string]func(c *tollgate.Chip){
+		"DRAMUnknown": func(c *tollgate.Chip) { c.DRAMBandwidthGBps = 0 },
+		"TPPUnknown":  func(c *tollgate.Chip) { c.Peaks = nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := h200()
+			edit(&c)
+			line, err := Duty(classify.Default(), h200Entry(), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if line.Tariff.Heading != "9903.79.01" || !line.Tariff.Assumed || line.DutyCents == 0 {
+				t.Errorf("heading %s, assumed %t, duty %d; want 9903.79.01, assumed, the 25%% duty", line.Tariff.Heading, line.Tariff.Assumed, line.DutyCents)
+			}
+		})
+	}
+}
+
 func TestDutyErrors(t *testing.T) {
 	rules := classify.Default()
 	tests := []struct {
@@ -74,7 +95,7 @@ func TestDutyErrors(t *testing.T) {
 			e.Exemption, e.EndUseCertification = "9903.79.01", "cert"
 		}, "exemption"},
 		{"ErrEntry", func(e *tollgate.ImportEntry, c *tollgate.Chip) { e.EnteredValueCents = 0 }, "entered_value_cents"},
-		{"ErrChip", func(e *tollgate.ImportEntry, c *tollgate.Chip) { c.Peaks = nil }, "chip.peaks"},
+		{"ErrChip", func(e *tollgate.ImportEntry, c *tollgate.Chip) { c.DRAMBandwidthGBps = -1 }, "chip.dram_bandwidth_gbps"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -76,8 +76,15 @@ func printChips(w io.Writer, rows []chipRow) error {
 		if avail == "" {
 			avail = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s (%s)\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Vendor, r.Model, classify.FormatNumber(r.TPP), r.TPPPrecision,
-			pd, die, mem, classify.FormatNumber(r.DRAMBandwidthGBps), yesNo(r.DataCenter), avail)
+		tpp, dram := "unknown", "unknown"
+		if len(r.Peaks) > 0 {
+			tpp = classify.FormatNumber(r.TPP) + " (" + r.TPPPrecision + ")"
+		}
+		if r.DRAMBandwidthGBps > 0 {
+			dram = classify.FormatNumber(r.DRAMBandwidthGBps)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Vendor, r.Model, tpp,
+			pd, die, mem, dram, yesNo(r.DataCenter), avail)
 	}
 	return tw.Flush()
 }

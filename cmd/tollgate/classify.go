@@ -149,16 +149,27 @@ func flagError(err error) error {
 func printClassification(w io.Writer, cls *tollgate.Classification) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s %s\tas of %s\n", cls.Vendor, cls.Model, cls.AsOf)
-	fmt.Fprintf(tw, "  TPP\t%s (%s)\n", classify.FormatNumber(cls.TPP), cls.TPPPrecision)
+	if cls.TPPPrecision != "" {
+		fmt.Fprintf(tw, "  TPP\t%s (%s)\n", classify.FormatNumber(cls.TPP), cls.TPPPrecision)
+	} else {
+		fmt.Fprintf(tw, "  TPP\tunknown (no peak figures)\n")
+	}
 	pd := "unknown (no die area)"
 	if cls.PD != nil {
 		pd = fmt.Sprintf("%.2f", *cls.PD)
 	}
 	fmt.Fprintf(tw, "  PD\t%s\n", pd)
-	fmt.Fprintf(tw, "  DRAM bandwidth\t%s GB/s\n", classify.FormatNumber(cls.DRAMBandwidthGBps))
+	if cls.DRAMBandwidthGBps > 0 {
+		fmt.Fprintf(tw, "  DRAM bandwidth\t%s GB/s\n", classify.FormatNumber(cls.DRAMBandwidthGBps))
+	} else {
+		fmt.Fprintf(tw, "  DRAM bandwidth\tunknown\n")
+	}
 	eccn := cls.ECCN
 	if eccn == "" {
 		eccn = "not controlled under 3A090/4A090"
+	}
+	if !cls.Determined() {
+		eccn += " (UNDETERMINED: unknown figures, most restrictive outcome assumed; see below)"
 	}
 	fmt.Fprintf(tw, "  ECCN\t%s\n", eccn)
 	if d := cls.Destination; d != nil {
@@ -184,6 +195,12 @@ func printClassification(w io.Writer, cls *tollgate.Classification) error {
 	fmt.Fprintf(tw, "  Section 232\tband %d, heading %s, %s%% (HTS %s, entry %s)\n", t.Band, heading, classify.FormatNumber(float64(t.RateBP)/100), t.HTS, t.EntryDate)
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if !cls.Determined() {
+		fmt.Fprintln(w, "\nUndetermined (figures unknown; the most restrictive outcome is applied):")
+		for _, u := range cls.Undetermined {
+			fmt.Fprintf(w, "  - %s: %s assumed (missing %s): %s\n", u.Point, u.Assumed, strings.Join(u.Missing, ", "), u.Reason)
+		}
 	}
 	fmt.Fprintln(w, "\nReasons:")
 	for _, r := range cls.Reasons {

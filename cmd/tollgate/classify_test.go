@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"tollgate"
+	"tollgate/catalog"
 	"tollgate/classify"
 )
 
@@ -148,6 +149,7 @@ func TestClassifyErrors(t *testing.T) {
 		{"TooManyArgs", []string{"classify", "h200", "h100"}, 2, "accepts at most 1 arg"},
 		{"UnknownFlag", []string{"classify", "h200", "--bogus"}, 2, "bogus"},
 		{"UnknownChip", []string{"classify", "h300", "--to", "CN"}, 1, "known models: H200 SXM"},
+		{"UnknownChipDidYouMean", []string{"classify", "mi309x", "--to", "CN"}, 1, `did you mean "Instinct MI300X" or "Instinct MI308X"?`},
 		{"MissingSpecFile", []string{"classify", "--spec", "/nonexistent/spec.yaml"}, 1, "--spec"},
 	}
 	for _, tt := range tests {
@@ -188,8 +190,8 @@ func TestChipsCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rows); err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 14 || rows[0].Model != "H200 SXM" || rows[0].TPP != 15832 || rows[0].Sources["dram_bandwidth_gbps"] == "" {
-		t.Errorf("chips --json: %d rows, first %+v; want 14 rows starting with the H200 and its sources", len(rows), rows[0])
+	if n := len(catalog.Default().Chips()); len(rows) != n || rows[0].Model != "H200 SXM" || rows[0].TPP != 15832 || rows[0].Sources["dram_bandwidth_gbps"] == "" {
+		t.Errorf("chips --json: %d rows, first %+v; want %d rows starting with the H200 and its sources", len(rows), rows[0], n)
 	}
 }
 
