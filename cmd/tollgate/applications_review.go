@@ -188,12 +188,15 @@ func newApplicationsPrecheckCmd(c *cli) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "precheck APP",
-		Short: "Run the prechecks on an application: each passes or fails with its reason",
+		Short: "Run the prechecks on an application: each passes, warns or fails with its reason",
 		Long: `precheck checks what submission will check, as of now, and changes nothing:
 the form is complete, the export is in scope, every item is classified for
 every end user under a reviewable policy, every party is screened clear,
 every required certification is made, the 50% cap projection holds, and the
-documents are acceptable. It exits 1 when a check fails.`,
+documents are acceptable. A presumption of denial (a chip above the H200
+rule's limits to China, a reexport to China, an end user headquartered in
+D:5) is a warning (WARN), not a failure: the application may be filed and
+the agency decides. It exits 1 when a check fails.`,
 		Example: `  tollgate applications precheck APP`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -210,6 +213,7 @@ documents are acceptable. It exits 1 when a check fails.`,
 					for _, ch := range rep.Checks {
 						fmt.Fprintln(c.stdout, ch.String())
 					}
+					fmt.Fprintf(c.stdout, "%d check(s): %d failing, %d warning(s)\n", len(rep.Checks), rep.Failing, rep.Warnings)
 				}
 				if !rep.CanSubmit {
 					return tollgate.Errorf(tollgate.EPRECONDITION, "%d of %d prechecks fail", rep.Failing, len(rep.Checks))
@@ -230,7 +234,7 @@ func newApplicationsSubmitCmd(c *cli) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:     "submit APP",
-		Short:   "Submit a draft: the prechecks must all pass; assigns the application control number",
+		Short:   "Submit a draft: the prechecks must all pass (warnings do not block); assigns the application control number",
 		Example: `  tollgate applications submit APP`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -270,6 +274,9 @@ func (c *cli) printOutcome(out *licensing.Outcome, asJSON bool) error {
 			line += ": " + e.Reason
 		}
 		fmt.Fprintf(c.stdout, "  %s\n", line)
+	}
+	for _, w := range out.Warnings {
+		fmt.Fprintf(c.stdout, "  %s\n", w)
 	}
 	if l := out.License; l != nil {
 		fmt.Fprintf(c.stdout, "  license %s valid %s to %s\n", l.Number, l.ValidFrom.Format(time.DateOnly), l.ValidTo.Format(time.DateOnly))
