@@ -296,6 +296,7 @@ func (s *Service) prepare(ctx context.Context, tx *store.Tx, p *tollgate.Princip
 	case EventRecommend:
 		return recommendingAgency(p, ev, agencies)
 	case EventDecide, EventCommitteeDecide:
+		ev.ValidityYears = s.cfg.LicenseValidityYears
 		if d := ev.Decision; d != nil && d.Outcome.IssuesLicense() && d.LicenseNumber == "" && !sa.State.Terminal() {
 			dd := *d
 			number, err := s.nextLicenseNumber(ctx, tx)

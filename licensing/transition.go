@@ -19,7 +19,9 @@ import (
 //   - refer: Agencies
 //   - recommend: Agency, Recommendation, Reasons, Conditions
 //   - escalate: Text (why the officer escalates)
-//   - decide, committee_decide: Decision
+//   - decide, committee_decide: Decision and ValidityYears (the longest
+//     validity a decision may set, the service's configuration; 0 means
+//     DefaultConfig's)
 //   - withdraw: Text (optional reason)
 //
 // Actor is the id of the user who sends it and At when it happened (the
@@ -42,7 +44,8 @@ type Event struct {
 	Reasons        []string                    `json:"reasons,omitempty"`
 	Conditions     []string                    `json:"conditions,omitempty"`
 
-	Decision *tollgate.ApplicationDecision `json:"decision,omitempty"`
+	Decision      *tollgate.ApplicationDecision `json:"decision,omitempty"`
+	ValidityYears int                           `json:"validity_years,omitempty"`
 }
 
 // EffectKind names something the caller must do because of a transition,
