@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"tollgate"
 )
@@ -30,12 +31,25 @@ func decide(app *tollgate.Application, ev Event) ([]Effect, error) {
 	d.DecidedBy = ev.Actor
 	d.At = ev.At
 	firstAction(app, ev)
+	if committee {
+		app.CommitteeDecision = &d
+		app.State = appealWindow
+		return []Effect{appealWindowEffect(app)}, nil
+	}
+	return stand(app, d, time.Time{}), nil
+}
+
+// stand makes d the application's final decision, standing from at (zero
+// for a decision final when made), and returns the effects: the license of
+// an approval.
+func stand(app *tollgate.Application, d tollgate.ApplicationDecision, at time.Time) []Effect {
+	d.StandsAt = at
 	app.Decision = &d
 	app.State = d.Outcome.State()
 	if d.Outcome.IssuesLicense() {
-		return []Effect{{Kind: EffectIssueLicense, LicenseNumber: d.LicenseNumber}}, nil
+		return []Effect{{Kind: EffectIssueLicense, LicenseNumber: d.LicenseNumber}}
 	}
-	return nil, nil
+	return nil
 }
 
 // decisionAllowed applies the rules that depend on where the review stands:

@@ -99,6 +99,9 @@ func LicenseFromDecision(cfg Config, app tollgate.Application) (tollgate.License
 		Status:        tollgate.LicenseActive,
 		IssuedAt:      d.At,
 	}
+	if !d.StandsAt.IsZero() {
+		lic.IssuedAt = d.StandsAt // an escalated case's decision issues its license when it stands
+	}
 	if err := lic.Validate(); err != nil {
 		return tollgate.License{}, fmt.Errorf("licensing.LicenseFromDecision: %w", err)
 	}

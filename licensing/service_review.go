@@ -293,9 +293,9 @@ func (s *Service) prepare(ctx context.Context, tx *store.Tx, p *tollgate.Princip
 				}
 			}
 		}
-	case EventRecommend:
+	case EventRecommend, EventAppeal:
 		return recommendingAgency(p, ev, agencies)
-	case EventDecide, EventCommitteeDecide:
+	case EventDecide, EventCommitteeDecide, EventAppealDecide:
 		ev.ValidityYears = s.cfg.LicenseValidityYears
 		if d := ev.Decision; d != nil && d.Outcome.IssuesLicense() && d.LicenseNumber == "" && !sa.State.Terminal() {
 			dd := *d

@@ -61,8 +61,20 @@ func printApplication(w io.Writer, v *licensing.ApplicationView) error {
 	for _, r := range v.Recommendations {
 		fmt.Fprintf(&b, "  %s recommends %s: %s\n", r.Agency, r.Recommendation, strings.Join(r.Reasons, "; "))
 	}
+	if d := v.CommitteeDecision; d != nil {
+		fmt.Fprintf(&b, "  Operating Committee chair decided %s on %s\n", d.Outcome, d.At.Format(time.DateOnly))
+	}
+	for _, a := range v.Appeals {
+		fmt.Fprintf(&b, "  %s appealed to %s on %s: %s\n", a.Agency, a.Level, a.At.Format(time.DateOnly), strings.Join(a.Reasons, "; "))
+		if d := a.Decision; d != nil {
+			fmt.Fprintf(&b, "  %s decided %s on %s (%s)\n", a.Level, d.Outcome, d.At.Format(time.DateOnly), a.Record)
+		}
+	}
 	if d := v.Decision; d != nil {
 		fmt.Fprintf(&b, "  decided %s on %s", d.Outcome, d.At.Format(time.DateOnly))
+		if !d.StandsAt.IsZero() {
+			fmt.Fprintf(&b, ", standing from %s", d.StandsAt.Format(time.DateOnly))
+		}
 		if d.LicenseNumber != "" {
 			fmt.Fprintf(&b, ", license %s", d.LicenseNumber)
 		}
@@ -78,12 +90,20 @@ func printApplication(w io.Writer, v *licensing.ApplicationView) error {
 	return err
 }
 
-func deadlineLine(d licensing.Deadline) string {
+// deadlineName names a deadline with the agency or appeal level it is for.
+func deadlineName(d licensing.Deadline) string {
 	name := string(d.Kind)
 	if d.Agency != "" {
 		name += " (" + string(d.Agency) + ")"
 	}
-	s := fmt.Sprintf("deadline %s due %s: %s", name, d.Due.Format(time.DateOnly), d.State)
+	if d.Level != "" {
+		name += " (" + string(d.Level) + ")"
+	}
+	return name
+}
+
+func deadlineLine(d licensing.Deadline) string {
+	s := fmt.Sprintf("deadline %s due %s: %s", deadlineName(d), d.Due.Format(time.DateOnly), d.State)
 	if d.DaysLate > 0 {
 		s += fmt.Sprintf(", %d day(s) late", d.DaysLate)
 	}
@@ -316,11 +336,7 @@ func newApplicationsOverdueCmd(c *cli) *cobra.Command {
 				fmt.Fprintln(tw, "ID\tCONTROL\tSTATE\tDEADLINE\tDUE\tDAYS LATE")
 				for _, v := range late {
 					for _, d := range v.Overdue {
-						name := string(d.Kind)
-						if d.Agency != "" {
-							name += " (" + string(d.Agency) + ")"
-						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", v.ID, v.ControlNumber, v.State, name, d.Due.Format(time.DateOnly), d.DaysLate)
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", v.ID, v.ControlNumber, v.State, deadlineName(d), d.Due.Format(time.DateOnly), d.DaysLate)
 					}
 				}
 				return tw.Flush()
