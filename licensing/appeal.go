@@ -45,6 +45,13 @@ func appealDue(r *tollgate.ApplicationReview) time.Time {
 	return addDays(d.At, appealDays)
 }
 
+// windowClosed reports whether app's pending decision can no longer be
+// appealed as of now: now's day is after the window's last day.
+func windowClosed(app *tollgate.Application, now time.Time) bool {
+	d, _ := app.PendingDecision()
+	return d != nil && civilDate(now).After(appealDue(&app.ApplicationReview))
+}
+
 // dissenters returns the referred agencies whose recommendation went the
 // other way from decision d: they, and only they, may appeal it.
 func dissenters(r *tollgate.ApplicationReview, d *tollgate.ApplicationDecision) []tollgate.ReviewAgency {
@@ -143,9 +150,9 @@ func finalize(app *tollgate.Application, ev Event) ([]Effect, error) {
 	if d == nil {
 		return nil, tollgate.Errorf(tollgate.ECONFLICT, "no decision to finalize")
 	}
-	if due := appealDue(&app.ApplicationReview); !civilDate(ev.At).After(due) {
+	if !windowClosed(app, ev.At) {
 		return nil, tollgate.Errorf(tollgate.ECONFLICT, "%s's decision can be appealed until %s; it stands from the day after",
-			levelName(level), due.Format(dateLayout))
+			levelName(level), appealDue(&app.ApplicationReview).Format(dateLayout))
 	}
 	return stand(app, cloneDecision(*d), ev.At), nil
 }

@@ -210,6 +210,11 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, p *tollgate.Principal
 	if expectedVersion != 0 && expectedVersion != sa.Version {
 		return nil, tollgate.Errorf(tollgate.ECONFLICT, "application %s is at version %d, not %d; reload it and try again", sa.ID, sa.Version, expectedVersion)
 	}
+	return s.applyTo(ctx, tx, p, sa, ev)
+}
+
+// applyTo sends ev, as p, to sa, loaded for update and authorized.
+func (s *Service) applyTo(ctx context.Context, tx *store.Tx, p *tollgate.Principal, sa *store.StoredApplication, ev Event) (*Outcome, error) {
 	agencies, err := tx.AgencyOrgs(ctx)
 	if err != nil {
 		return nil, err

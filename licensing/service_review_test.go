@@ -197,3 +197,59 @@ func TestServiceLicenseStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestServiceFinalizeDue: the job finalizes, as the system, exactly the
+// decisions whose appeal window has closed without an appeal.
+func TestServiceFinalizeDue(t *testing.T) {
+	licensingtest.ForEachBackend(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		w, svc := e.w, e.svc
+		bis := licensingtest.As(w.LicensingOfficer())
+		state := licensingtest.As(w.Reviewer(tollgate.AgencyStateDept))
+		decided := func() string {
+			id := w.Submitted(t, svc)
+			for _, s := range []struct {
+				ctx context.Context
+				ev  licensing.Event
+			}{
+				{bis, licensing.Event{Kind: licensing.EventAccept}},
+				{bis, licensing.Event{Kind: licensing.EventRefer, Agencies: []tollgate.ReviewAgency{tollgate.AgencyDefense, tollgate.AgencyStateDept}}},
+				{licensingtest.As(w.Reviewer(tollgate.AgencyDefense)), recommend(tollgate.RecommendApprove)},
+				{state, recommend(tollgate.RecommendDeny)},
+				{bis, licensing.Event{Kind: licensing.EventCommitteeDecide, Decision: licensingtest.Approval()}},
+			} {
+				_, err := svc.Apply(s.ctx, id, s.ev, 0)
+				mustNoErr(t, err)
+			}
+			return id
+		}
+		quiet, appealed := decided(), decided()
+		_, err := svc.Apply(state, appealed, licensing.Event{Kind: licensing.EventAppeal, Reasons: []string{"diversion risk"}}, 0)
+		mustNoErr(t, err)
+		e.clock.Advance(5 * 24 * time.Hour)
+		n, err := svc.FinalizeDue(context.Background())
+		if mustNoErr(t, err); n != 0 {
+			t.Fatalf("finalized %d on the window's last day, want 0", n)
+		}
+		e.clock.Advance(24 * time.Hour)
+		n, err = svc.FinalizeDue(context.Background())
+		if mustNoErr(t, err); n != 1 {
+			t.Fatalf("finalized %d after the window, want 1", n)
+		}
+		v, err := svc.Application(bis, quiet)
+		mustNoErr(t, err)
+		if v.State != tollgate.ApplicationApproved || v.Decision == nil || v.Decision.StandsAt.IsZero() {
+			t.Errorf("unappealed: %s, decision %+v; want approved, standing", v.State, v.Decision)
+		}
+		lics, _, err := svc.FindLicenses(bis, store.LicenseFilter{})
+		mustNoErr(t, err)
+		if len(lics) != 1 || lics[0].ApplicationID != quiet {
+			t.Errorf("licenses: %+v, want the unappealed application's only", lics)
+		}
+		v, err = svc.Application(bis, appealed)
+		mustNoErr(t, err)
+		if v.State != tollgate.ApplicationAppealed {
+			t.Errorf("appealed: %s, want still appealed", v.State)
+		}
+	})
+}

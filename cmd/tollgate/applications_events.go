@@ -116,7 +116,8 @@ licensing officer records each level's decision with appeal_decide
 --decision FILE --text "its decision document"; ACEP and EARB decide within
 11 days, and their decisions can be appealed in turn; the President's is
 final. Without an appeal, finalize records that the decision stands once
-its window has closed; an approval then issues the license.`,
+its window has closed (tollgate serve's applications.finalize job does so by
+itself); an approval then issues the license.`,
 		Example: `  tollgate applications event APP accept
   tollgate applications event APP refer --agency DOD --agency STATE --agency DOE
   tollgate applications event APP recommend --agency DOD --recommendation approve --reason "end user vetted"
