@@ -304,9 +304,17 @@ func (s *Service) prepare(ctx context.Context, tx *store.Tx, p *tollgate.Princip
 		ev.ValidityYears = s.cfg.LicenseValidityYears
 		if d := ev.Decision; d != nil && d.Outcome.IssuesLicense() && d.LicenseNumber == "" && !sa.State.Terminal() {
 			dd := *d
-			number, err := s.nextLicenseNumber(ctx, tx)
-			if err != nil {
-				return err
+			// A level that approves on appeal keeps the number an earlier
+			// approval of the case took, rather than spending another.
+			number := ""
+			if pending, _ := sa.PendingDecision(); ev.Kind == EventAppealDecide && pending != nil {
+				number = pending.LicenseNumber
+			}
+			if number == "" {
+				var err error
+				if number, err = s.nextLicenseNumber(ctx, tx); err != nil {
+					return err
+				}
 			}
 			dd.LicenseNumber, ev.Decision = number, &dd
 		}

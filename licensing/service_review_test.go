@@ -153,6 +153,9 @@ func TestServiceAppeals(t *testing.T) {
 		if d.Level != tollgate.AppealACEP || d.StandsAt.IsZero() || !out.License.IssuedAt.Equal(d.StandsAt) {
 			t.Errorf("decision %+v, license issued %s: want ACEP's, issued when it stood", d, out.License.IssuedAt)
 		}
+		if got, want := out.License.Number, out.Application.CommitteeDecision.LicenseNumber; got != want {
+			t.Errorf("license number %s, want %s, the number the committee's approval took", got, want)
+		}
 	})
 }
 
