@@ -178,7 +178,7 @@ func (s *server) routes() []route {
 				{Name: "source_id", Type: "string", Description: "Only the entry with this source id."},
 			}, page...)}, s.handleListListEntries},
 		{Route{Method: "POST", Pattern: "/v1/lists/import", Permission: PermListWrite, OperationID: "importList", Tag: "lists",
-			Summary: "Import a list file sent inline; the same bytes again are a no-op", Request: ListImportInput{},
+			Summary: "Import a list file sent inline; the same bytes again are a no-op; a file published before the current version is refused (409) unless allow_older with a reason", Request: ListImportInput{},
 			Response: ListImportResult{}, Status: http.StatusCreated, MaxBodyBytes: maxListImportBytes}, s.handleImportList},
 
 		// Audit log.
