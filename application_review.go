@@ -10,6 +10,11 @@ type ApplicationState string
 // Application states. Approved, approved in part, denied, returned without
 // action and withdrawn are terminal: nothing happens to the application after
 // them (a returned application that is resubmitted is a new application).
+//
+// After the Operating Committee (EO 12981 §5; regime.md §9) a decision on an
+// escalated case does not stand at once: the application is in the appeal
+// window while a dissenting agency may appeal it to the next level (ACEP,
+// then EARB, then the President), and appealed while that level decides.
 const (
 	ApplicationDraft          ApplicationState = "draft"
 	ApplicationSubmitted      ApplicationState = "submitted"
@@ -17,6 +22,8 @@ const (
 	ApplicationInfoRequested  ApplicationState = "info_requested"
 	ApplicationReferred       ApplicationState = "referred"
 	ApplicationEscalated      ApplicationState = "escalated"
+	ApplicationAppealWindow   ApplicationState = "appeal_window"
+	ApplicationAppealed       ApplicationState = "appealed"
 	ApplicationApproved       ApplicationState = "approved"
 	ApplicationApprovedInPart ApplicationState = "approved_in_part"
 	ApplicationDenied         ApplicationState = "denied"
@@ -28,7 +35,8 @@ const (
 func ApplicationStates() []ApplicationState {
 	return []ApplicationState{
 		ApplicationDraft, ApplicationSubmitted, ApplicationUnderReview, ApplicationInfoRequested,
-		ApplicationReferred, ApplicationEscalated, ApplicationApproved, ApplicationApprovedInPart,
+		ApplicationReferred, ApplicationEscalated, ApplicationAppealWindow, ApplicationAppealed,
+		ApplicationApproved, ApplicationApprovedInPart,
 		ApplicationDenied, ApplicationReturned, ApplicationWithdrawn,
 	}
 }
@@ -76,6 +84,34 @@ func ReviewAgencies() []ReviewAgency {
 // Valid reports whether a is one of the reviewing agencies.
 func (a ReviewAgency) Valid() bool {
 	return a == AgencyDefense || a == AgencyStateDept || a == AgencyEnergy
+}
+
+// AppealLevel is a body that hears an appeal of an escalated case's
+// decision, in order: the Advisory Committee on Export Policy, the Export
+// Administration Review Board, the President (EO 12981 §5(a)(3)(B)–(D)).
+type AppealLevel string
+
+// The appeal levels.
+const (
+	AppealACEP      AppealLevel = "ACEP"
+	AppealEARB      AppealLevel = "EARB"
+	AppealPresident AppealLevel = "PRESIDENT"
+)
+
+// AppealLevels lists the levels in the order an appeal climbs them.
+func AppealLevels() []AppealLevel { return []AppealLevel{AppealACEP, AppealEARB, AppealPresident} }
+
+// Appeal is a dissenting agency's appeal of an escalated case's decision to
+// the next level, and that level's decision once the licensing officer has
+// recorded it (with Record, the reference of the body's decision document).
+type Appeal struct {
+	Level       AppealLevel          `json:"level"`
+	Agency      ReviewAgency         `json:"agency"`
+	Reasons     []string             `json:"reasons"`
+	AppellantID string               `json:"appellant_id"`
+	At          time.Time            `json:"at"`
+	Decision    *ApplicationDecision `json:"decision,omitempty"`
+	Record      string               `json:"record,omitempty"`
 }
 
 // RecommendationKind is what a reviewing agency recommends.
@@ -139,16 +175,23 @@ type ApplicationReview struct {
 	AcceptedAt    time.Time `json:"accepted_at,omitzero"`
 	// FirstActionAt is when the licensing agency first requested
 	// information, referred or decided: what its 9-day deadline measures.
-	FirstActionAt    time.Time              `json:"first_action_at,omitzero"`
-	InfoRequests     []InfoRequest          `json:"info_requests,omitempty"`
-	Referrals        []ReviewAgency         `json:"referrals,omitempty"`
-	ReferredAt       time.Time              `json:"referred_at,omitzero"`
-	Recommendations  []AgencyRecommendation `json:"recommendations,omitempty"`
-	EscalatedAt      time.Time              `json:"escalated_at,omitzero"`
-	EscalationNote   string                 `json:"escalation_note,omitempty"`
-	Decision         *ApplicationDecision   `json:"decision,omitempty"`
-	WithdrawnAt      time.Time              `json:"withdrawn_at,omitzero"`
-	WithdrawalReason string                 `json:"withdrawal_reason,omitempty"`
+	FirstActionAt   time.Time              `json:"first_action_at,omitzero"`
+	InfoRequests    []InfoRequest          `json:"info_requests,omitempty"`
+	Referrals       []ReviewAgency         `json:"referrals,omitempty"`
+	ReferredAt      time.Time              `json:"referred_at,omitzero"`
+	Recommendations []AgencyRecommendation `json:"recommendations,omitempty"`
+	EscalatedAt     time.Time              `json:"escalated_at,omitzero"`
+	EscalationNote  string                 `json:"escalation_note,omitempty"`
+	// CommitteeDecision is the Operating Committee chair's decision on an
+	// escalated case; Appeals are the appeals against it and the levels'
+	// decisions, in order. The latest of these decisions (PendingDecision)
+	// becomes Decision when it stands: when its appeal window closes
+	// without an appeal, or when the President decides.
+	CommitteeDecision *ApplicationDecision `json:"committee_decision,omitempty"`
+	Appeals           []Appeal             `json:"appeals,omitempty"`
+	Decision          *ApplicationDecision `json:"decision,omitempty"`
+	WithdrawnAt       time.Time            `json:"withdrawn_at,omitzero"`
+	WithdrawalReason  string               `json:"withdrawal_reason,omitempty"`
 }
 
 // Recommendation returns the recommendation of agency a, if it made one.
@@ -159,6 +202,18 @@ func (r *ApplicationReview) Recommendation(a ReviewAgency) (AgencyRecommendation
 		}
 	}
 	return AgencyRecommendation{}, false
+}
+
+// PendingDecision returns the latest decision on an escalated case, the
+// one an appeal would be against (nil before the Operating Committee
+// decides), and the level that made it ("" for the Operating Committee).
+func (r *ApplicationReview) PendingDecision() (*ApplicationDecision, AppealLevel) {
+	for i := len(r.Appeals) - 1; i >= 0; i-- {
+		if r.Appeals[i].Decision != nil {
+			return r.Appeals[i].Decision, r.Appeals[i].Level
+		}
+	}
+	return r.CommitteeDecision, ""
 }
 
 // Referred reports whether the application was referred to agency a.

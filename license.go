@@ -57,10 +57,15 @@ type ApplicationDecision struct {
 	Conditions    []Condition     `json:"conditions,omitempty"`
 	Reasons       []string        `json:"reasons,omitempty"`
 	// ByCommittee marks a decision of the Operating Committee's chair on an
-	// escalated application.
-	ByCommittee bool      `json:"by_committee,omitempty"`
-	DecidedBy   string    `json:"decided_by"`
-	At          time.Time `json:"at"`
+	// escalated application; Level, one of an appeal level's.
+	ByCommittee bool        `json:"by_committee,omitempty"`
+	Level       AppealLevel `json:"level,omitempty"`
+	DecidedBy   string      `json:"decided_by"`
+	At          time.Time   `json:"at"`
+	// StandsAt is when an escalated case's decision became final (its
+	// appeal window closed, or the President decided); zero for a
+	// decision that is final when made.
+	StandsAt time.Time `json:"stands_at,omitzero"`
 }
 
 // LicenseStatus is the standing of a license. Revoked and suspended are set

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 )
 
 // ListVersion is one imported file of a restricted-party list source: the
 // exact bytes (by digest) that a screening was run against. The current
-// version of a source is the one imported last.
+// version of a source is the one imported last; lists move only forward, so
+// an import whose publication date is older than the current version's is
+// refused unless the operator allows it with a reason (ListImport.AllowOlder).
 type ListVersion struct {
 	ID     string `json:"id"`
 	Source string `json:"source"` // the list source, e.g. "csl", "ofac", "un", "dpl", "internal"
@@ -42,14 +45,53 @@ type ListEntry struct {
 }
 
 // ListImport is a parsed list file, ready to be stored as a version.
+//
+// AllowOlder lets a file published before the source's current version
+// become current all the same (to roll back a bad list, say); Reason says
+// why, and the audit record of the import keeps both.
 type ListImport struct {
-	Source    string
-	Format    string
-	Digest    string
-	FileName  string
-	Published time.Time
-	Entities  []Entity
-	Problems  int
+	Source     string
+	Format     string
+	Digest     string
+	FileName   string
+	Published  time.Time
+	Entities   []Entity
+	Problems   int
+	AllowOlder bool
+	Reason     string
+}
+
+// dateOnly formats publication dates in messages.
+const dateOnly = "2006-01-02"
+
+// CheckNotOlder returns nil when li may become the current version of its
+// source in place of current (nil when the source has none): its
+// publication date is not older than current's. A file that states no date
+// cannot be shown not to be older than a dated current version, so it is
+// refused too (fail closed); a current version without a date can be
+// replaced by any file. The refusal is ECONFLICT naming both dates; with
+// AllowOlder set, CheckNotOlder reports the same finding, and the caller
+// proceeds and records it (see OlderThan).
+func (li *ListImport) CheckNotOlder(current *ListVersion) error {
+	if !li.OlderThan(current) {
+		return nil
+	}
+	published := "states no publication date"
+	if !li.Published.IsZero() {
+		published = "was published " + li.Published.UTC().Format(dateOnly)
+	}
+	return Errorf(ECONFLICT, "the %s file %s, before the current %s version %s published %s: "+
+		"lists move only forward; to make the older file current on purpose, allow older (CLI --allow-older, API allow_older) with a reason",
+		li.Source, published, current.Source, current.ID, current.Published.UTC().Format(dateOnly))
+}
+
+// OlderThan reports whether li would move its source back in time if it
+// replaced current: current is dated and li is dated earlier or not at all.
+func (li *ListImport) OlderThan(current *ListVersion) bool {
+	if current == nil || current.Published.IsZero() {
+		return false
+	}
+	return li.Published.IsZero() || li.Published.Before(current.Published)
 }
 
 var hexDigestPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -73,6 +115,14 @@ func (li *ListImport) Validate() error {
 	}
 	if li.Problems < 0 {
 		return FieldErrorf("problems", "must not be negative")
+	}
+	switch {
+	case li.AllowOlder && strings.TrimSpace(li.Reason) == "":
+		return FieldErrorf("reason", "allowing an older list to become current requires a reason")
+	case !li.AllowOlder && li.Reason != "":
+		return FieldErrorf("reason", "a reason is given only with allow_older")
+	case len(li.Reason) > 1000:
+		return FieldErrorf("reason", "longer than 1000 bytes")
 	}
 	for i := range li.Entities {
 		e := &li.Entities[i]
@@ -118,9 +168,13 @@ type ListEntryFilter struct {
 // ListService stores restricted-party list versions and their entries.
 type ListService interface {
 	// ImportListVersion validates li and stores it as a new version with
-	// its entries in one transaction. When a version with the same digest
-	// already exists it stores nothing and returns that version with
-	// created false.
+	// its entries in one transaction, which makes it its source's current
+	// version. When a version with the same digest already exists it stores
+	// nothing and returns that version with created false. When li is older
+	// than the current version (li.CheckNotOlder) it stores nothing and
+	// returns ECONFLICT naming both dates, unless li.AllowOlder is set: then
+	// the audit record of the import keeps the reason and the version it
+	// replaced.
 	ImportListVersion(ctx context.Context, li *ListImport) (v *ListVersion, created bool, err error)
 
 	// FindListVersionByID returns the version with id, or ENOTFOUND.

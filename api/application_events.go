@@ -11,7 +11,8 @@ import (
 // The review of an application is driven by one route per event, each
 // with its own permission (so the guard's role check fits the event): POST
 // /v1/applications/{id}/submit, /accept, /request-info, /respond, /refer,
-// /recommend, /escalate, /decision, /committee-decision and /withdraw.
+// /recommend, /escalate, /decision, /committee-decision, /appeal,
+// /appeal-decision, /finalize and /withdraw.
 // Each answers with the licensing.Outcome: the application after the event,
 // the effects carried out and the license issued, if any. Every body may
 // carry the version the client read; a change made since is a 409.
@@ -93,6 +94,34 @@ func (in DecisionRequest) event(k licensing.EventKind) licensing.Event {
 	}}
 }
 func (in DecisionRequest) readVersion() int64 { return in.Version }
+
+// AppealInput is the body of appeal: the reasons. The agency is the
+// caller's organization's; naming another is refused, and only an agency
+// that dissented from the decision may appeal it.
+type AppealInput struct {
+	Agency  tollgate.ReviewAgency `json:"agency,omitempty"`
+	Reasons []string              `json:"reasons"`
+	Version int64                 `json:"version,omitempty"`
+}
+
+func (in AppealInput) event(k licensing.EventKind) licensing.Event {
+	return licensing.Event{Kind: k, Agency: in.Agency, Reasons: in.Reasons}
+}
+func (in AppealInput) readVersion() int64 { return in.Version }
+
+// AppealDecisionRequest is the body of appeal-decision: the decision of the
+// level appealed to (as in DecisionRequest; it never returns an
+// application) and Record, the reference of that body's decision document.
+type AppealDecisionRequest struct {
+	DecisionRequest
+	Record string `json:"record"`
+}
+
+func (in AppealDecisionRequest) event(k licensing.EventKind) licensing.Event {
+	ev := in.DecisionRequest.event(k)
+	ev.Text = in.Record
+	return ev
+}
 
 // eventHandler serves the route of event kind with body type T.
 func eventHandler[T eventInput](s *server, kind licensing.EventKind) handlerFunc {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"sync"
 	"testing"
+	"time"
 
 	"tollgate"
 	"tollgate/auth"
@@ -81,6 +82,9 @@ const (
 	seedRecommended
 	seedEscalated
 	seedApproved
+	seedAppealWindow // the Operating Committee denied; DOD, which recommended approval, may appeal
+	seedAppealed     // DOD appealed to ACEP
+	seedWindowClosed // the committee's denial of a week ago was not appealed
 )
 
 // seed stores a complete, certified H200 application of the home exporter
@@ -165,6 +169,8 @@ func seedEvents(state int, tx *store.Tx) []licensing.Event {
 		{Kind: licensing.EventRecommend, Agency: tollgate.AgencyDefense, Recommendation: tollgate.RecommendApprove, Reasons: []string{"fine"}},
 		{Kind: licensing.EventEscalate, Text: "the officer disagrees"},
 		{Kind: licensing.EventDecide, Decision: matrixApproval(seq)},
+		{Kind: licensing.EventCommitteeDecide, Decision: &tollgate.ApplicationDecision{Outcome: tollgate.DecisionDeny, Reasons: []string{"risk"}}},
+		{Kind: licensing.EventAppeal, Agency: tollgate.AgencyDefense, Reasons: []string{"the risk is mitigated"}},
 	}
 	var pick []int
 	switch state {
@@ -182,6 +188,13 @@ func seedEvents(state int, tx *store.Tx) []licensing.Event {
 		pick = []int{0, 1, 3, 4, 5}
 	case seedApproved:
 		pick = []int{0, 1, 3, 4, 6}
+	case seedAppealWindow:
+		pick = []int{0, 1, 3, 4, 5, 7}
+	case seedAppealed:
+		pick = []int{0, 1, 3, 4, 5, 7, 8}
+	case seedWindowClosed:
+		pick = []int{0, 1, 3, 4, 5, 7}
+		at = at.Add(-7 * 24 * time.Hour)
 	}
 	var out []licensing.Event
 	for _, i := range pick {
@@ -297,8 +310,15 @@ func init() {
 		"POST /v1/applications/{id}/escalate":           appCall(seedRecommended, "/escalate", text("the officer disagrees")),
 		"POST /v1/applications/{id}/decision":           appCall(seedRecommended, "/decision", approval),
 		"POST /v1/applications/{id}/committee-decision": appCall(seedEscalated, "/committee-decision", approval),
-		"POST /v1/applications/{id}/withdraw":           appCall(seedSubmitted, "/withdraw", text("no longer needed")),
-		"GET /v1/licenses/{id}":                         licenseCall(false, "", nil),
+		"POST /v1/applications/{id}/appeal": appCall(seedAppealWindow, "/appeal", func(*matrixLic, *store.StoredApplication) any {
+			return AppealInput{Reasons: []string{"the risk is mitigated"}}
+		}),
+		"POST /v1/applications/{id}/appeal-decision": appCall(seedAppealed, "/appeal-decision", func(m *matrixLic, sa *store.StoredApplication) any {
+			return AppealDecisionRequest{DecisionRequest: approval(m, sa).(DecisionRequest), Record: "ACEP decision record"}
+		}),
+		"POST /v1/applications/{id}/finalize": appCall(seedWindowClosed, "/finalize", nil),
+		"POST /v1/applications/{id}/withdraw": appCall(seedSubmitted, "/withdraw", text("no longer needed")),
+		"GET /v1/licenses/{id}":               licenseCall(false, "", nil),
 		"POST /v1/licenses/{id}/status": licenseCall(true, "/status",
 			licensing.LicenseStatusInput{Status: tollgate.LicenseSuspended, Reason: "inquiry"}),
 		"POST /v1/applications": func(w *matrixWorld) matrixCall {

@@ -277,3 +277,30 @@ func TestApplicationsOverdueOverAPI(t *testing.T) {
 	}
 	env.problem(request{method: "GET", path: "/v1/applications?overdue=maybe", as: w.bis}, http.StatusBadRequest)
 }
+
+// TestPrecheckWarningOverAPI: a reexport to China is reviewed under a
+// presumption of denial; the precheck shows it as a warning with its
+// severity and policy, and submission goes through with the warning.
+func TestPrecheckWarningOverAPI(t *testing.T) {
+	w := newLicWorld(t, apitest.SQLiteDSN(t))
+	env := w.env
+	sa := w.draft()
+	path := "/v1/applications/" + sa.ID
+	reexport := true
+	must[store.StoredApplication](env, request{method: "PATCH", path: path, as: w.officer,
+		body: licensing.DraftUpdate{Reexport: &reexport}}, http.StatusOK)
+	rep := must[licensing.PrecheckReport](env, request{method: "GET", path: path + "/precheck", as: w.officer}, http.StatusOK)
+	var warned bool
+	for _, c := range rep.Checks {
+		if c.Severity == licensing.SeverityWarning && c.Pass && strings.Contains(c.Reason, "presumption of denial") {
+			warned = true
+		}
+	}
+	if !rep.CanSubmit || rep.Warnings == 0 || !warned {
+		t.Fatalf("precheck of a reexport: can submit %t, %d warnings: %+v", rep.CanSubmit, rep.Warnings, rep.Checks)
+	}
+	out := w.event(w.officer, sa.ID, "submit", nil)
+	if out.Application.State != tollgate.ApplicationSubmitted || len(out.Warnings) == 0 {
+		t.Errorf("submit: %s with warnings %+v", out.Application.State, out.Warnings)
+	}
+}

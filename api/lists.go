@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -99,6 +100,12 @@ type ListImportInput struct {
 	FileName      string `json:"file_name"`
 	Content       string `json:"content,omitempty"`
 	ContentBase64 string `json:"content_base64,omitempty"`
+	// AllowOlder lets a file published before the source's current
+	// version become current all the same; Reason, required with it, says
+	// why, and the audit log records both. Without it such a file is
+	// refused (409) naming both dates: lists move only forward.
+	AllowOlder bool   `json:"allow_older,omitempty"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 // Validate checks that exactly one form of content is given and that the
@@ -125,6 +132,9 @@ type ListImportResult struct {
 	Created bool `json:"created"`
 	// Problems are the first malformed records the parser reported.
 	Problems []lists.Problem `json:"problems,omitempty"`
+	// Replaced is the newer version this import displaced as current, as
+	// allow_older allowed; absent otherwise.
+	Replaced *tollgate.ListVersion `json:"replaced,omitempty"`
 }
 
 // maxReportedProblems bounds the problems echoed in a ListImportResult.
@@ -149,6 +159,15 @@ func (s *server) handleImportList(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	li := screening.ListImport(res, in.FileName)
+	li.AllowOlder, li.Reason = in.AllowOlder, in.Reason
+	var prev *tollgate.ListVersion
+	if li.AllowOlder {
+		// Only to report what the import displaced; the store decides,
+		// in its own transaction, whether the file is older.
+		if prev, err = s.currentListVersion(r.Context(), li.Source); err != nil {
+			return err
+		}
+	}
 	v, created, err := s.store.ImportListVersion(r.Context(), li)
 	if err != nil {
 		return err
@@ -158,11 +177,28 @@ func (s *server) handleImportList(w http.ResponseWriter, r *http.Request) error 
 		status = http.StatusOK
 	}
 	out := ListImportResult{Version: v, Created: created, Problems: res.Problems}
+	if created && li.OlderThan(prev) {
+		out.Replaced = prev
+	}
 	if len(out.Problems) > maxReportedProblems {
 		out.Problems = out.Problems[:maxReportedProblems]
 	}
 	w.Header().Set("Location", "/v1/lists/"+v.ID)
 	return encode(w, status, out)
+}
+
+// currentListVersion returns the current version of source, or nil.
+func (s *server) currentListVersion(ctx context.Context, source string) (*tollgate.ListVersion, error) {
+	vs, err := s.store.CurrentListVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vs {
+		if v.Source == source {
+			return v, nil
+		}
+	}
+	return nil, nil
 }
 
 // parseListFile parses an uploaded file exactly as lists.Load parses a file

@@ -82,4 +82,31 @@ func testLists(t *testing.T, dsn string) {
 			t.Errorf("second page: %+v", rest.Items)
 		}
 	})
+	t.Run("MovesForward", func(t *testing.T) {
+		file := func(date, name string) ListImportInput {
+			return ListImportInput{FileName: "forward-" + date + ".csv",
+				Content: "name,aliases,type,country,citation,id\n" + name + ",,organization,CN,," + date + "\n"}
+		}
+		newer := must[ListImportResult](env, request{method: "POST", path: "/v1/lists/import", body: file("2030-05-03", "Newer Co.")}, http.StatusCreated)
+		p := env.problem(request{method: "POST", path: "/v1/lists/import", body: file("2029-07-01", "Older Co.")}, http.StatusConflict)
+		for _, want := range []string{"2029-07-01", "2030-05-03", "allow_older"} {
+			if !strings.Contains(p.Detail, want) {
+				t.Errorf("refusal %q does not name %s", p.Detail, want)
+			}
+		}
+		older := file("2029-07-01", "Older Co.")
+		older.Reason = "why not"
+		if p := env.problem(request{method: "POST", path: "/v1/lists/import", body: older}, http.StatusBadRequest); p.Field != "reason" {
+			t.Errorf("reason without allow_older: field %q", p.Field)
+		}
+		older.AllowOlder, older.Reason = true, ""
+		if p := env.problem(request{method: "POST", path: "/v1/lists/import", body: older}, http.StatusBadRequest); p.Field != "reason" {
+			t.Errorf("allow_older without a reason: field %q", p.Field)
+		}
+		older.Reason = "the 2030 list was withdrawn"
+		res := must[ListImportResult](env, request{method: "POST", path: "/v1/lists/import", body: older}, http.StatusCreated)
+		if !res.Created || !res.Version.Current || res.Replaced == nil || res.Replaced.ID != newer.Version.ID {
+			t.Errorf("allowed older import: %+v, want it current, replacing %s", res, newer.Version.ID)
+		}
+	})
 }

@@ -20,9 +20,16 @@ const (
 	// DeadlineCommitteeDecision: the Operating Committee chair decides an
 	// escalated case.
 	DeadlineCommitteeDecision DeadlineKind = "committee_decision"
-	// DeadlineResolution: the application is resolved (or referred to the
-	// President, which tollgate does not model).
+	// DeadlineResolution: the application is resolved, or referred to the
+	// President (an appeal to the President).
 	DeadlineResolution DeadlineKind = "resolution"
+	// DeadlineAppeal: the window in which an agency that dissented from an
+	// escalated case's decision may appeal it to the next level (Level).
+	// It is met by an appeal; when it closes without one it lapses and the
+	// decision stands.
+	DeadlineAppeal DeadlineKind = "appeal"
+	// DeadlineAppealDecision: ACEP or EARB (Level) decides an appeal.
+	DeadlineAppealDecision DeadlineKind = "appeal_decision"
 )
 
 // DeadlineRule is one time limit as data: how many calendar days, counted
@@ -47,6 +54,10 @@ var deadlineRules = []DeadlineRule{
 		"EO 12981 §5(a)(3)(B) as amended by EO 13020 (14 days after the deadline for agency recommendations)"},
 	{DeadlineResolution, 90, "submission, not counting days awaiting the applicant's information",
 		"EO 12981 and 15 CFR 750.4(a)(1) (90 calendar days from registration); 15 CFR 750.4(b) for the clock stop (paragraph unconfirmed)"},
+	{DeadlineAppeal, appealDays, "the decision appealed (the Operating Committee chair's, ACEP's or EARB's)",
+		"EO 12981 §5(a)(3)(B)–(D) (a dissenting agency appeals within 5 days; regime.md §9, day counts to be confirmed against the order)"},
+	{DeadlineAppealDecision, boardDays, "the appeal",
+		"EO 12981 §5(a)(3)(C)–(D) (ACEP, then EARB, decide within 11 days of the appeal; regime.md §9, to be confirmed)"},
 }
 
 // DeadlineRules returns the table of time limits.
@@ -69,6 +80,7 @@ const (
 	DeadlineOpen      DeadlineState = "open"      // the action is still owed
 	DeadlineMet       DeadlineState = "met"       // the action happened (possibly late)
 	DeadlineCancelled DeadlineState = "cancelled" // the action is no longer owed (withdrawn, skipped)
+	DeadlineLapsed    DeadlineState = "lapsed"    // a window that closed without the action, which was optional (no appeal: the decision stands)
 )
 
 // Deadline is one time limit applied to one application. Due is the last
@@ -78,6 +90,7 @@ const (
 type Deadline struct {
 	Kind       DeadlineKind          `json:"kind"`
 	Agency     tollgate.ReviewAgency `json:"agency,omitempty"`
+	Level      tollgate.AppealLevel  `json:"level,omitempty"`
 	Due        time.Time             `json:"due"`
 	State      DeadlineState         `json:"state"`
 	MetAt      time.Time             `json:"met_at,omitzero"`
@@ -143,17 +156,72 @@ func Deadlines(app tollgate.Application, now time.Time) []Deadline {
 	}
 	if !r.EscalatedAt.IsZero() {
 		var metAt time.Time
-		if r.Decision != nil && r.Decision.ByCommittee {
-			metAt = r.Decision.At
+		if r.CommitteeDecision != nil {
+			metAt = r.CommitteeDecision.At
 		}
 		add(DeadlineCommitteeDecision, "", addDays(agencyDue(r), rule(DeadlineCommitteeDecision).Days), metAt, !closed, 0)
 	}
+	out = append(out, appealDeadlines(r, now)...)
 	paused := pausedDays(r, now)
-	var decidedAt time.Time
+	var resolvedAt time.Time
 	if r.Decision != nil {
-		decidedAt = r.Decision.At
+		resolvedAt = r.Decision.At
+	} else if n := len(r.Appeals); n > 0 && r.Appeals[n-1].Level == tollgate.AppealPresident {
+		resolvedAt = r.Appeals[n-1].At // referred to the President
 	}
-	add(DeadlineResolution, "", addDays(r.SubmittedAt, rule(DeadlineResolution).Days+paused), decidedAt, !closed, paused)
+	add(DeadlineResolution, "", addDays(r.SubmittedAt, rule(DeadlineResolution).Days+paused), resolvedAt, !closed, paused)
+	return out
+}
+
+// appealDeadlines returns, after the Operating Committee, the appeal window
+// of each decision that could be appealed and the decision deadline of each
+// appeal to ACEP or EARB, in order.
+func appealDeadlines(r *tollgate.ApplicationReview, now time.Time) []Deadline {
+	var out []Deadline
+	window := func(d *tollgate.ApplicationDecision, level tollgate.AppealLevel, appealedAt time.Time) {
+		next, ok := nextLevel(level)
+		if d == nil || !ok {
+			return
+		}
+		dl := Deadline{Kind: DeadlineAppeal, Level: next, Due: addDays(d.At, appealDays), Citation: rule(DeadlineAppeal).Citation}
+		switch {
+		case !appealedAt.IsZero():
+			dl.State, dl.MetAt = DeadlineMet, appealedAt
+		case r.State == tollgate.ApplicationWithdrawn:
+			dl.State = DeadlineCancelled
+		case r.State == tollgate.ApplicationAppealWindow && !civilDate(now).After(dl.Due):
+			dl.State = DeadlineOpen
+		default:
+			dl.State = DeadlineLapsed
+		}
+		out = append(out, dl)
+	}
+	var appealedAt time.Time
+	if len(r.Appeals) > 0 {
+		appealedAt = r.Appeals[0].At
+	}
+	window(r.CommitteeDecision, "", appealedAt)
+	for i, a := range r.Appeals {
+		if a.Level != tollgate.AppealPresident {
+			dl := Deadline{Kind: DeadlineAppealDecision, Level: a.Level, Due: addDays(a.At, boardDays), Citation: rule(DeadlineAppealDecision).Citation}
+			switch {
+			case a.Decision != nil:
+				dl.State, dl.MetAt = DeadlineMet, a.Decision.At
+				dl.DaysLate = max(0, daysBetween(dl.Due, a.Decision.At))
+			case r.State == tollgate.ApplicationAppealed:
+				dl.State = DeadlineOpen
+				dl.DaysLate = max(0, daysBetween(dl.Due, now))
+			default:
+				dl.State = DeadlineCancelled
+			}
+			out = append(out, dl)
+		}
+		var next time.Time
+		if i+1 < len(r.Appeals) {
+			next = r.Appeals[i+1].At
+		}
+		window(a.Decision, a.Level, next)
+	}
 	return out
 }
 

@@ -148,7 +148,8 @@ func TestDeadlinesOfDecidedApplication(t *testing.T) {
 }
 
 func TestDeadlineRulesTable(t *testing.T) {
-	want := map[DeadlineKind]int{DeadlineFirstAction: 9, DeadlineAgencyRecommendation: 30, DeadlineCommitteeDecision: 14, DeadlineResolution: 90}
+	want := map[DeadlineKind]int{DeadlineFirstAction: 9, DeadlineAgencyRecommendation: 30, DeadlineCommitteeDecision: 14, DeadlineResolution: 90,
+		DeadlineAppeal: 5, DeadlineAppealDecision: 11}
 	rules := DeadlineRules()
 	if len(rules) != len(want) {
 		t.Fatalf("got %d rules, want %d", len(rules), len(want))

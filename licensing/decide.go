@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"tollgate"
 )
@@ -18,7 +19,7 @@ func decide(app *tollgate.Application, ev Event) ([]Effect, error) {
 	if committee && d.Outcome == tollgate.DecisionReturn {
 		return nil, tollgate.FieldErrorf("decision.outcome", "the Operating Committee approves, approves in part or denies; it does not return applications")
 	}
-	if err := validateDecision(app, &d); err != nil {
+	if err := validateDecision(app, &d, ev); err != nil {
 		return nil, err
 	}
 	if !committee {
@@ -30,12 +31,25 @@ func decide(app *tollgate.Application, ev Event) ([]Effect, error) {
 	d.DecidedBy = ev.Actor
 	d.At = ev.At
 	firstAction(app, ev)
+	if committee {
+		app.CommitteeDecision = &d
+		app.State = appealWindow
+		return []Effect{appealWindowEffect(app)}, nil
+	}
+	return stand(app, d, time.Time{}), nil
+}
+
+// stand makes d the application's final decision, standing from at (zero
+// for a decision final when made), and returns the effects: the license of
+// an approval.
+func stand(app *tollgate.Application, d tollgate.ApplicationDecision, at time.Time) []Effect {
+	d.StandsAt = at
 	app.Decision = &d
 	app.State = d.Outcome.State()
 	if d.Outcome.IssuesLicense() {
-		return []Effect{{Kind: EffectIssueLicense, LicenseNumber: d.LicenseNumber}}, nil
+		return []Effect{{Kind: EffectIssueLicense, LicenseNumber: d.LicenseNumber}}
 	}
-	return nil, nil
+	return nil
 }
 
 // decisionAllowed applies the rules that depend on where the review stands:
@@ -82,9 +96,9 @@ func decisionAllowed(app *tollgate.Application, outcome tollgate.DecisionOutcome
 	return nil
 }
 
-// validateDecision checks d against the application it decides and
-// normalizes it (product keys, validity dates). Errors name the field.
-func validateDecision(app *tollgate.Application, d *tollgate.ApplicationDecision) error {
+// validateDecision checks d, made by ev, against the application it decides
+// and normalizes it (product keys, validity dates). Errors name the field.
+func validateDecision(app *tollgate.Application, d *tollgate.ApplicationDecision, ev Event) error {
 	if d.Outcome.State() == "" {
 		return tollgate.FieldErrorf("decision.outcome", "must be approve, approve_in_part, deny or return_without_action; got %q", d.Outcome)
 	}
@@ -108,9 +122,8 @@ func validateDecision(app *tollgate.Application, d *tollgate.ApplicationDecision
 		return tollgate.FieldErrorf("decision.valid_to", "give both valid_from and valid_to, or neither for the default validity")
 	}
 	if !d.ValidFrom.IsZero() {
-		d.ValidFrom, d.ValidTo = civilDate(d.ValidFrom), civilDate(d.ValidTo)
-		if d.ValidTo.Before(d.ValidFrom) {
-			return tollgate.FieldErrorf("decision.valid_to", "ends before valid_from")
+		if err := validateValidity(d, ev); err != nil {
+			return err
 		}
 	}
 	ids := map[string]bool{}
@@ -129,6 +142,32 @@ func validateDecision(app *tollgate.Application, d *tollgate.ApplicationDecision
 		ids[c.ID] = true
 	}
 	d.Reasons = nonBlank(d.Reasons)
+	return nil
+}
+
+// validateValidity normalizes the validity a decision sets to calendar days
+// and bounds it: it starts on or after the day of the decision (a license
+// is never valid before it is issued) and lasts at most the configured
+// number of years from its start (15 CFR 750.7(g); regime.md §9), so a
+// backdated or open-ended license ("valid to 9999-01-01") is refused.
+func validateValidity(d *tollgate.ApplicationDecision, ev Event) error {
+	years := ev.ValidityYears
+	if years <= 0 {
+		years = DefaultConfig().LicenseValidityYears
+	}
+	d.ValidFrom, d.ValidTo = civilDate(d.ValidFrom), civilDate(d.ValidTo)
+	decided := civilDate(ev.At)
+	_, longest := ValidityPeriod(Config{LicenseValidityYears: years}, d.ValidFrom)
+	switch {
+	case d.ValidFrom.Before(decided):
+		return tollgate.FieldErrorf("decision.valid_from", "%s is before the decision on %s; a license is valid from its decision on",
+			d.ValidFrom.Format(dateLayout), decided.Format(dateLayout))
+	case d.ValidTo.Before(d.ValidFrom):
+		return tollgate.FieldErrorf("decision.valid_to", "ends before valid_from")
+	case d.ValidTo.After(longest):
+		return tollgate.FieldErrorf("decision.valid_to", "%s is more than %d years after valid_from %s; the longest validity ends %s (15 CFR 750.7(g))",
+			d.ValidTo.Format(dateLayout), years, d.ValidFrom.Format(dateLayout), longest.Format(dateLayout))
+	}
 	return nil
 }
 

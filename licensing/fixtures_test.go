@@ -193,6 +193,16 @@ func evCommittee(at time.Time, d tollgate.ApplicationDecision) Event {
 	return Event{Kind: EventCommitteeDecide, Actor: "user-oc-chair", At: at, Decision: &d}
 }
 
+func evAppeal(at time.Time, a tollgate.ReviewAgency) Event {
+	return Event{Kind: EventAppeal, Actor: "user-" + string(a), At: at, Agency: a, Reasons: []string{"the end user's remote-access controls are unproven"}}
+}
+
+func evAppealDecide(at time.Time, d tollgate.ApplicationDecision) Event {
+	return Event{Kind: EventAppealDecide, Actor: "user-bis", At: at, Decision: &d, Text: "minutes of the meeting, item 4"}
+}
+
+func evFinalize(at time.Time) Event { return Event{Kind: EventFinalize, Actor: "user-bis", At: at} }
+
 func approveAll() tollgate.ApplicationDecision {
 	return tollgate.ApplicationDecision{
 		Outcome: tollgate.DecisionApprove, LicenseNumber: "D000001",

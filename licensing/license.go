@@ -12,7 +12,8 @@ import (
 // than law, so that an installation can change them without a code change.
 type Config struct {
 	// LicenseValidityYears is the validity of a license when the decision
-	// does not set one. Usually 4 years (regime.md §4; unconfirmed).
+	// does not set one, and the longest a decision may set: 4 years by
+	// default (15 CFR 750.7(g); regime.md §9).
 	LicenseValidityYears int `json:"license_validity_years"`
 	// MaxDocumentBytes bounds a supporting document's size.
 	MaxDocumentBytes int64 `json:"max_document_bytes"`
@@ -97,6 +98,9 @@ func LicenseFromDecision(cfg Config, app tollgate.Application) (tollgate.License
 		Conditions:    cloneDecision(*d).Conditions,
 		Status:        tollgate.LicenseActive,
 		IssuedAt:      d.At,
+	}
+	if !d.StandsAt.IsZero() {
+		lic.IssuedAt = d.StandsAt // an escalated case's decision issues its license when it stands
 	}
 	if err := lic.Validate(); err != nil {
 		return tollgate.License{}, fmt.Errorf("licensing.LicenseFromDecision: %w", err)

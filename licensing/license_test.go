@@ -1,6 +1,7 @@
 package licensing
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,49 @@ func TestConfigValidate(t *testing.T) {
 		if errCode(c.Validate()) != tollgate.EINVALID {
 			t.Errorf("config %+v: want invalid", c)
 		}
+	}
+}
+
+// TestDecisionValidity checks the validity a decision may set: from the
+// decision's day on, for at most the configured years (15 CFR 750.7(g)).
+// D000004 was issued on 7 Dec 2026 valid 2026-01-01 to 9999-01-01: both
+// ends are refused, each naming its field.
+func TestDecisionValidity(t *testing.T) {
+	decided := time.Date(2026, 12, 7, 14, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		from, to string
+		years    int
+		field    string
+	}{
+		{"OK/FromTheDecisionDay", "2026-12-07", "2030-12-06", 0, ""},
+		{"OK/Later", "2027-01-01", "2027-06-30", 0, ""},
+		{"OK/ConfiguredShorter", "2026-12-07", "2028-12-06", 2, ""},
+		{"ErrBackdated", "2026-01-01", "2027-01-01", 0, "decision.valid_from"},
+		{"ErrDayBefore", "2026-12-06", "2027-01-01", 0, "decision.valid_from"},
+		{"ErrYear9999", "2026-12-07", "9999-01-01", 0, "decision.valid_to"},
+		{"ErrD000004", "2026-01-01", "9999-01-01", 0, "decision.valid_from"},
+		{"ErrOneDayTooLong", "2026-12-07", "2030-12-07", 0, "decision.valid_to"},
+		{"ErrOverConfigured", "2026-12-07", "2028-12-07", 2, "decision.valid_to"},
+		{"ErrEndsBeforeStart", "2027-01-02", "2027-01-01", 0, "decision.valid_to"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _ := appIn(t, underReview)
+			d := approveAll()
+			d.ValidFrom, d.ValidTo = day(tt.from), day(tt.to)
+			ev := evDecide(decided, d)
+			ev.ValidityYears = tt.years
+			next, _, err := Transition(app, ev)
+			var e *tollgate.Error
+			switch {
+			case tt.field == "" && err != nil:
+				t.Fatal(err)
+			case tt.field == "" && (!next.Decision.ValidFrom.Equal(day(tt.from)) || !next.Decision.ValidTo.Equal(day(tt.to))):
+				t.Errorf("got validity %v..%v, want %s..%s", next.Decision.ValidFrom, next.Decision.ValidTo, tt.from, tt.to)
+			case tt.field != "" && (!errors.As(err, &e) || e.Code != tollgate.EINVALID || e.Field != tt.field):
+				t.Fatalf("got %v, want invalid on %s", err, tt.field)
+			}
+		})
 	}
 }

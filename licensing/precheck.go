@@ -22,20 +22,38 @@ const (
 	CheckDocuments      = "documents"            // supporting documents present and acceptable
 )
 
+// Severity grades a check: a failing check blocks submission; a warning
+// passes (it does not block submission) but tells the applicant what the
+// agency will weigh, such as a presumption of denial, which is a review
+// standard and not a bar to filing (regime.md §9).
+type Severity string
+
+// Severities.
+const (
+	SeverityOK      Severity = "ok"
+	SeverityWarning Severity = "warning"
+	SeverityFail    Severity = "fail"
+)
+
 // Check is the outcome of one precheck on one subject (an item, a party, a
 // certification, a product or a document; empty for the whole application).
+// Pass decides submission; Severity says whether a passing check warns.
 type Check struct {
-	Name    string         `json:"name"`
-	Subject string         `json:"subject,omitempty"`
-	Pass    bool           `json:"pass"`
-	Reason  string         `json:"reason"`
-	Cap     *CapProjection `json:"cap,omitempty"`
+	Name     string         `json:"name"`
+	Subject  string         `json:"subject,omitempty"`
+	Pass     bool           `json:"pass"`
+	Severity Severity       `json:"severity"`
+	Reason   string         `json:"reason"`
+	Cap      *CapProjection `json:"cap,omitempty"`
 }
 
 // String renders the check as one line.
 func (c Check) String() string {
 	verdict := "FAIL"
-	if c.Pass {
+	switch {
+	case c.Pass && c.Severity == SeverityWarning:
+		verdict = "WARN"
+	case c.Pass:
 		verdict = "ok"
 	}
 	name := c.Name
@@ -125,11 +143,17 @@ func CanSubmit(checks []Check) error {
 }
 
 func pass(name, subject, reason string) Check {
-	return Check{Name: name, Subject: subject, Pass: true, Reason: reason}
+	return Check{Name: name, Subject: subject, Pass: true, Severity: SeverityOK, Reason: reason}
+}
+
+// warn is a passing check that tells the applicant something the agency
+// will weigh against the application.
+func warn(name, subject, reason string) Check {
+	return Check{Name: name, Subject: subject, Pass: true, Severity: SeverityWarning, Reason: reason}
 }
 
 func fail(name, subject, reason string) Check {
-	return Check{Name: name, Subject: subject, Reason: reason}
+	return Check{Name: name, Subject: subject, Severity: SeverityFail, Reason: reason}
 }
 
 // checkComplete reports every required field the application lacks.
@@ -167,18 +191,20 @@ func checkComplete(app *tollgate.Application) Check {
 // definition of "China or Macau" (Hong Kong included).
 var chinaOrMacau = classify.ChinaOrMacau()
 
-// checkExportScope refuses, for China and Macau, what the H200 rule leaves
-// at presumption of denial whatever the chip: reexports, in-country
-// transfers and exports from abroad (91 FR 1684; regime.md §3).
+// checkExportScope warns, for China and Macau, about what the H200 rule
+// leaves at presumption of denial whatever the chip: reexports, in-country
+// transfers and exports from abroad (91 FR 1684; regime.md §3). That is the
+// standard the agency reviews by, not a bar to filing (regime.md §9).
 func checkExportScope(app *tollgate.Application) Check {
 	if !slices.Contains(chinaOrMacau, app.Destination) {
 		return pass(CheckExportScope, "", fmt.Sprintf("destination %q is not China or Macau; the classification decides the policy", app.Destination))
 	}
+	const standard = "; policy: presumption of denial; the agency decides (a review standard, not a bar to filing)"
 	switch {
 	case app.Reexport:
-		return fail(CheckExportScope, "", "a reexport or in-country transfer to China or Macau is not eligible for case-by-case review (91 FR 1684)")
+		return warn(CheckExportScope, "", "a reexport or in-country transfer to China or Macau is not eligible for case-by-case review (91 FR 1684)"+standard)
 	case app.ExportFrom != "US":
-		return fail(CheckExportScope, "", fmt.Sprintf("an export from %q to China or Macau is not eligible for case-by-case review; only exports from the United States are (91 FR 1684)", app.ExportFrom))
+		return warn(CheckExportScope, "", fmt.Sprintf("an export from %q to China or Macau is not eligible for case-by-case review; only exports from the United States are (91 FR 1684)", app.ExportFrom)+standard)
 	}
 	return pass(CheckExportScope, "", "an export from the United States to "+app.Destination)
 }

@@ -41,8 +41,9 @@ func headquarters(p tollgate.Party) string {
 // the classification was made for this export's facts (destination, origin,
 // reexport, the end user's headquarters) and that its review policy lets a
 // license be granted. The classify rules keep D:5- or Macau-headquartered end
-// users outside China at presumption of denial, so such an end user fails
-// here with classify's reasons.
+// users outside China at presumption of denial, so such an end user draws a
+// warning here with classify's reasons: presumption of denial is the
+// standard the agency reviews by, not a bar to filing (regime.md §9).
 func checkClassifications(app *tollgate.Application, cs []ItemClassification, parties []PartyScreening) []Check {
 	endUsers := app.Parties.EndUsers
 	if len(endUsers) == 0 {
@@ -104,7 +105,8 @@ func classificationCheck(app *tollgate.Application, it tollgate.ApplicationItem,
 	case tollgate.PolicyCaseByCase, tollgate.PolicyPresumptionOfApproval:
 		return pass(CheckClassification, subject, fmt.Sprintf("ECCN %s, %s to %s%s", c.ECCN, d.ReviewPolicy, d.Country, undeterminedNote(c)))
 	case tollgate.PolicyPresumptionOfDenial:
-		return fail(CheckClassification, subject, "presumption of denial: "+because)
+		return warn(CheckClassification, subject, fmt.Sprintf("ECCN %s, presumption of denial to %s: %s; the agency decides (a review standard, not a bar to filing)",
+			c.ECCN, d.Country, because))
 	case tollgate.PolicyNoLicenseRequired:
 		return fail(CheckClassification, subject, "no license is required for this export; there is nothing to apply for")
 	}
@@ -307,11 +309,12 @@ func capCheck(product string, us tollgate.USUnitsShipped, cu ChinaUnits, this in
 	figures := fmt.Sprintf("exported %s + reserved %s + this application %s = %s units",
 		thousands(p.Exported), thousands(p.Reserved), thousands(p.ThisApplication), thousands(p.Projected))
 	limit := fmt.Sprintf("%s (50%% of %s US units, %s)", thousands(p.Limit), thousands(p.USUnits), p.USUnitsSource)
-	c := Check{Name: CheckChinaCap, Subject: product, Cap: p}
+	var c Check
 	if 2*p.Projected <= p.USUnits {
-		c.Pass, c.Reason = true, figures+" <= "+limit
+		c = pass(CheckChinaCap, product, figures+" <= "+limit)
 	} else {
-		c.Reason = fmt.Sprintf("%s > %s: over by %s", figures, limit, thousands(p.Projected-p.Limit))
+		c = fail(CheckChinaCap, product, fmt.Sprintf("%s > %s: over by %s", figures, limit, thousands(p.Projected-p.Limit)))
 	}
+	c.Cap = p
 	return c
 }

@@ -51,19 +51,7 @@ func TestPrecheckFailures(t *testing.T) {
 		{"ErrNoPurchaser", func(in *PrecheckInput) { in.Application.Parties.Purchaser = "" }, CheckComplete, "", "purchaser"},
 		{"ErrNoECCN", func(in *PrecheckInput) { in.Application.Items[0].ECCN = "" }, CheckComplete, "", "ECCN of item 1 (H200)"},
 		{"ErrBadTotal", func(in *PrecheckInput) { in.Application.Items[0].TotalCents++ }, CheckComplete, "", "total_cents"},
-		{"ErrReexport", func(in *PrecheckInput) {
-			in.Application.Reexport = true
-			in.Classifications[0].Classification.Destination.Reexport = true
-		}, CheckExportScope, "", "reexport"},
-		{"ErrExportFromAbroad", func(in *PrecheckInput) {
-			in.Application.ExportFrom = "TW"
-			in.Classifications[0].Classification.Destination.From = "TW"
-		}, CheckExportScope, "", `from "TW"`},
 		{"ErrNotClassified", func(in *PrecheckInput) { in.Classifications = nil }, CheckClassification, "H200 for end user party-enduser", "not classified"},
-		{"ErrPresumptionOfDenial", func(in *PrecheckInput) {
-			in.Parties[2].Party.Country, in.Parties[2].Party.HeadquartersCountry = "SG", "CN"
-			in.Classifications[0].Classification = h200Classification("CN", tollgate.PolicyPresumptionOfDenial)
-		}, CheckClassification, "H200 for end user party-enduser", "headquartered in D:5 outside China"},
 		{"ErrClassifiedForOtherHQ", func(in *PrecheckInput) { in.Parties[2].Party.HeadquartersCountry = "SG" }, CheckClassification, "H200 for end user party-enduser", "headquartered in SG"},
 		{"ErrECCNMismatch", func(in *PrecheckInput) { in.Application.Items[0].ECCN = "3A090.b" }, CheckClassification, "H200 for end user party-enduser", "classifies as 3A090.a"},
 		{"ErrNoLicenseRequired", func(in *PrecheckInput) {
@@ -140,6 +128,78 @@ func TestPrecheckFailures(t *testing.T) {
 			}
 			if details, ok := e.Details.([]Check); !ok || len(details) != len(checks) {
 				t.Errorf("CanSubmit details: got %T with the checks? %v", e.Details, ok)
+			}
+		})
+	}
+}
+
+// TestPrecheckWarnings checks that what the regime leaves at presumption of
+// denial (a reexport, an export from abroad, a chip above the H200 rule's
+// limits, an end user headquartered in D:5) passes with a warning that shows
+// the policy: a review standard, not a bar to filing (regime.md §9).
+func TestPrecheckWarnings(t *testing.T) {
+	denial := func(in *PrecheckInput) {
+		c := in.Classifications[0].Classification
+		c.Destination.ReviewPolicy, c.Destination.Conditions = tollgate.PolicyPresumptionOfDenial, nil
+		c.Reasons = append(c.Reasons, "reexport or export from abroad: presumption of denial")
+		in.Classifications[0].Classification = c
+		in.Application.Certifications = nil
+	}
+	tests := []struct {
+		name    string
+		mutate  func(in *PrecheckInput)
+		check   string
+		subject string
+		reason  string
+	}{
+		{"Reexport", func(in *PrecheckInput) {
+			in.Application.Reexport = true
+			in.Classifications[0].Classification.Destination.Reexport = true
+		}, CheckExportScope, "", "reexport"},
+		{"ReexportWithItsClassification", func(in *PrecheckInput) {
+			in.Application.Reexport = true
+			in.Classifications[0].Classification.Destination.Reexport = true
+			denial(in)
+		}, CheckClassification, "H200 for end user party-enduser", "presumption of denial to CN"},
+		{"ExportFromAbroad", func(in *PrecheckInput) {
+			in.Application.ExportFrom = "TW"
+			in.Classifications[0].Classification.Destination.From = "TW"
+		}, CheckExportScope, "", `from "TW"`},
+		{"HeadquarteredInD5", func(in *PrecheckInput) {
+			in.Parties[2].Party.Country, in.Parties[2].Party.HeadquartersCountry = "SG", "CN"
+			in.Classifications[0].Classification = h200Classification("CN", tollgate.PolicyPresumptionOfDenial)
+			in.Application.Certifications = nil
+		}, CheckClassification, "H200 for end user party-enduser", "headquartered in D:5 outside China"},
+		{"AboveTheRuleLimits", denial, CheckClassification, "H200 for end user party-enduser", "presumption of denial"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := mustInput(t)
+			tt.mutate(&in)
+			checks, err := Precheck(DefaultConfig(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := CanSubmit(checks); err != nil {
+				t.Fatalf("CanSubmit: got %v, want nil (a warning does not block)", err)
+			}
+			var found bool
+			for _, c := range checks {
+				if c.Severity != SeverityWarning {
+					continue
+				}
+				if !c.Pass || !strings.HasPrefix(c.String(), "WARN ") {
+					t.Errorf("warning %v: got pass %t, want a passing WARN", c, c.Pass)
+				}
+				if c.Name == tt.check && c.Subject == tt.subject && strings.Contains(c.Reason, tt.reason) {
+					found = true
+					if !strings.Contains(c.Reason, "presumption of denial") || !strings.Contains(c.Reason, "the agency decides") {
+						t.Errorf("got reason %q, want the policy and who decides", c.Reason)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no %s (%s) warning containing %q among %v", tt.check, tt.subject, tt.reason, checks)
 			}
 		})
 	}

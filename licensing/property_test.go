@@ -57,11 +57,18 @@ func drawEvent(t *rapid.T, app tollgate.Application, now time.Time, passing []Ch
 		}).Draw(t, "recommendation")
 		ev.Reasons = []string{"reason"}
 		ev.Conditions = []string{"condition"}
-	case EventDecide, EventCommitteeDecide:
+	case EventDecide, EventCommitteeDecide, EventAppealDecide:
 		over := approveAll()
 		over.Items[0].Quantity = 5000
 		d := rapid.SampledFrom([]tollgate.ApplicationDecision{approveAll(), approvePart(), deny(), returnIt(), over}).Draw(t, "decision")
 		ev.Decision = &d
+		ev.Text = rapid.SampledFrom([]string{"", "board minutes, item 2"}).Draw(t, "record")
+	case EventAppeal:
+		ev.Agency = rapid.SampledFrom(agencies).Draw(t, "agency")
+		if len(app.Referrals) > 0 && rapid.Bool().Draw(t, "referred agency") {
+			ev.Agency = rapid.SampledFrom(app.Referrals).Draw(t, "which referred agency")
+		}
+		ev.Reasons = rapid.SampledFrom([][]string{nil, {"reason"}}).Draw(t, "reasons")
 	}
 	return ev
 }
@@ -69,12 +76,24 @@ func drawEvent(t *rapid.T, app tollgate.Application, now time.Time, passing []Ch
 // TestTransitionProperties applies random event sequences and checks the
 // invariants of the review after every step.
 func TestTransitionProperties(t *testing.T) {
+	t.Run("FromDraft", func(t *testing.T) { transitionProperties(t, mustDraft(t), t0) })
+	// Random walks from a draft seldom reach the appeal levels: start some
+	// at the Operating Committee.
+	t.Run("FromEscalated", func(t *testing.T) {
+		app, c := appIn(t, escalated)
+		transitionProperties(t, app, c.now)
+	})
+}
+
+func transitionProperties(t *testing.T, start tollgate.Application, startAt time.Time) {
 	passing := mustPassingChecks(t)
-	draftApp := mustDraft(t)
 	rapid.Check(t, func(t *rapid.T) {
-		app := draftApp
-		now := t0
+		app := start
+		now := startAt
 		assigned := 0
+		if start.ControlNumber != "" {
+			assigned = 1
+		}
 		for range rapid.IntRange(1, 40).Draw(t, "steps") {
 			ev := drawEvent(t, app, now, passing)
 			before := app
@@ -132,6 +151,7 @@ func checkInvariants(t *rapid.T, before, next tollgate.Application, assigned int
 		}
 		seen[r.Agency] = true
 	}
+	checkAppealInvariants(t, before, next)
 	if latestEvent(&next.ApplicationReview).Before(latestEvent(&before.ApplicationReview)) {
 		t.Fatal("the latest event went back in time")
 	}
@@ -145,6 +165,52 @@ func checkInvariants(t *rapid.T, before, next tollgate.Application, assigned int
 			if d.State == DeadlineOpen {
 				t.Fatalf("deadline %s still open in terminal state %s", d.Kind, next.State)
 			}
+		}
+	}
+}
+
+// checkAppealInvariants: after the Operating Committee a decision exists
+// while the case waits or is appealed; every appeal came from an agency
+// that dissented from the decision it appealed, within 5 days, and climbs
+// the levels in order; a decision at any level after the committee becomes
+// final only by standing (the President's, or an unappealed one after its
+// window).
+func checkAppealInvariants(t *rapid.T, before, next tollgate.Application) {
+	switch next.State {
+	case appealWindow:
+		if d, _ := next.PendingDecision(); d == nil {
+			t.Fatalf("%s without a pending decision", next.State)
+		}
+	case appealed:
+		if n := len(next.Appeals); n == 0 || next.Appeals[n-1].Decision != nil {
+			t.Fatalf("%s without an open appeal: %+v", next.State, next.Appeals)
+		}
+	}
+	decided := next.CommitteeDecision
+	for i, a := range next.Appeals {
+		if a.Level != tollgate.AppealLevels()[i] {
+			t.Fatalf("appeal %d to %s, want %s", i, a.Level, tollgate.AppealLevels()[i])
+		}
+		rec, ok := next.Recommendation(a.Agency)
+		if decided == nil || !ok || rec.Recommendation.Approves() == decided.Outcome.IssuesLicense() {
+			t.Fatalf("appeal %d by %s, which did not dissent from %+v", i, a.Agency, decided)
+		}
+		if daysBetween(decided.At, a.At) > appealDays {
+			t.Fatalf("appeal %d on %s, more than %d days after the decision of %s", i, a.At, appealDays, decided.At)
+		}
+		decided = a.Decision
+	}
+	if d := next.Decision; d != nil && (d.ByCommittee || d.Level != "") {
+		if d.StandsAt.IsZero() {
+			t.Fatalf("escalated decision %+v final without standing", d)
+		}
+		if d.Level != tollgate.AppealPresident && daysBetween(d.At, d.StandsAt) <= appealDays {
+			t.Fatalf("decision of %s stood on %s, inside its appeal window", d.At, d.StandsAt)
+		}
+	}
+	if before.Decision == nil && next.Decision != nil && next.CommitteeDecision != nil {
+		if pending, _ := before.PendingDecision(); pending == nil {
+			t.Fatalf("an escalated case's decision stood with nothing pending")
 		}
 	}
 }

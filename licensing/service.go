@@ -31,8 +31,9 @@ const (
 
 // eventPermissions says which permission sending each event takes: the
 // exporter's officers submit, respond and withdraw; the licensing officer
-// accepts, requests information, escalates, refers and decides; an agency
-// reviewer recommends.
+// accepts, requests information, escalates, refers, decides and records the
+// decisions after the Operating Committee; an agency reviewer recommends and
+// appeals (for its own agency, one that dissented: Transition checks).
 var eventPermissions = map[EventKind]string{
 	EventSubmit:          PermApplicationSubmit,
 	EventAccept:          PermApplicationReview,
@@ -42,6 +43,9 @@ var eventPermissions = map[EventKind]string{
 	EventRecommend:       PermApplicationRecommend,
 	EventEscalate:        PermApplicationReview,
 	EventCommitteeDecide: PermApplicationDecide,
+	EventAppeal:          PermApplicationRecommend,
+	EventAppealDecide:    PermApplicationDecide,
+	EventFinalize:        PermApplicationDecide,
 	EventDecide:          PermApplicationDecide,
 	EventWithdraw:        PermApplicationWrite,
 }

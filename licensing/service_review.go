@@ -14,22 +14,27 @@ import (
 
 // PrecheckReport is the outcome of the prechecks on an application as of
 // the store's now: every check, whether the application may be submitted,
-// and the facts the checks looked at.
+// how many checks fail and how many pass with a warning, and the facts the
+// checks looked at.
 type PrecheckReport struct {
 	ApplicationID string        `json:"application_id"`
 	State         string        `json:"state"`
 	CanSubmit     bool          `json:"can_submit"`
 	Failing       int           `json:"failing"`
+	Warnings      int           `json:"warnings"`
 	Checks        []Check       `json:"checks"`
 	Input         PrecheckInput `json:"input"`
 }
 
 // Outcome is the result of an event: the application as stored after it,
-// the effects carried out, and the license issued, if any.
+// the effects carried out, the license issued, if any, and, for a
+// submission, the prechecks that passed with a warning (a presumption of
+// denial, for one), which the audit record keeps too.
 type Outcome struct {
 	Application *store.StoredApplication `json:"application"`
 	Effects     []Effect                 `json:"effects,omitempty"`
 	License     *store.StoredLicense     `json:"license,omitempty"`
+	Warnings    []Check                  `json:"warnings,omitempty"`
 }
 
 // gather collects what the prechecks look at, in tx: the classification of
@@ -133,8 +138,11 @@ func (s *Service) Precheck(ctx context.Context, id string) (*PrecheckReport, err
 		}
 		rep = &PrecheckReport{ApplicationID: sa.ID, State: string(sa.State), Checks: checks, Input: in}
 		for _, c := range checks {
-			if !c.Pass {
+			switch {
+			case !c.Pass:
 				rep.Failing++
+			case c.Severity == SeverityWarning:
+				rep.Warnings++
 			}
 		}
 		rep.CanSubmit = CanSubmit(checks) == nil
@@ -202,6 +210,11 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, p *tollgate.Principal
 	if expectedVersion != 0 && expectedVersion != sa.Version {
 		return nil, tollgate.Errorf(tollgate.ECONFLICT, "application %s is at version %d, not %d; reload it and try again", sa.ID, sa.Version, expectedVersion)
 	}
+	return s.applyTo(ctx, tx, p, sa, ev)
+}
+
+// applyTo sends ev, as p, to sa, loaded for update and authorized.
+func (s *Service) applyTo(ctx context.Context, tx *store.Tx, p *tollgate.Principal, sa *store.StoredApplication, ev Event) (*Outcome, error) {
 	agencies, err := tx.AgencyOrgs(ctx)
 	if err != nil {
 		return nil, err
@@ -220,10 +233,14 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, p *tollgate.Principal
 		return nil, err
 	}
 	details := map[string]any{"event": string(ev.Kind), "state": string(next.State)}
+	warnings := precheckWarnings(ev.Prechecks)
+	if len(warnings) > 0 {
+		details["warnings"] = warnings
+	}
 	if err := tx.AuditDetails(ctx, "application."+string(ev.Kind), "application", sa.ID, &before, &sa.Application, details); err != nil {
 		return nil, err
 	}
-	out := &Outcome{Application: sa, Effects: effects}
+	out := &Outcome{Application: sa, Effects: effects, Warnings: warnings}
 	for _, e := range effects {
 		if err := s.carryOut(ctx, tx, sa, e, agencies, out); err != nil {
 			return nil, err
@@ -237,6 +254,17 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, p *tollgate.Principal
 		sa.AssignedOrgIDs = cur.AssignedOrgIDs
 	}
 	return out, nil
+}
+
+// precheckWarnings returns the checks that pass with a warning.
+func precheckWarnings(checks []Check) []Check {
+	var out []Check
+	for _, c := range checks {
+		if c.Pass && c.Severity == SeverityWarning {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // prepare fills in the parts of ev the service owns, and refuses early
@@ -270,14 +298,23 @@ func (s *Service) prepare(ctx context.Context, tx *store.Tx, p *tollgate.Princip
 				}
 			}
 		}
-	case EventRecommend:
+	case EventRecommend, EventAppeal:
 		return recommendingAgency(p, ev, agencies)
-	case EventDecide, EventCommitteeDecide:
+	case EventDecide, EventCommitteeDecide, EventAppealDecide:
+		ev.ValidityYears = s.cfg.LicenseValidityYears
 		if d := ev.Decision; d != nil && d.Outcome.IssuesLicense() && d.LicenseNumber == "" && !sa.State.Terminal() {
 			dd := *d
-			number, err := s.nextLicenseNumber(ctx, tx)
-			if err != nil {
-				return err
+			// A level that approves on appeal keeps the number an earlier
+			// approval of the case took, rather than spending another.
+			number := ""
+			if pending, _ := sa.PendingDecision(); ev.Kind == EventAppealDecide && pending != nil {
+				number = pending.LicenseNumber
+			}
+			if number == "" {
+				var err error
+				if number, err = s.nextLicenseNumber(ctx, tx); err != nil {
+					return err
+				}
 			}
 			dd.LicenseNumber, ev.Decision = number, &dd
 		}

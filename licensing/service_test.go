@@ -2,6 +2,7 @@ package licensing_test
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +208,55 @@ func TestServiceOverdue(t *testing.T) {
 	mustNoErr(t, err)
 	if len(late) != 0 {
 		t.Errorf("the other exporter sees %d overdue applications", len(late))
+	}
+}
+
+// TestServiceSubmitPresumptionOfDenial files what the regime reviews under a
+// presumption of denial (a B200 to China, a reexport to China): the
+// prechecks warn with the policy, submission goes through, and the outcome
+// and the audit record carry the warnings (regime.md §9).
+func TestServiceSubmitPresumptionOfDenial(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(d *licensing.Draft)
+		check  string
+	}{
+		{"B200ToChina", func(d *licensing.Draft) {
+			d.Items[0].Model, d.Items[0].Description = "B200", "Nvidia B200 (HGX) data-center GPU"
+			d.USShipments = nil
+		}, licensing.CheckClassification},
+		{"ReexportToChina", func(d *licensing.Draft) { d.Reexport = true }, licensing.CheckExportScope},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "tollgate.db"))
+			officer := licensingtest.As(e.w.Officer())
+			d := e.w.Draft()
+			tt.mutate(&d)
+			sa, err := e.svc.CreateDraft(officer, d)
+			mustNoErr(t, err)
+			_, _, err = e.svc.UploadDocument(officer, sa.ID, "end-user-statement.pdf", "application/pdf", licensingtest.PDF("statement"))
+			mustNoErr(t, err)
+			rep, err := e.svc.Precheck(officer, sa.ID)
+			mustNoErr(t, err)
+			if !rep.CanSubmit || rep.Failing != 0 || rep.Warnings == 0 {
+				t.Fatalf("precheck: can submit %t, %d failing, %d warnings; want submittable with warnings: %v",
+					rep.CanSubmit, rep.Failing, rep.Warnings, rep.Checks)
+			}
+			out, err := e.svc.Submit(officer, sa.ID, 0)
+			mustNoErr(t, err)
+			if out.Application.State != tollgate.ApplicationSubmitted {
+				t.Errorf("state: got %s, want submitted", out.Application.State)
+			}
+			var found bool
+			for _, w := range out.Warnings {
+				if w.Name == tt.check && strings.Contains(w.Reason, "presumption of denial") {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("submit warnings: got %v, want a %s warning showing the presumption of denial", out.Warnings, tt.check)
+			}
+		})
 	}
 }

@@ -36,6 +36,9 @@ const (
 	EventRecommend       EventKind = "recommend"        // a referred agency records its recommendation
 	EventEscalate        EventKind = "escalate"         // the officer escalates it to the Operating Committee
 	EventCommitteeDecide EventKind = "committee_decide" // the Operating Committee chair decides an escalated case
+	EventAppeal          EventKind = "appeal"           // a dissenting agency appeals the escalated case's decision to the next level
+	EventAppealDecide    EventKind = "appeal_decide"    // the officer records the decision of the level appealed to
+	EventFinalize        EventKind = "finalize"         // the appeal window closed without an appeal: the decision stands
 	EventDecide          EventKind = "decide"           // the officer approves, approves in part, denies or returns it
 	EventWithdraw        EventKind = "withdraw"         // the applicant withdraws it before a decision
 )
@@ -48,7 +51,7 @@ type ActorKind string
 // Actor kinds.
 const (
 	ActorExporter         ActorKind = "exporter"          // the applicant's officers
-	ActorLicensingOfficer ActorKind = "licensing_officer" // the licensing agency (BIS); also records the Operating Committee chair's decision
+	ActorLicensingOfficer ActorKind = "licensing_officer" // the licensing agency (BIS); also records the decisions of the Operating Committee chair, ACEP, EARB and the President
 	ActorAgencyReviewer   ActorKind = "agency_reviewer"   // a reviewer of a referred agency (for its own agency only)
 )
 
@@ -70,6 +73,8 @@ const (
 	infoRequested = tollgate.ApplicationInfoRequested
 	referred      = tollgate.ApplicationReferred
 	escalated     = tollgate.ApplicationEscalated
+	appealWindow  = tollgate.ApplicationAppealWindow
+	appealed      = tollgate.ApplicationAppealed
 	approved      = tollgate.ApplicationApproved
 	approvedPart  = tollgate.ApplicationApprovedInPart
 	denied        = tollgate.ApplicationDenied
@@ -83,6 +88,13 @@ const (
 // another denies; EO 12981 §5(a)(3)(B)), which Transition reports as an
 // EffectEscalated; and explicitly, by the escalate event, when the licensing
 // officer disagrees with the agencies.
+//
+// The decision on an escalated case (the Operating Committee chair's, then
+// ACEP's or EARB's on appeal) opens an appeal window of 5 days in which an
+// agency that dissented from it may appeal to the next level; each level
+// decides within 11 days; the President's decision is final (EO 12981 §5;
+// regime.md §9). Without an appeal the decision stands when the window
+// closes, which the officer records with finalize.
 var eventSpecs = []EventSpec{
 	{EventSubmit, ActorExporter, states(draft), states(submitted),
 		"file a complete application whose prechecks all pass; assigns the application control number"},
@@ -98,13 +110,19 @@ var eventSpecs = []EventSpec{
 		"record a referred agency's recommendation (approve, approve_with_conditions, deny) with reasons"},
 	{EventEscalate, ActorLicensingOfficer, states(referred), states(escalated),
 		"escalate the case to the Operating Committee"},
-	{EventCommitteeDecide, ActorLicensingOfficer, states(escalated), states(approved, approvedPart, denied),
-		"record the Operating Committee chair's decision on an escalated case"},
+	{EventCommitteeDecide, ActorLicensingOfficer, states(escalated), states(appealWindow),
+		"record the Operating Committee chair's decision on an escalated case; a dissenting agency may appeal it to ACEP within 5 days"},
+	{EventAppeal, ActorAgencyReviewer, states(appealWindow), states(appealed),
+		"appeal the pending decision to the next level (ACEP, EARB, then the President) within 5 days, as an agency that dissented from it, with reasons"},
+	{EventAppealDecide, ActorLicensingOfficer, states(appealed), states(appealWindow, approved, approvedPart, denied),
+		"record the decision of the level appealed to (ACEP or EARB within 11 days; the President's is final), citing its decision document"},
+	{EventFinalize, ActorLicensingOfficer, states(appealWindow), states(approved, approvedPart, denied),
+		"record that the appeal window closed without an appeal: the pending decision stands (an approval issues the license)"},
 	{EventDecide, ActorLicensingOfficer, states(submitted, underReview, infoRequested, referred),
 		states(approved, approvedPart, denied, returned),
 		"approve (license number, quantities, value, validity, conditions), approve in part, deny, or return without action"},
-	{EventWithdraw, ActorExporter, states(draft, submitted, underReview, infoRequested, referred, escalated),
-		states(withdrawn), "withdraw the application at any point before a decision"},
+	{EventWithdraw, ActorExporter, states(draft, submitted, underReview, infoRequested, referred, escalated, appealWindow, appealed),
+		states(withdrawn), "withdraw the application at any point before a decision stands"},
 }
 
 func states(s ...tollgate.ApplicationState) []tollgate.ApplicationState { return s }

@@ -19,6 +19,13 @@ func appIn(tb testing.TB, s tollgate.ApplicationState) (tollgate.Application, *c
 	checks := mustPassingChecks(tb)
 	submit := func() tollgate.Application { return mustApply(tb, app, evSubmit(c.next(), 1, checks)) }
 	reviewing := func() tollgate.Application { return mustApply(tb, submit(), evAccept(c.next())) }
+	// escalate: DOD approves and STATE denies, so STATE dissents from an
+	// approval and DOD from a denial.
+	escalate := func() tollgate.Application {
+		return mustApply(tb, reviewing(), evRefer(c.next(), tollgate.AgencyDefense, tollgate.AgencyStateDept),
+			evRecommend(c.next(), tollgate.AgencyDefense, tollgate.RecommendApprove),
+			evRecommend(c.next(), tollgate.AgencyStateDept, tollgate.RecommendDeny))
+	}
 	switch s {
 	case draft:
 	case submitted:
@@ -32,9 +39,11 @@ func appIn(tb testing.TB, s tollgate.ApplicationState) (tollgate.Application, *c
 			evRecommend(c.next(), tollgate.AgencyDefense, tollgate.RecommendApprove),
 			evRecommend(c.next(), tollgate.AgencyStateDept, tollgate.RecommendApproveWithConditions))
 	case escalated:
-		app = mustApply(tb, reviewing(), evRefer(c.next(), tollgate.AgencyDefense, tollgate.AgencyStateDept),
-			evRecommend(c.next(), tollgate.AgencyDefense, tollgate.RecommendApprove),
-			evRecommend(c.next(), tollgate.AgencyStateDept, tollgate.RecommendDeny))
+		app = escalate()
+	case appealWindow:
+		app = mustApply(tb, escalate(), evCommittee(c.next(), approveAll()))
+	case appealed:
+		app = mustApply(tb, escalate(), evCommittee(c.next(), approveAll()), evAppeal(c.next(), tollgate.AgencyStateDept))
 	case approved:
 		app = mustApply(tb, reviewing(), evDecide(c.next(), approveAll()))
 	case approvedPart:
@@ -76,6 +85,13 @@ func canonicalEvent(tb testing.TB, k EventKind, s tollgate.ApplicationState, c *
 		return evEscalate(at)
 	case EventCommitteeDecide:
 		return evCommittee(at, approveAll())
+	case EventAppeal:
+		return evAppeal(at, tollgate.AgencyStateDept)
+	case EventAppealDecide:
+		return evAppealDecide(at, deny())
+	case EventFinalize:
+		// The day after the 5-day window's last day.
+		return evFinalize(at.Add(6 * 24 * time.Hour))
 	case EventDecide:
 		switch s {
 		case submitted, infoRequested:
@@ -101,7 +117,9 @@ var wantNext = map[tollgate.ApplicationState]map[EventKind]tollgate.ApplicationS
 	underReview:   {EventRequestInfo: infoRequested, EventRefer: referred, EventDecide: approved, EventWithdraw: withdrawn},
 	infoRequested: {EventRespond: underReview, EventDecide: returned, EventWithdraw: withdrawn},
 	referred:      {EventRecommend: referred, EventEscalate: escalated, EventDecide: approved, EventWithdraw: withdrawn},
-	escalated:     {EventCommitteeDecide: approved, EventWithdraw: withdrawn},
+	escalated:     {EventCommitteeDecide: appealWindow, EventWithdraw: withdrawn},
+	appealWindow:  {EventAppeal: appealed, EventFinalize: approved, EventWithdraw: withdrawn},
+	appealed:      {EventAppealDecide: appealWindow, EventWithdraw: withdrawn},
 	approved:      {},
 	approvedPart:  {},
 	denied:        {},
@@ -202,7 +220,8 @@ func TestExpectedActor(t *testing.T) {
 		{EventSubmit, ActorExporter}, {EventRespond, ActorExporter}, {EventWithdraw, ActorExporter},
 		{EventAccept, ActorLicensingOfficer}, {EventRequestInfo, ActorLicensingOfficer}, {EventRefer, ActorLicensingOfficer},
 		{EventEscalate, ActorLicensingOfficer}, {EventDecide, ActorLicensingOfficer}, {EventCommitteeDecide, ActorLicensingOfficer},
-		{EventRecommend, ActorAgencyReviewer}, {"bogus", ""},
+		{EventRecommend, ActorAgencyReviewer}, {EventAppeal, ActorAgencyReviewer},
+		{EventAppealDecide, ActorLicensingOfficer}, {EventFinalize, ActorLicensingOfficer}, {"bogus", ""},
 	}
 	for _, tt := range tests {
 		if got := ExpectedActor(tt.kind); got != tt.want {

@@ -19,7 +19,12 @@ import (
 //   - refer: Agencies
 //   - recommend: Agency, Recommendation, Reasons, Conditions
 //   - escalate: Text (why the officer escalates)
-//   - decide, committee_decide: Decision
+//   - decide, committee_decide, appeal_decide: Decision and ValidityYears
+//     (the longest validity a decision may set, the service's
+//     configuration; 0 means DefaultConfig's); appeal_decide also Text (the
+//     reference of the level's decision document)
+//   - appeal: Agency, Reasons
+//   - finalize: nothing
 //   - withdraw: Text (optional reason)
 //
 // Actor is the id of the user who sends it and At when it happened (the
@@ -42,7 +47,8 @@ type Event struct {
 	Reasons        []string                    `json:"reasons,omitempty"`
 	Conditions     []string                    `json:"conditions,omitempty"`
 
-	Decision *tollgate.ApplicationDecision `json:"decision,omitempty"`
+	Decision      *tollgate.ApplicationDecision `json:"decision,omitempty"`
+	ValidityYears int                           `json:"validity_years,omitempty"`
 }
 
 // EffectKind names something the caller must do because of a transition,
@@ -63,6 +69,11 @@ const (
 	EffectEscalated EffectKind = "escalated"
 	// EffectIssueLicense: create the license (LicenseFromDecision).
 	EffectIssueLicense EffectKind = "issue_license"
+	// EffectAppealWindow: an escalated case's decision awaits the close of
+	// its appeal window (Reason says until when and who may appeal).
+	EffectAppealWindow EffectKind = "appeal_window"
+	// EffectAppealed: the case went to the next appeal level.
+	EffectAppealed EffectKind = "appealed"
 )
 
 // Effect is one consequence of a transition for the caller to carry out.
@@ -146,6 +157,12 @@ func apply(app *tollgate.Application, ev Event) ([]Effect, error) {
 		return escalate(app, ev.At, ev.Text), nil
 	case EventCommitteeDecide, EventDecide:
 		return decide(app, ev)
+	case EventAppeal:
+		return appeal(app, ev)
+	case EventAppealDecide:
+		return appealDecide(app, ev)
+	case EventFinalize:
+		return finalize(app, ev)
 	case EventWithdraw:
 		app.State = withdrawn
 		app.WithdrawnAt = ev.At
@@ -297,8 +314,18 @@ func latestEvent(r *tollgate.ApplicationReview) time.Time {
 	for _, rec := range r.Recommendations {
 		later(rec.At)
 	}
+	if r.CommitteeDecision != nil {
+		later(r.CommitteeDecision.At)
+	}
+	for _, a := range r.Appeals {
+		later(a.At)
+		if a.Decision != nil {
+			later(a.Decision.At)
+		}
+	}
 	if r.Decision != nil {
 		later(r.Decision.At)
+		later(r.Decision.StandsAt)
 	}
 	return last
 }
@@ -309,11 +336,22 @@ func cloneReview(r tollgate.ApplicationReview) tollgate.ApplicationReview {
 	r.InfoRequests = slices.Clone(r.InfoRequests)
 	r.Referrals = slices.Clone(r.Referrals)
 	r.Recommendations = slices.Clone(r.Recommendations)
-	if r.Decision != nil {
-		d := *r.Decision
-		r.Decision = &d
+	r.Decision = clonePtrDecision(r.Decision)
+	r.CommitteeDecision = clonePtrDecision(r.CommitteeDecision)
+	r.Appeals = slices.Clone(r.Appeals)
+	for i := range r.Appeals {
+		r.Appeals[i].Reasons = slices.Clone(r.Appeals[i].Reasons)
+		r.Appeals[i].Decision = clonePtrDecision(r.Appeals[i].Decision)
 	}
 	return r
+}
+
+func clonePtrDecision(d *tollgate.ApplicationDecision) *tollgate.ApplicationDecision {
+	if d == nil {
+		return nil
+	}
+	c := cloneDecision(*d)
+	return &c
 }
 
 func nonBlank(ss []string) []string {

@@ -264,7 +264,7 @@ func TestEscalation(t *testing.T) {
 			t.Fatalf("got %v, want a refusal that says to escalate", err)
 		}
 		esc := mustApply(t, app, evEscalate(late))
-		final := mustApply(t, esc, evCommittee(late.Add(time.Hour), approvePart()))
+		final := mustApply(t, esc, evCommittee(late.Add(time.Hour), approvePart()), evFinalize(late.Add(6*24*time.Hour)))
 		if final.State != approvedPart || !final.Decision.ByCommittee {
 			t.Fatalf("got %s (by committee %t), want approved_in_part by the committee", final.State, final.Decision.ByCommittee)
 		}

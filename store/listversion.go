@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"tollgate"
@@ -76,6 +77,14 @@ func importListVersion(ctx context.Context, tx *Tx, li *tollgate.ListImport, row
 	} else if tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
 		return nil, false, err
 	}
+	prev, err := currentListVersion(ctx, tx, li.Source)
+	if err != nil {
+		return nil, false, err
+	}
+	older := li.OlderThan(prev)
+	if older && !li.AllowOlder {
+		return nil, false, li.CheckNotOlder(prev)
+	}
 	v := &tollgate.ListVersion{
 		ID:           newID(),
 		Source:       li.Source,
@@ -91,7 +100,7 @@ func importListVersion(ctx context.Context, tx *Tx, li *tollgate.ListImport, row
 	if !li.Published.IsZero() {
 		v.Published = li.Published.UTC().Truncate(time.Microsecond)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO list_versions (id, source, format, digest, file_name, published,
+	_, err = tx.ExecContext(ctx, `INSERT INTO list_versions (id, source, format, digest, file_name, published,
 		counts, entity_count, problem_count, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.ID, v.Source, v.Format, v.Digest, v.FileName, tx.nullTime(v.Published),
 		jsonValue{v.Counts}, v.EntityCount, v.ProblemCount, tx.Time(v.ImportedAt))
@@ -109,9 +118,14 @@ func importListVersion(ctx context.Context, tx *Tx, li *tollgate.ListImport, row
 			return nil, false, err
 		}
 	}
-	err = tx.AuditDetails(ctx, "list.import", "list_version", v.ID, nil, v, map[string]any{
-		"source": v.Source, "digest": v.Digest, "entity_count": v.EntityCount,
-	})
+	details := map[string]any{"source": v.Source, "digest": v.Digest, "entity_count": v.EntityCount}
+	if older {
+		details["allow_older"] = true
+		details["reason"] = strings.TrimSpace(li.Reason)
+		details["replaced_version"] = prev.ID
+		details["replaced_published"] = prev.Published.Format(time.DateOnly)
+	}
+	err = tx.AuditDetails(ctx, "list.import", "list_version", v.ID, nil, v, details)
 	if err != nil {
 		return nil, false, err
 	}
@@ -138,6 +152,17 @@ func findListVersionByID(ctx context.Context, tx *Tx, id string) (*tollgate.List
 	v, err := scanListVersion(tx.QueryRowContext(ctx, `SELECT `+listVersionColumns+` FROM list_versions v WHERE v.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tollgate.Errorf(tollgate.ENOTFOUND, "list version %q not found", id)
+	}
+	return v, err
+}
+
+// currentListVersion returns the current version of source, or nil when
+// the source has none.
+func currentListVersion(ctx context.Context, tx *Tx, source string) (*tollgate.ListVersion, error) {
+	v, err := scanListVersion(tx.QueryRowContext(ctx, `SELECT `+listVersionColumns+` FROM list_versions v
+		WHERE v.source = ? ORDER BY v.id DESC LIMIT 1`, source))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
 	}
 	return v, err
 }

@@ -106,11 +106,25 @@ Payload by kind: request_info, respond, escalate and withdraw take --text;
 refer takes --agency (repeatable); recommend takes --agency, --recommendation,
 --reason and --condition; decide and committee_decide take --decision FILE
 (JSON or YAML: outcome, items, conditions, license_number, valid_from,
-valid_to, reasons).`,
+valid_to, reasons). A decision's validity starts on or after its day and
+lasts at most the configured years (4 by default).
+
+After the Operating Committee: the chair's decision (committee_decide) can be
+appealed for 5 days by an agency that dissented from it: appeal takes
+--agency and --reason, and goes to ACEP, then EARB, then the President. The
+licensing officer records each level's decision with appeal_decide
+--decision FILE --text "its decision document"; ACEP and EARB decide within
+11 days, and their decisions can be appealed in turn; the President's is
+final. Without an appeal, finalize records that the decision stands once
+its window has closed (tollgate serve's applications.finalize job does so by
+itself); an approval then issues the license.`,
 		Example: `  tollgate applications event APP accept
   tollgate applications event APP refer --agency DOD --agency STATE --agency DOE
   tollgate applications event APP recommend --agency DOD --recommendation approve --reason "end user vetted"
-  tollgate applications event APP decide --decision approval.yaml`,
+  tollgate applications event APP decide --decision approval.yaml
+  tollgate applications event APP appeal --agency STATE --reason "remote access is not controlled"
+  tollgate applications event APP appeal_decide --decision denial.yaml --text "ACEP decision of 2026-12-20"
+  tollgate applications event APP finalize`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ev, err := c.eventOf(licensing.EventKind(args[1]), f)
@@ -128,10 +142,10 @@ valid_to, reasons).`,
 	}
 	addDBFlag(cmd, &db)
 	fl := cmd.Flags()
-	fl.StringVar(&f.text, "text", "", "the question, the answer, the reason to escalate or to withdraw")
+	fl.StringVar(&f.text, "text", "", "the question, the answer, the reason to escalate or to withdraw, or a level's decision document")
 	fl.StringArrayVar(&f.agencies, "agency", nil, "DOD, STATE or DOE (repeatable for refer)")
 	fl.StringVar(&f.recommendation, "recommendation", "", "approve, approve_with_conditions or deny")
-	fl.StringArrayVar(&f.reasons, "reason", nil, "a reason for the recommendation (repeatable)")
+	fl.StringArrayVar(&f.reasons, "reason", nil, "a reason for the recommendation or the appeal (repeatable)")
 	fl.StringArrayVar(&f.conditions, "condition", nil, "a proposed condition (repeatable)")
 	fl.StringVar(&f.decision, "decision", "", "the decision file, JSON or YAML (- for stdin)")
 	fl.BoolVar(&f.asJSON, "json", false, "print JSON")
@@ -156,18 +170,23 @@ func (c *cli) eventOf(kind licensing.EventKind, f eventFlags) (licensing.Event, 
 	for _, a := range f.agencies {
 		ev.Agencies = append(ev.Agencies, tollgate.ReviewAgency(strings.ToUpper(a)))
 	}
-	if kind == licensing.EventRecommend {
-		if len(ev.Agencies) != 1 {
+	if kind == licensing.EventRecommend || kind == licensing.EventAppeal {
+		if len(ev.Agencies) > 1 {
+			return ev, usageErrorf("--agency: %s names one agency", kind)
+		}
+		if len(ev.Agencies) == 1 {
+			ev.Agency = ev.Agencies[0]
+		} else if kind == licensing.EventRecommend {
 			return ev, usageErrorf("--agency: recommend names exactly one agency")
 		}
-		ev.Agency, ev.Agencies = ev.Agencies[0], nil
+		ev.Agencies = nil
 	}
-	decides := kind == licensing.EventDecide || kind == licensing.EventCommitteeDecide
+	decides := kind == licensing.EventDecide || kind == licensing.EventCommitteeDecide || kind == licensing.EventAppealDecide
 	switch {
 	case decides && f.decision == "":
 		return ev, usageErrorf("--decision: %s needs a decision file", kind)
 	case !decides && f.decision != "":
-		return ev, usageErrorf("--decision: only decide and committee_decide take a decision")
+		return ev, usageErrorf("--decision: only decide, committee_decide and appeal_decide take a decision")
 	case decides:
 		data, err := c.readInput(f.decision)
 		if err != nil {

@@ -61,8 +61,20 @@ func printApplication(w io.Writer, v *licensing.ApplicationView) error {
 	for _, r := range v.Recommendations {
 		fmt.Fprintf(&b, "  %s recommends %s: %s\n", r.Agency, r.Recommendation, strings.Join(r.Reasons, "; "))
 	}
+	if d := v.CommitteeDecision; d != nil {
+		fmt.Fprintf(&b, "  Operating Committee chair decided %s on %s\n", d.Outcome, d.At.Format(time.DateOnly))
+	}
+	for _, a := range v.Appeals {
+		fmt.Fprintf(&b, "  %s appealed to %s on %s: %s\n", a.Agency, a.Level, a.At.Format(time.DateOnly), strings.Join(a.Reasons, "; "))
+		if d := a.Decision; d != nil {
+			fmt.Fprintf(&b, "  %s decided %s on %s (%s)\n", a.Level, d.Outcome, d.At.Format(time.DateOnly), a.Record)
+		}
+	}
 	if d := v.Decision; d != nil {
 		fmt.Fprintf(&b, "  decided %s on %s", d.Outcome, d.At.Format(time.DateOnly))
+		if !d.StandsAt.IsZero() {
+			fmt.Fprintf(&b, ", standing from %s", d.StandsAt.Format(time.DateOnly))
+		}
 		if d.LicenseNumber != "" {
 			fmt.Fprintf(&b, ", license %s", d.LicenseNumber)
 		}
@@ -78,12 +90,20 @@ func printApplication(w io.Writer, v *licensing.ApplicationView) error {
 	return err
 }
 
-func deadlineLine(d licensing.Deadline) string {
+// deadlineName names a deadline with the agency or appeal level it is for.
+func deadlineName(d licensing.Deadline) string {
 	name := string(d.Kind)
 	if d.Agency != "" {
 		name += " (" + string(d.Agency) + ")"
 	}
-	s := fmt.Sprintf("deadline %s due %s: %s", name, d.Due.Format(time.DateOnly), d.State)
+	if d.Level != "" {
+		name += " (" + string(d.Level) + ")"
+	}
+	return name
+}
+
+func deadlineLine(d licensing.Deadline) string {
+	s := fmt.Sprintf("deadline %s due %s: %s", deadlineName(d), d.Due.Format(time.DateOnly), d.State)
 	if d.DaysLate > 0 {
 		s += fmt.Sprintf(", %d day(s) late", d.DaysLate)
 	}
@@ -188,12 +208,15 @@ func newApplicationsPrecheckCmd(c *cli) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "precheck APP",
-		Short: "Run the prechecks on an application: each passes or fails with its reason",
+		Short: "Run the prechecks on an application: each passes, warns or fails with its reason",
 		Long: `precheck checks what submission will check, as of now, and changes nothing:
 the form is complete, the export is in scope, every item is classified for
 every end user under a reviewable policy, every party is screened clear,
 every required certification is made, the 50% cap projection holds, and the
-documents are acceptable. It exits 1 when a check fails.`,
+documents are acceptable. A presumption of denial (a chip above the H200
+rule's limits to China, a reexport to China, an end user headquartered in
+D:5) is a warning (WARN), not a failure: the application may be filed and
+the agency decides. It exits 1 when a check fails.`,
 		Example: `  tollgate applications precheck APP`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -210,6 +233,7 @@ documents are acceptable. It exits 1 when a check fails.`,
 					for _, ch := range rep.Checks {
 						fmt.Fprintln(c.stdout, ch.String())
 					}
+					fmt.Fprintf(c.stdout, "%d check(s): %d failing, %d warning(s)\n", len(rep.Checks), rep.Failing, rep.Warnings)
 				}
 				if !rep.CanSubmit {
 					return tollgate.Errorf(tollgate.EPRECONDITION, "%d of %d prechecks fail", rep.Failing, len(rep.Checks))
@@ -230,7 +254,7 @@ func newApplicationsSubmitCmd(c *cli) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:     "submit APP",
-		Short:   "Submit a draft: the prechecks must all pass; assigns the application control number",
+		Short:   "Submit a draft: the prechecks must all pass (warnings do not block); assigns the application control number",
 		Example: `  tollgate applications submit APP`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -271,6 +295,9 @@ func (c *cli) printOutcome(out *licensing.Outcome, asJSON bool) error {
 		}
 		fmt.Fprintf(c.stdout, "  %s\n", line)
 	}
+	for _, w := range out.Warnings {
+		fmt.Fprintf(c.stdout, "  %s\n", w)
+	}
 	if l := out.License; l != nil {
 		fmt.Fprintf(c.stdout, "  license %s valid %s to %s\n", l.Number, l.ValidFrom.Format(time.DateOnly), l.ValidTo.Format(time.DateOnly))
 	}
@@ -309,11 +336,7 @@ func newApplicationsOverdueCmd(c *cli) *cobra.Command {
 				fmt.Fprintln(tw, "ID\tCONTROL\tSTATE\tDEADLINE\tDUE\tDAYS LATE")
 				for _, v := range late {
 					for _, d := range v.Overdue {
-						name := string(d.Kind)
-						if d.Agency != "" {
-							name += " (" + string(d.Agency) + ")"
-						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", v.ID, v.ControlNumber, v.State, name, d.Due.Format(time.DateOnly), d.DaysLate)
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", v.ID, v.ControlNumber, v.State, deadlineName(d), d.Due.Format(time.DateOnly), d.DaysLate)
 					}
 				}
 				return tw.Flush()

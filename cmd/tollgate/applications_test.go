@@ -113,3 +113,84 @@ func mustWrite(t *testing.T, path string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestApplicationsAppealCommands drives a split review through the CLI:
+// the committee's approval waits in its appeal window, STATE (which
+// recommended denial) appeals to ACEP, the officer records ACEP's
+// decision, and finalize is refused while the new window is open. A B200
+// to China prechecks with a warning and can be submitted.
+func TestApplicationsAppealCommands(t *testing.T) {
+	dsn := apitest.SQLiteDSN(t)
+	w := licensingtest.NewWorld(t, licensingtest.Open(t, dsn, time.Now))
+	cli := func(args ...string) string {
+		t.Helper()
+		out, err := partiesCLI(t, dsn, args...)
+		if err != nil {
+			t.Fatalf("tollgate %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	for code, org := range map[string]string{"BIS": w.BIS.ID, "DOD": w.DOD.ID, "STATE": w.State.ID, "DOE": w.Energy.ID} {
+		cli("applications", "agencies", "set", code, org)
+	}
+	dir := t.TempDir()
+	pdf := filepath.Join(dir, "statement.pdf")
+	mustWrite(t, pdf, licensingtest.PDF("end-user statement"))
+	create := func(d licensing.Draft) string {
+		t.Helper()
+		draft, _ := json.Marshal(d)
+		file := filepath.Join(dir, "draft.json")
+		mustWrite(t, file, draft)
+		var sa store.StoredApplication
+		if err := json.Unmarshal([]byte(cli("applications", "create", file, "--document", pdf, "--json")), &sa); err != nil {
+			t.Fatal(err)
+		}
+		return sa.ID
+	}
+
+	b200 := w.Draft()
+	b200.Items[0].Model, b200.Items[0].Description, b200.USShipments = "B200", "Nvidia B200 (HGX)", nil
+	id := create(b200)
+	if out := cli("applications", "precheck", id); !strings.Contains(out, "WARN classification") ||
+		!strings.Contains(out, "presumption of denial") || !strings.Contains(out, "0 failing, 1 warning(s)") {
+		t.Errorf("precheck of a B200 to China:\n%s", out)
+	}
+	if out := cli("applications", "submit", id); !strings.Contains(out, "submitted (Z000001)") || !strings.Contains(out, "WARN classification") {
+		t.Errorf("submit of a B200 to China:\n%s", out)
+	}
+
+	id = create(w.Draft())
+	for _, c := range licensing.H200Certifications() {
+		cli("applications", "certify", id, c.Code, "--officer", "Jane Officer", "--statement", c.Statement)
+	}
+	cli("applications", "submit", id)
+	cli("applications", "event", id, "accept")
+	cli("applications", "event", id, "refer", "--agency", "DOD", "--agency", "STATE")
+	cli("applications", "event", id, "recommend", "--agency", "DOD", "--recommendation", "approve", "--reason", "vetted")
+	cli("applications", "event", id, "recommend", "--agency", "STATE", "--recommendation", "deny", "--reason", "diversion risk")
+	approval := filepath.Join(dir, "approval.yaml")
+	mustWrite(t, approval, []byte("outcome: approve\nitems: [{product: H200, quantity: 1000, value_cents: 2700000000}]\n"))
+	if out := cli("applications", "event", id, "committee_decide", "--decision", approval); !strings.Contains(out, "appeal_window") ||
+		!strings.Contains(out, "may appeal: STATE") || strings.Contains(out, "license") {
+		t.Errorf("committee_decide:\n%s", out)
+	}
+	if _, err := partiesCLI(t, dsn, "applications", "event", id, "appeal", "--agency", "DOD", "--reason", "x"); err == nil ||
+		!strings.Contains(errorLine(err), "dissenting: STATE") {
+		t.Errorf("appeal by DOD, which agreed: %v", err)
+	}
+	if out := cli("applications", "event", id, "appeal", "--agency", "STATE", "--reason", "diversion risk"); !strings.Contains(out, "appealed") ||
+		!strings.Contains(out, "to ACEP") {
+		t.Errorf("appeal:\n%s", out)
+	}
+	if out := cli("applications", "show", id); !strings.Contains(out, "STATE appealed to ACEP") || !strings.Contains(out, "deadline appeal_decision (ACEP)") {
+		t.Errorf("show under appeal:\n%s", out)
+	}
+	if _, err := partiesCLI(t, dsn, "applications", "event", id, "appeal_decide", "--decision", approval); err == nil || exitCode(err) != 2 ||
+		!strings.Contains(err.Error(), "--text") {
+		t.Errorf("appeal_decide without its record: %v, want a usage error naming --text", err)
+	}
+	cli("applications", "event", id, "appeal_decide", "--decision", approval, "--text", "ACEP decision of today")
+	if _, err := partiesCLI(t, dsn, "applications", "event", id, "finalize"); err == nil || !strings.Contains(errorLine(err), "can be appealed until") {
+		t.Errorf("finalize inside the window: %v", err)
+	}
+}

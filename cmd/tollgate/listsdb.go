@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -31,7 +32,8 @@ type listImportReport struct {
 	Version  *tollgate.ListVersion `json:"version,omitempty"`
 	Created  bool                  `json:"created"`
 	Problems []lists.Problem       `json:"problems,omitempty"`
-	// Warning flags an import that made an older publication current.
+	// Warning flags an import that made an older publication current, as
+	// --allow-older allowed.
 	Warning string `json:"warning,omitempty"`
 	Error   string `json:"error,omitempty"`
 }
@@ -40,6 +42,7 @@ func newListsImportCmd(c *cli) *cobra.Command {
 	var (
 		dsn    string
 		asJSON bool
+		older  olderImport
 	)
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
@@ -51,14 +54,27 @@ date when known, the entities per list, the malformed rows, the import time,
 and every entity. The newest imported version of each source is the current
 one, which screening uses when no --list is given.
 
+Lists move only forward: a file published before the current version of its
+source (or stating no date when the current one does) is refused, naming
+both dates, and nothing is stored. To make an older file current on purpose
+(rolling back a bad list), give --allow-older with --reason; the audit log
+records the reason and the version it replaced.
+
 Importing a file whose digest is already stored changes nothing and says so.
 A file that cannot be read is reported and the others are still imported; the
 exit status is then 1.`,
 		Example: `  tollgate lists import ../shared/data/lists/csl/consolidated-2022-04.csv.gz
   tollgate lists import ../shared/data/lists/ofac/2024-05-03 ../shared/data/lists/un/*.xml
-  tollgate lists import --db postgres://tollgate@db.internal/tollgate --json internal.csv`,
+  tollgate lists import --db postgres://tollgate@db.internal/tollgate --json internal.csv
+  tollgate lists import --allow-older --reason "2024-05-03 file truncated" ../shared/data/lists/ofac/2021-07`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case older.allow && strings.TrimSpace(older.reason) == "":
+				return usageErrorf("--allow-older requires --reason: say why an older list should become current")
+			case !older.allow && older.reason != "":
+				return usageErrorf("--reason is given only with --allow-older")
+			}
 			db, err := c.openStore(dsn)
 			if err != nil {
 				return err
@@ -67,7 +83,7 @@ exit status is then 1.`,
 			reports := make([]listImportReport, 0, len(args))
 			failed := 0
 			for _, path := range args {
-				rep := importListFile(cmd.Context(), db, path)
+				rep := importListFile(cmd.Context(), db, path, older)
 				if rep.Error != "" {
 					failed++
 				}
@@ -89,12 +105,20 @@ exit status is then 1.`,
 	}
 	addDBFlag(cmd, &dsn)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array, one object per path")
+	cmd.Flags().BoolVar(&older.allow, "allow-older", false, "let a file published before the current version become current (requires --reason)")
+	cmd.Flags().StringVar(&older.reason, "reason", "", "why an older file should become current (recorded in the audit log)")
 	return cmd
+}
+
+// olderImport is the operator's leave to make an older list current.
+type olderImport struct {
+	allow  bool
+	reason string
 }
 
 // importListFile parses and stores one list file; failures are reported in
 // the result rather than returned, so one bad file does not stop the rest.
-func importListFile(ctx context.Context, db *store.DB, path string) listImportReport {
+func importListFile(ctx context.Context, db *store.DB, path string, older olderImport) listImportReport {
 	rep := listImportReport{Path: path}
 	res, err := lists.Load(path)
 	if err != nil {
@@ -106,6 +130,7 @@ func importListFile(ctx context.Context, db *store.DB, path string) listImportRe
 	}
 	rep.Problems = res.Problems
 	li := screening.ListImport(res, path)
+	li.AllowOlder, li.Reason = older.allow, older.reason
 	prev, err := currentVersionOf(ctx, db, li.Source)
 	if err != nil {
 		rep.Error = err.Error()
@@ -113,15 +138,25 @@ func importListFile(ctx context.Context, db *store.DB, path string) listImportRe
 	}
 	v, created, err := db.ImportListVersion(ctx, li)
 	if err != nil {
-		rep.Error = err.Error()
+		rep.Error = tollgate.ErrorMessage(err)
+		if tollgate.ErrorCode(err) == tollgate.EINTERNAL {
+			rep.Error = err.Error()
+		}
 		return rep
 	}
 	rep.Version, rep.Created = v, created
-	if created && prev != nil && !v.Published.IsZero() && v.Published.Before(prev.Published) {
-		rep.Warning = fmt.Sprintf("published %s, before the %s version it replaces as current (published %s)",
-			v.Published.Format(time.DateOnly), v.Source, prev.Published.Format(time.DateOnly))
+	if created && li.OlderThan(prev) {
+		rep.Warning = fmt.Sprintf("%s, older than the %s version it replaces as current (published %s), as allowed: %s",
+			publishedOrUndated(v.Published), v.Source, prev.Published.Format(time.DateOnly), strings.TrimSpace(li.Reason))
 	}
 	return rep
+}
+
+func publishedOrUndated(t time.Time) string {
+	if t.IsZero() {
+		return "no publication date"
+	}
+	return "published " + t.Format(time.DateOnly)
 }
 
 // currentVersionOf returns the current version of source, or nil.

@@ -148,7 +148,10 @@ func TestListsImportCSL(t *testing.T) {
 	}
 }
 
-func TestListsImportWarnsOlderPublication(t *testing.T) {
+// TestListsImportMovesForward: a file published before the current
+// version of its source is refused with both dates and not stored; with
+// --allow-older and a reason it becomes current, with a warning.
+func TestListsImportMovesForward(t *testing.T) {
 	env := map[string]string{"TOLLGATE_DATA": t.TempDir()}
 	dir := t.TempDir()
 	newer, older := filepath.Join(dir, "internal-2024-05-03.csv"), filepath.Join(dir, "internal-2023-01-02.csv")
@@ -161,7 +164,48 @@ func TestListsImportWarnsOlderPublication(t *testing.T) {
 		t.Fatalf("import newer: code %d, stdout:\n%s", code, out)
 	}
 	out, _, code := storeCLI(t, env, "lists", "import", older)
-	if want := "warning    published 2023-01-02, before the internal version it replaces as current (published 2024-05-03)"; code != 0 || !strings.Contains(out, want) {
-		t.Errorf("import older: code %d, stdout:\n%s\nwant %q", code, out, want)
+	if code != 1 || !strings.Contains(out, "published 2023-01-02, before the current internal version") ||
+		!strings.Contains(out, "published 2024-05-03") || !strings.Contains(out, "--allow-older") {
+		t.Errorf("import older: code %d, stdout:\n%s\nwant a refusal naming both dates", code, out)
+	}
+	for _, args := range [][]string{{"--allow-older"}, {"--reason", "why"}} {
+		if _, errOut, code := storeCLI(t, env, append([]string{"lists", "import", older}, args...)...); code != 2 {
+			t.Errorf("import %v: code %d, stderr %q; want a usage error", args, code, errOut)
+		}
+	}
+	if out, _, _ := storeCLI(t, env, "lists", "versions", "--current"); !strings.Contains(out, "2024-05-03") || strings.Contains(out, "2023-01-02") {
+		t.Errorf("current versions after the refusal:\n%s", out)
+	}
+	out, _, code = storeCLI(t, env, "lists", "import", older, "--allow-older", "--reason", "the 2024 list was issued in error")
+	if want := "warning    published 2023-01-02, older than the internal version it replaces as current (published 2024-05-03), as allowed: the 2024 list was issued in error"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("import older allowed: code %d, stdout:\n%s\nwant %q", code, out, want)
+	}
+}
+
+// TestListsImportOFACMovesForward imports the real OFAC files: 2021-07 after
+// 2024-05-03 would have made the older list, about 6,000 entities shorter,
+// current.
+func TestListsImportOFACMovesForward(t *testing.T) {
+	newer := testenv.DataFile(t, "lists/ofac/2024-05-03")
+	older := testenv.DataFile(t, "lists/ofac/2021-07")
+	env := map[string]string{"TOLLGATE_DATA": t.TempDir()}
+	if out, errOut, code := storeCLI(t, env, "lists", "import", newer); code != 0 {
+		t.Fatalf("import 2024-05-03: code %d\n%s%s", code, out, errOut)
+	}
+	out, _, code := storeCLI(t, env, "lists", "import", "--json", older)
+	var reps []listImportReport
+	if err := json.Unmarshal([]byte(out), &reps); err != nil || code != 1 || len(reps) != 1 {
+		t.Fatalf("import 2021-07: code %d, %v\n%s", code, err, out)
+	}
+	if e := reps[0].Error; reps[0].Version != nil || !strings.Contains(e, "2021-07-01") || !strings.Contains(e, "2024-05-03") {
+		t.Errorf("import 2021-07: got %+v, want a refusal naming 2021-07-01 and 2024-05-03", reps[0])
+	}
+	out, _, code = storeCLI(t, env, "lists", "versions", "--current", "--json")
+	var vs []*tollgate.ListVersion
+	if err := json.Unmarshal([]byte(out), &vs); err != nil || code != 0 || len(vs) != 1 {
+		t.Fatalf("versions --current: code %d, %v\n%s", code, err, out)
+	}
+	if got := vs[0].Published.Format(time.DateOnly); got != "2024-05-03" {
+		t.Errorf("current OFAC version published %s, want 2024-05-03", got)
 	}
 }

@@ -186,6 +186,15 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 		}
 		return err
 	})
+	// An escalated case's decision stands when its appeal window closes
+	// (EO 12981 §5): record it, and issue an approval's license.
+	sched.Register("applications.finalize", time.Minute, func(ctx context.Context) error {
+		n, err := lic.FinalizeDue(ctx)
+		if n > 0 {
+			log.Info("unappealed decisions finalized", slog.Int("count", n))
+		}
+		return err
+	})
 	waitJobs := c.startJobs(ctx, sched, o.ops.jobs, log)
 	defer waitJobs()
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)

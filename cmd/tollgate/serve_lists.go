@@ -40,7 +40,7 @@ func listRefreshJob(db *store.DB, sources []listSource, client *http.Client, dir
 				errs = append(errs, fmt.Errorf("%s: %w", src.Name, err))
 				continue
 			}
-			rep := importListFile(ctx, db, res.Path)
+			rep := importListFile(ctx, db, res.Path, olderImport{})
 			if rep.Error != "" {
 				errs = append(errs, fmt.Errorf("%s: import: %s", src.Name, rep.Error))
 				continue

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,7 +155,12 @@ func testLists(t *testing.T, newDSN NewDSN) {
 	t.Run("CurrentVersions", func(t *testing.T) {
 		clock.Advance(24 * time.Hour)
 		un := mustImport(t, db, "un", "un-1.xml", sampleEntities("UN", 2))
-		v2 := mustImport(t, db, "csl", "csl-2.csv", sampleEntities("EL", 4))
+		v2, created, err := db.ImportListVersion(ctx, &tollgate.ListImport{Source: "csl", Format: "csl-test",
+			Digest: fileDigest("csl/csl-2.csv"), FileName: "csl-2.csv", Published: published.AddDate(0, 1, 0), Entities: sampleEntities("EL", 4)})
+		mustNoErr(t, err)
+		if !created {
+			t.Fatal("csl-2.csv: not created")
+		}
 		cur, err := db.CurrentListVersions(ctx)
 		mustNoErr(t, err)
 		if len(cur) != 2 || cur[0].ID != v2.ID || cur[1].ID != un.ID || !cur[0].Current || !cur[1].Current {
@@ -192,6 +198,102 @@ func testLists(t *testing.T, newDSN NewDSN) {
 		} {
 			_, _, err := db.ImportListVersion(ctx, &tc.li)
 			wantField(t, err, tc.field)
+		}
+	})
+}
+
+// testListsMoveForward checks that a list version becomes current only if
+// its publication date is not older than the current version's: an older
+// or undated file is refused with both dates and nothing stored, unless the
+// import allows older with a reason, which the audit record keeps.
+func testListsMoveForward(t *testing.T, newDSN NewDSN) {
+	ctx := context.Background()
+	db, _ := open(t, newDSN)
+	date := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	imp := func(file, published string, allowOlder bool, reason string) (*tollgate.ListVersion, bool, error) {
+		li := &tollgate.ListImport{Source: "ofac", Format: "ofac-test", Digest: fileDigest("ofac/" + file), FileName: file,
+			Entities: sampleEntities("SDN", 2), AllowOlder: allowOlder, Reason: reason}
+		if published != "" {
+			li.Published = date(published)
+		}
+		return db.ImportListVersion(ctx, li)
+	}
+	current := func() *tollgate.ListVersion {
+		t.Helper()
+		vs, err := db.CurrentListVersions(ctx)
+		mustNoErr(t, err)
+		for _, v := range vs {
+			if v.Source == "ofac" {
+				return v
+			}
+		}
+		return nil
+	}
+	undated, _, err := imp("undated", "", false, "")
+	mustNoErr(t, err)
+	newer, _, err := imp("2024-05-03", "2024-05-03", false, "")
+	mustNoErr(t, err) // an undated current version can be replaced by any file
+	same, _, err := imp("2024-05-03-reissue", "2024-05-03", false, "")
+	mustNoErr(t, err) // the same date is not older
+	if cur := current(); cur.ID != same.ID || undated.ID == newer.ID {
+		t.Fatalf("current: got %s, want %s", cur.ID, same.ID)
+	}
+
+	for _, tc := range []struct{ name, file, published string }{
+		{"ErrOlder", "2021-07", "2021-07-01"},
+		{"ErrOneDayOlder", "2024-05-02", "2024-05-02"},
+		{"ErrUndated", "undated-2", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := imp(tc.file, tc.published, false, "")
+			wantCode(t, err, tollgate.ECONFLICT)
+			msg := tollgate.ErrorMessage(err)
+			for _, want := range []string{"2024-05-03", "allow older", same.ID} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("got %q, want it to name %q", msg, want)
+				}
+			}
+			if tc.published != "" && !strings.Contains(msg, tc.published) {
+				t.Errorf("got %q, want it to name %s", msg, tc.published)
+			}
+			if cur := current(); cur.ID != same.ID {
+				t.Errorf("current after a refused import: got %s, want %s", cur.ID, same.ID)
+			}
+			vs, _, err := db.FindListVersions(ctx, tollgate.ListVersionFilter{Source: "ofac"})
+			mustNoErr(t, err)
+			if len(vs) != 3 {
+				t.Errorf("got %d ofac versions, want 3: the refused file is not stored", len(vs))
+			}
+		})
+	}
+	t.Run("ErrReasonWithoutAllowOlder", func(t *testing.T) {
+		_, _, err := imp("2025-01", "2025-01-01", false, "because")
+		wantField(t, err, "reason")
+	})
+	t.Run("ErrAllowOlderWithoutReason", func(t *testing.T) {
+		_, _, err := imp("2021-07", "2021-07-01", true, " ")
+		wantField(t, err, "reason")
+	})
+	t.Run("AllowOlder", func(t *testing.T) {
+		v, created, err := imp("2021-07", "2021-07-01", true, "the 2024 file is corrupt; back to the last good one")
+		mustNoErr(t, err)
+		if !created || !v.Current || current().ID != v.ID {
+			t.Fatalf("allowed older import: got %+v (created %t), want the current version", v, created)
+		}
+		rs, _, err := db.FindAuditRecords(ctx, tollgate.AuditFilter{Action: "list.import", ObjectID: v.ID})
+		mustNoErr(t, err)
+		if len(rs) != 1 {
+			t.Fatalf("got %d list.import records for %s, want 1", len(rs), v.ID)
+		}
+		wantDetails(t, rs[0], "reason", "the 2024 file is corrupt; back to the last good one")
+		wantDetails(t, rs[0], "replaced_version", same.ID)
+		wantDetails(t, rs[0], "replaced_published", "2024-05-03")
+	})
+	t.Run("NewerAgain", func(t *testing.T) {
+		v, _, err := imp("2024-06", "2024-06-01", false, "")
+		mustNoErr(t, err)
+		if !v.Current {
+			t.Error("a newer file is not current")
 		}
 	})
 }

@@ -31,6 +31,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, newDSN) })
 	t.Run("Bootstrap", func(t *testing.T) { testBootstrap(t, newDSN) })
 	t.Run("Lists", func(t *testing.T) { testLists(t, newDSN) })
+	t.Run("ListsMoveForward", func(t *testing.T) { testListsMoveForward(t, newDSN) })
 	t.Run("Screenings", func(t *testing.T) { testScreenings(t, newDSN) })
 	t.Run("Applications", func(t *testing.T) { testApplications(t, newDSN) })
 	t.Run("Licenses", func(t *testing.T) { testLicenses(t, newDSN) })
