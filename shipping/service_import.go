@@ -20,6 +20,10 @@ func (s *Service) RecordImport(ctx context.Context, e tollgate.ImportEntry) (*to
 		e.EntryNumber = n
 	}
 	e.RecordedBy = actor(ctx)
+	e, err := deriveImport(ctx, e)
+	if err != nil {
+		return nil, wrap("RecordImport", err)
+	}
 	chip, err := s.spec(e.Product)
 	if err != nil {
 		return nil, wrap("RecordImport", err)
@@ -31,6 +35,9 @@ func (s *Service) RecordImport(ctx context.Context, e tollgate.ImportEntry) (*to
 	err = s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
 		if assessed.EntryDate.After(civilDate(tx.Now())) {
 			return tollgate.FieldErrorf("entry_date", "%s is in the future", assessed.EntryDate.Format(time.DateOnly))
+		}
+		if err := checkImportEngaged(ctx, tx, assessed); err != nil {
+			return err
 		}
 		if err := tx.InsertImport(ctx, &assessed); err != nil {
 			return err
@@ -55,6 +62,9 @@ func (s *Service) PayDuty(ctx context.Context, id, reference string, paidOn time
 			return err
 		}
 		day := civilDate(paidOn)
+		if err := checkEntryWriter(ctx, tx, e, day); err != nil {
+			return err
+		}
 		if day.After(civilDate(tx.Now())) {
 			return tollgate.FieldErrorf("paid_on", "%s is in the future", day.Format(time.DateOnly))
 		}

@@ -75,6 +75,10 @@ func (s *Service) RevokeLabKey(ctx context.Context, labOrgID, id, reason string)
 // the stored report must still verify).
 func (s *Service) RecordLabReport(ctx context.Context, r tollgate.LabReport) (*tollgate.LabReport, error) {
 	r.Product, r.RecordedBy = tollgate.ProductKey(r.Product), actor(ctx)
+	r, err := deriveLabReport(ctx, r)
+	if err != nil {
+		return nil, wrap("RecordLabReport", err)
+	}
 	if r.TechnicianUserID == "" {
 		r.TechnicianUserID = r.RecordedBy
 	}
@@ -84,9 +88,15 @@ func (s *Service) RecordLabReport(ctx context.Context, r tollgate.LabReport) (*t
 	if err := r.Validate(); err != nil {
 		return nil, wrap("RecordLabReport", err)
 	}
-	err := s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
+	err = s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
 		if r.TestedAt.After(tx.Now()) {
 			return tollgate.FieldErrorf("tested_at", "is in the future")
+		}
+		if err := checkLabEngaged(ctx, tx, r); err != nil {
+			return err
+		}
+		if err := checkLabStaff(ctx, tx, &r); err != nil {
+			return err
 		}
 		key, err := tx.FindLabKey(ctx, r.KeyID, false)
 		if err != nil {

@@ -229,3 +229,17 @@ func scanEngagement(s scanner) (*tollgate.Engagement, error) {
 	e.ApplicationIDs, e.Lots = nonNil(e.ApplicationIDs), nonNil(e.Lots)
 	return &e, nil
 }
+
+// FindOrg returns organization id inside the transaction, or ENOTFOUND: a
+// use case that writes for an organization checks what it is (a lab's
+// country) in the transaction that writes.
+func (tx *Tx) FindOrg(ctx context.Context, id string) (*tollgate.Org, error) {
+	return findOrgByID(ctx, tx, id)
+}
+
+// FindUser returns user id inside the transaction, or ENOTFOUND: a use
+// case naming a user (a lab report's technician) checks the user's
+// organization, roles and state in the transaction that writes.
+func (tx *Tx) FindUser(ctx context.Context, id string) (*tollgate.User, error) {
+	return findUserByID(ctx, tx, id)
+}
