@@ -44,8 +44,11 @@ func exporters(auditorReads bool) map[tollgate.Role]Rule {
 //     agency once submitted, plus every agency it is referred to.
 //   - license: OrgID = the exporter; AssignedOrgIDs = the issuing agency.
 //   - import entry: OrgID = the exporter that owns the goods;
-//     AssignedOrgIDs = its broker and the lab the units go to.
-//   - lab report: OrgID = the exporter; AssignedOrgIDs = the lab.
+//     AssignedOrgIDs = its broker and the lab the units go to. For a write
+//     (filing, paying duty) only a broker that an engagement in force on
+//     the write's date reaches (package shipping, owners.go).
+//   - lab report: OrgID = the exporter; AssignedOrgIDs = the lab; for a
+//     write, only a lab that an engagement in force reaches.
 //   - engagement: OrgID = the exporter; AssignedOrgIDs = the engaged
 //     broker or lab.
 //   - user, token, audit record: OrgID = the organization they belong to.
