@@ -43,9 +43,14 @@ func notFoundOrg(id string) error {
 }
 
 // callerOrg returns the caller's organization and its kind ("" for a
-// caller with none: tollgate itself or a local command).
+// caller with none: tollgate itself or a local command). A principal with
+// an organization of no known kind gets a kind that writes nothing, never
+// the local caller's "".
 func callerOrg(ctx context.Context) (string, tollgate.OrgKind) {
 	if p := tollgate.PrincipalFrom(ctx); p != nil && p.OrgID != "" {
+		if !p.OrgKind.Valid() {
+			return p.OrgID, "unknown"
+		}
 		return p.OrgID, p.OrgKind
 	}
 	return "", ""
