@@ -15,6 +15,7 @@ type Store interface {
 	tollgate.PartyService
 	tollgate.ListService
 	tollgate.ScreeningService
+	tollgate.EngagementService
 	tollgate.IdempotencyStore
 	AuditLog
 	// UserService holds users, API tokens and sessions.

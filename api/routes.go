@@ -277,6 +277,22 @@ func (s *server) routes() []route {
 			Summary: "Suspend, revoke (final) or reinstate a license, with a reason", Request: licensing.LicenseStatusInput{},
 			Response: licensing.LicenseView{}}, s.handleSetLicenseStatus},
 
+		// Engagements: which broker files an exporter's imports and which lab
+		// tests its units (api/engagements.go).
+		{Route{Method: "POST", Pattern: "/v1/engagements", Permission: PermEngagementWrite, OperationID: "createEngagement", Tag: "engagements",
+			Summary: "Engage a broker for the caller's imports or a US lab for its tests, from a date, optionally to a date and limited to applications or lots",
+			Request: EngagementInput{}, Response: tollgate.Engagement{}, Status: http.StatusCreated}, s.handleCreateEngagement},
+		{Route{Method: "GET", Pattern: "/v1/engagements", Permission: PermEngagementRead, OperationID: "listEngagements", Tag: "engagements",
+			Summary: "List the engagements the caller is a side of, oldest first", Response: Page[tollgate.Engagement]{},
+			Query: append([]Param{paramExporter, {Name: "engaged_org_id", Type: "string", Description: "Only engagements of this broker or lab."},
+				{Name: "kind", Type: "string", Description: "Only engagements of this kind: imports or tests."},
+				{Name: "in_force_on", Type: "date", Description: "Only engagements in force on this date."}}, page...)}, s.handleListEngagements},
+		{Route{Method: "GET", Pattern: "/v1/engagements/{id}", Permission: PermEngagementRead, OperationID: "getEngagement", Tag: "engagements",
+			Summary: "Get an engagement", Response: tollgate.Engagement{}}, s.handleGetEngagement},
+		{Route{Method: "POST", Pattern: "/v1/engagements/{id}/end", Permission: PermEngagementWrite, OperationID: "endEngagement", Tag: "engagements",
+			Summary: "End an engagement on a date (its last day in force); writes dated after it are refused",
+			Request: EngagementEndInput{}, Response: tollgate.Engagement{}}, s.handleEndEngagement},
+
 		// Shipping: US shipments, imports and duty, lab keys and reports,
 		// exports against licenses and the 50% cap, orders, reports.
 		{Route{Method: "POST", Pattern: "/v1/shipments", Permission: PermShipmentWrite, OperationID: "createShipment", Tag: "shipping",

@@ -44,8 +44,13 @@ func exporters(auditorReads bool) map[tollgate.Role]Rule {
 //     agency once submitted, plus every agency it is referred to.
 //   - license: OrgID = the exporter; AssignedOrgIDs = the issuing agency.
 //   - import entry: OrgID = the exporter that owns the goods;
-//     AssignedOrgIDs = its broker and the lab the units go to.
-//   - lab report: OrgID = the exporter; AssignedOrgIDs = the lab.
+//     AssignedOrgIDs = its broker and the lab the units go to. For a write
+//     (filing, paying duty) only a broker that an engagement in force on
+//     the write's date reaches (package shipping, owners.go).
+//   - lab report: OrgID = the exporter; AssignedOrgIDs = the lab; for a
+//     write, only a lab that an engagement in force reaches.
+//   - engagement: OrgID = the exporter; AssignedOrgIDs = the engaged
+//     broker or lab.
 //   - user, token, audit record: OrgID = the organization they belong to.
 //   - organization: OrgID = itself.
 //   - chips, classifications, list versions: no owner (reference data).
@@ -103,6 +108,14 @@ var policy = []Permission{
 	{Name: "license.write", Summary: "issue, amend, suspend or revoke a license", Grants: map[tollgate.Role]Rule{
 		licensingOfficer: Assigned}},
 	{Name: "license.acknowledge", Summary: "acknowledge a license's conditions", Grants: exporters(false)},
+
+	// Engagements: an exporter's admin engages a broker for its imports or a
+	// lab for its tests; both sides see them. A broker or lab writes about an
+	// exporter's units only under one in force (package shipping).
+	{Name: "engagement.read", Summary: "read the engagements the caller's organization is a side of", Grants: map[tollgate.Role]Rule{
+		exporterAdmin: SameOrg, exporterOfficer: SameOrg, broker: Assigned, labTechnician: Assigned, auditor: ReadAll}},
+	{Name: "engagement.write", Summary: "engage a broker or lab, or end an engagement", Grants: map[tollgate.Role]Rule{
+		exporterAdmin: SameOrg}},
 
 	// Moving the chips.
 	{Name: "shipment.read", Summary: "read US shipments (the 50% cap's denominator)", Grants: exporters(true)},

@@ -40,6 +40,8 @@ application.decide     -  -  s  -  -  -  -  -
 license.read           o  o  s  -  -  -  r  -
 license.write          -  -  s  -  -  -  -  -
 license.acknowledge    o  o  -  -  -  -  -  -
+engagement.read        o  o  -  -  s  s  r  -
+engagement.write       o  -  -  -  -  -  -  -
 shipment.read          o  o  -  -  -  -  r  -
 shipment.write         o  o  -  -  -  -  -  -
 import.read            o  o  -  -  s  s  r  -

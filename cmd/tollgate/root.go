@@ -40,6 +40,7 @@ var commandGroups = []func(*cli) *cobra.Command{
 	newBackupCmd, newRestoreCmd,
 	newApplicationsCmd, newLicensesCmd,
 	newShipmentsCmd,
+	newEngagementsCmd,
 	newImportsCmd,
 	newLabsCmd,
 	newExportsCmd,

@@ -39,6 +39,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, newDSN) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newDSN) })
 	t.Run("Shipping", func(t *testing.T) { testShipping(t, newDSN) })
+	t.Run("Engagements", func(t *testing.T) { testEngagements(t, newDSN) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newDSN) })
 }
 
