@@ -117,7 +117,7 @@ func (s *server) routes() []route {
 		{Route{Method: "GET", Pattern: "/v1/users/{id}", Permission: PermUserRead, OperationID: "getUser", Tag: "access",
 			Summary: "Get a user", Response: tollgate.User{}}, s.handleGetUser},
 		{Route{Method: "PATCH", Pattern: "/v1/users/{id}", Permission: PermUserWrite, OperationID: "updateUser", Tag: "access",
-			Summary: "Rename a user, set its roles, or disable (ending its sessions) or enable it", Request: tollgate.UserUpdate{},
+			Summary: "Rename a user, set its roles, or disable (ending its sessions and revoking its tokens) or enable it", Request: tollgate.UserUpdate{},
 			Response: tollgate.User{}}, s.handleUpdateUser},
 		{Route{Method: "POST", Pattern: "/v1/tokens", Permission: PermTokenWrite, OperationID: "createToken", Tag: "access",
 			Summary: "Create an API token for a user (default: the caller); its secret is in this answer only", Request: TokenInput{},
