@@ -74,29 +74,44 @@ const (
 // keep them in the audit log. No field ever holds a token, a cookie or a
 // password.
 type AuthEvent struct {
-	Kind   string `json:"kind"`            // one of the Auth… constants
-	Actor  string `json:"actor"`           // tollgate.Principal.Actor, or "anonymous"
-	UserID string `json:"user_id"`         // the caller's user, when known
-	OrgID  string `json:"org_id"`          // the caller's organization, when known
-	Method string `json:"method"`          // the request's method
-	Route  string `json:"route"`           // the route's pattern
-	Reason string `json:"reason"`          // why, as the caller was told
-	Remote string `json:"remote"`          // the request's remote address
-	Email  string `json:"email,omitempty"` // the account a sign-in named
+	Kind       string `json:"kind"`            // one of the Auth… constants
+	Actor      string `json:"actor"`           // tollgate.Principal.Actor, or "anonymous"
+	UserID     string `json:"user_id"`         // the caller's user, when known
+	OrgID      string `json:"org_id"`          // the caller's organization, when known
+	Credential string `json:"credential"`      // the caller's token id, or "session:" and its id, when known
+	Permission string `json:"permission"`      // what was refused: a policy permission, "login" or "csrf"
+	Method     string `json:"method"`          // the request's method
+	Route      string `json:"route"`           // the route's pattern
+	Reason     string `json:"reason"`          // why, as the caller was told
+	Remote     string `json:"remote"`          // the request's remote address
+	Email      string `json:"email,omitempty"` // the account a sign-in named
 }
+
+// Permissions of AuthEvents that no policy permission names.
+const (
+	// PermLogin is the Permission of a refused sign-in.
+	PermLogin = "login"
+	// PermCSRF is the Permission of a cross-origin request refused by
+	// CSRF protection.
+	PermCSRF = "csrf"
+)
 
 // anonymousActor names a caller without valid credentials.
 const anonymousActor = "anonymous"
 
-// denied logs an authentication failure or denial of kind and passes it to
-// the AuthEvents hook. p is the caller, or nil when unknown.
-func (s *server) denied(r *http.Request, p *tollgate.Principal, kind string, err error) {
+// denied logs an authentication failure or denial of kind, of permission
+// perm, and passes it to the AuthEvents hook. p is the caller, or nil when
+// unknown.
+func (s *server) denied(r *http.Request, p *tollgate.Principal, kind, perm string, err error) {
 	info := requestInfoFrom(r.Context())
-	ev := AuthEvent{Kind: kind, Actor: anonymousActor, Method: metricMethod(r.Method), Route: info.route,
+	ev := AuthEvent{Kind: kind, Actor: anonymousActor, Permission: perm, Method: metricMethod(r.Method), Route: info.route,
 		Reason: tollgate.ErrorMessage(err), Remote: r.RemoteAddr}
 	ctx := r.Context()
 	if p != nil {
-		ev.Actor, ev.UserID, ev.OrgID = p.Actor(), p.UserID, p.OrgID
+		ev.Actor, ev.UserID, ev.OrgID, ev.Credential = p.Actor(), p.UserID, p.OrgID, p.TokenID
+		if p.TokenID == "" && p.SessionID != "" {
+			ev.Credential = "session:" + p.SessionID
+		}
 		// The hook's audit record names the caller, even one refused
 		// before the middleware put it in the request's context.
 		ctx = tollgate.WithPrincipal(ctx, p)
@@ -104,15 +119,16 @@ func (s *server) denied(r *http.Request, p *tollgate.Principal, kind string, err
 	s.authEvent(ctx, info.id, ev)
 }
 
-// authEvent logs ev and hands it to the hook.
+// authEvent logs ev, counts it in the metrics and hands it to the hook.
 func (s *server) authEvent(ctx context.Context, requestID string, ev AuthEvent) {
 	if holdEvent(ctx, requestID, ev) {
 		return
 	}
+	s.metrics.denials.WithLabelValues(ev.Kind, ev.Permission).Inc()
 	attrs := []slog.Attr{
 		slog.String("request_id", requestID), slog.String("kind", ev.Kind), slog.String("actor", ev.Actor),
-		slog.String("method", ev.Method), slog.String("route", ev.Route), slog.String("reason", ev.Reason),
-		slog.String("remote", ev.Remote),
+		slog.String("permission", ev.Permission), slog.String("method", ev.Method), slog.String("route", ev.Route),
+		slog.String("reason", ev.Reason), slog.String("remote", ev.Remote),
 	}
 	if ev.Email != "" {
 		attrs = append(attrs, slog.String("email", ev.Email))
@@ -147,11 +163,11 @@ func (s *server) authorize(r *http.Request, perm string, own auth.Ownership, not
 	case "":
 		return nil
 	case tollgate.ENOTFOUND:
-		s.denied(r, p, AuthOutOfReach, err)
+		s.denied(r, p, AuthOutOfReach, perm, err)
 		return notFound
 	}
 	if kind := guardEventKind(err); kind != "" {
-		s.denied(r, p, kind, err)
+		s.denied(r, p, kind, perm, err)
 	}
 	return err
 }
@@ -240,7 +256,7 @@ func (s *server) csrfDenied(w http.ResponseWriter, r *http.Request) {
 		requestInfoFrom(r.Context()).route = routePattern(pattern)
 	}
 	err := tollgate.Errorf(tollgate.EFORBIDDEN, "cross-origin request refused: a state-changing request with a session cookie must come from the dashboard's own origin")
-	s.denied(r, nil, AuthForbidden, err)
+	s.denied(r, nil, AuthForbidden, PermCSRF, err)
 	s.writeError(w, r, err)
 }
 

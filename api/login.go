@@ -65,7 +65,7 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 // a rate-limited one becomes 429 Too Many Requests with Retry-After.
 func (s *server) loginFailed(w http.ResponseWriter, r *http.Request, email string, err error) error {
 	info := requestInfoFrom(r.Context())
-	ev := AuthEvent{Actor: anonymousActor, Method: metricMethod(r.Method), Route: info.route,
+	ev := AuthEvent{Actor: anonymousActor, Permission: PermLogin, Method: metricMethod(r.Method), Route: info.route,
 		Reason: tollgate.ErrorMessage(err), Remote: r.RemoteAddr, Email: email}
 	switch tollgate.ErrorCode(err) {
 	case tollgate.EUNAUTHORIZED:

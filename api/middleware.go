@@ -101,9 +101,15 @@ func (s *server) wrap(rt route) http.Handler {
 				info.principal = p.Actor()
 			}
 			if kind := guardEventKind(err); kind != "" {
-				s.denied(r, p, kind, err)
+				if s.rateLimited(w, r, p) {
+					return
+				}
+				s.denied(r, p, kind, rt.Permission, err)
 			}
 			s.writeError(w, r, fmt.Errorf("api.authorize: %w", err))
+			return
+		}
+		if s.rateLimited(w, r, p) {
 			return
 		}
 		if p != nil {
@@ -260,7 +266,10 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
-	handler  http.Handler
+	denials  *prometheus.CounterVec
+	// rateLimited counts requests refused by Limits.PerUser.
+	rateLimited prometheus.Counter
+	handler     http.Handler
 }
 
 // newMetrics registers the server's collectors in reg, or in a private
@@ -290,8 +299,20 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name:      "requests_in_flight",
 			Help:      "HTTP requests being served now.",
 		}),
+		denials: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "tollgate",
+			Subsystem: "auth",
+			Name:      "denials_total",
+			Help:      "Refused requests and sign-ins, by kind (forbidden, out_of_reach, login_failed, …) and permission.",
+		}, []string{"kind", "permission"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.inFlight)
+	m.rateLimited = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "tollgate",
+		Subsystem: "http",
+		Name:      "rate_limited_total",
+		Help:      "Requests refused with 429 because their user exceeded its request rate.",
+	})
+	reg.MustRegister(m.requests, m.duration, m.inFlight, m.denials, m.rateLimited)
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	return m
 }

@@ -109,6 +109,12 @@ type Limits struct {
 	// still running then (a query, a lock wait) is cancelled and the
 	// request answered 503 with Retry-After.
 	RequestTimeout time.Duration
+	// PerUser limits each signed-in user's requests, allowed or refused,
+	// over all its tokens and sessions: past it a request is answered 429
+	// with Retry-After before it reaches a handler or the audit log. The
+	// zero Bucket (the default here; tollgate serve sets one) means no
+	// limit. The count is kept in memory, per replica.
+	PerUser auth.Bucket
 }
 
 // DefaultLimits returns the limits tollgate serve runs with: 1 MiB bodies
@@ -166,7 +172,8 @@ type server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	limits    Limits
-	slots     chan struct{} // one per request in flight, up to MaxInFlight
+	slots     chan struct{}        // one per request in flight, up to MaxInFlight
+	rate      *auth.RequestLimiter // Limits.PerUser; nil when off
 	metrics   *metrics
 	audit     AuditLog
 	auditKey  func() *auditlog.Key
@@ -218,6 +225,7 @@ func NewServer(deps Deps) http.Handler {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.rate = newRateLimiter(s.limits, s.now)
 	if s.guard == nil {
 		s.guard = NewAuthGuard(deps.Auth)
 	}

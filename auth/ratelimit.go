@@ -97,8 +97,8 @@ func (l *LoginLimiter) Allow(account, remoteAddr string) error {
 	}
 	l.account[acct] = nextAcct
 	l.address[addr] = nextAddr
-	l.prune(l.account, now)
-	l.prune(l.address, now)
+	pruneKeys(l.account, now, l.cfg.MaxKeys)
+	pruneKeys(l.address, now, l.cfg.MaxKeys)
 	return nil
 }
 
@@ -129,12 +129,12 @@ func take(tat, now time.Time, b Bucket) (time.Time, time.Duration) {
 	return next, 0
 }
 
-// prune keeps m within MaxKeys: first dropping keys whose bucket is full
-// again (forgetting them changes nothing), then arbitrary ones down to three
-// quarters of the bound, so that pruning runs at most once every MaxKeys/4
-// new keys.
-func (l *LoginLimiter) prune(m map[string]time.Time, now time.Time) {
-	if l.cfg.MaxKeys <= 0 || len(m) <= l.cfg.MaxKeys {
+// pruneKeys keeps m within maxKeys: first dropping keys whose bucket is
+// full again (forgetting them changes nothing), then arbitrary ones down to
+// three quarters of the bound, so that pruning runs at most once every
+// maxKeys/4 new keys.
+func pruneKeys(m map[string]time.Time, now time.Time, maxKeys int) {
+	if maxKeys <= 0 || len(m) <= maxKeys {
 		return
 	}
 	for k, tat := range m {
@@ -143,7 +143,7 @@ func (l *LoginLimiter) prune(m map[string]time.Time, now time.Time) {
 		}
 	}
 	for k := range m {
-		if len(m) <= l.cfg.MaxKeys*3/4 {
+		if len(m) <= maxKeys*3/4 {
 			break
 		}
 		delete(m, k)
@@ -176,4 +176,39 @@ func AddressKey(remoteAddr string) string {
 		return netip.PrefixFrom(ip, 64).Masked().String()
 	}
 	return ip.String()
+}
+
+// RequestLimiter limits the requests of each key (a signed-in user) to a
+// Bucket, in memory. It is safe for concurrent use and reads time only from
+// the clock it was given. Like LoginLimiter it counts in one replica: with
+// several replicas behind a load balancer each keeps its own counts.
+type RequestLimiter struct {
+	bucket  Bucket
+	maxKeys int
+	now     func() time.Time
+
+	mu  sync.Mutex
+	tat map[string]time.Time // key → the bucket's theoretical arrival time
+}
+
+// NewRequestLimiter returns a limiter allowing each key b's requests,
+// tracking at most maxKeys keys (see LoginLimitConfig.MaxKeys).
+func NewRequestLimiter(b Bucket, maxKeys int, now func() time.Time) *RequestLimiter {
+	return &RequestLimiter{bucket: b, maxKeys: maxKeys, now: now, tat: map[string]time.Time{}}
+}
+
+// Allow records one request of key and returns 0 when its bucket had
+// room; otherwise it takes nothing and returns how long until the next
+// request of key fits.
+func (l *RequestLimiter) Allow(key string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	next, wait := take(l.tat[key], now, l.bucket)
+	if wait > 0 {
+		return wait
+	}
+	l.tat[key] = next
+	pruneKeys(l.tat, now, l.maxKeys)
+	return 0
 }

@@ -18,6 +18,7 @@ import (
 	"tollgate/catalog"
 	"tollgate/classify"
 	"tollgate/screening"
+	"tollgate/store"
 )
 
 // defaultServeAddr is where tollgate serve listens without --addr or
@@ -171,6 +172,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	// with sched.Register(name, interval, fn) (see package jobs).
 	sched := c.newScheduler(db, log, o.drain)
 	keys.registerCheckpoints(sched, db, every)
+	sched.Register("audit.denials", store.DenialWindow/2, closeDenialWindows(db, log))
 	registerRescreen(sched, svc, log, o.rescreenEvery, listVersionsKey(ctx, svc))
 	if o.listsRefreshEvery > 0 {
 		data, err := c.dataDir()

@@ -104,27 +104,44 @@ func (a *serveAuth) access(db *store.DB, log *slog.Logger) api.Access {
 	return api.Access{Tokens: tokens, TrustedOrigins: a.trustedOrigins, Events: auditAuthEvents(db, log)}
 }
 
-// auditAuthEvents returns the hook that appends authentication events to
-// the audit log: failed sign-ins, requests a role may not make (403), and
-// reaches for another tenant's objects (404). Calls without valid
+// auditAuthEvents returns the hook that counts denials for the audit log:
+// failed sign-ins, requests a role may not make (403), and reaches for
+// another tenant's objects (404). Each is counted in its principal's,
+// permission's and minute's window (store.RecordDenial), and each window
+// becomes one audit record with its count once it is over
+// (closeDenialWindows): a flood of denials is one record a minute, not one
+// permanent record each. Every denial is also logged and counted in the
+// metrics (by package api) before it gets here. Calls without valid
 // credentials (401) and rate-limited sign-ins are only logged: anyone on
-// the network can make them as fast as they like, and each audit record
-// is a write that every other writer queues behind.
+// the network can make them as fast as they like.
 func auditAuthEvents(db *store.DB, log *slog.Logger) func(context.Context, api.AuthEvent) {
 	return func(ctx context.Context, ev api.AuthEvent) {
+		d := store.Denial{Principal: ev.Actor, Permission: ev.Permission, UserID: ev.UserID, OrgID: ev.OrgID,
+			Credential: ev.Credential, Kind: ev.Kind, Method: ev.Method, Route: ev.Route, Reason: ev.Reason,
+			Remote: ev.Remote, Email: ev.Email}
 		switch ev.Kind {
-		case api.AuthForbidden, api.AuthOutOfReach, api.AuthLoginFailed:
+		case api.AuthForbidden, api.AuthOutOfReach:
+		case api.AuthLoginFailed:
+			d.Principal = "login:" + ev.Email
 		default:
 			return
 		}
-		details := map[string]any{"method": ev.Method, "route": ev.Route, "reason": ev.Reason, "remote": ev.Remote}
-		if ev.Email != "" {
-			details["email"] = ev.Email
+		if err := db.RecordDenial(ctx, d); err != nil {
+			log.LogAttrs(ctx, slog.LevelError, "cannot count a denial for the audit log",
+				slog.String("kind", ev.Kind), slog.String("actor", ev.Actor), slog.String("error", err.Error()))
 		}
-		if err := db.AuditEvent(ctx, "auth."+ev.Kind, "route", ev.Method+" "+ev.Route, details); err != nil {
-			log.LogAttrs(ctx, slog.LevelError, "cannot append an authentication event to the audit log",
-				slog.String("kind", ev.Kind), slog.String("error", err.Error()))
+	}
+}
+
+// closeDenialWindows is the background job that appends the audit record
+// of each window of denials once it is over (store.CloseDenialWindows).
+func closeDenialWindows(db *store.DB, log *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		n, err := db.CloseDenialWindows(ctx)
+		if n > 0 {
+			log.Info("audit: recorded windows of denied requests", slog.Int("windows", n))
 		}
+		return err
 	}
 }
 
