@@ -69,8 +69,9 @@ Every API call but /healthz, /readyz, /metrics, /openapi.json and /v1/login
 needs an API token ("Authorization: Bearer tg_…") or a dashboard session cookie,
 and may do what the caller's roles allow (see README, Access control). On an
 empty store serve makes the first system administrator (--admin-email) and
-prints its API token once to stderr; with several replicas starting together,
-only one of them does.`,
+writes its API token to <data dir>/admin-token, readable by its owner only
+(and prints it when stderr is a terminal; the log says only where it is);
+with several replicas starting together, only one of them does.`,
 		Example: `  tollgate serve
   tollgate serve --addr 127.0.0.1:0 --db sqlite:/tmp/tollgate.db
   TOLLGATE_DB=postgres://tollgate@db.internal/tollgate tollgate serve --log-format json`,
@@ -135,7 +136,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	// Requests name their caller; what the server does on its own is the
 	// system's.
 	db.Actor = tollgate.SystemPrincipal()
-	if err := c.bootstrapAdmin(ctx, db, o.auth.adminEmail, o.auth.tokenTTL); err != nil {
+	if err := c.bootstrapAdmin(ctx, db, log, o.auth.adminEmail, o.auth.tokenTTL); err != nil {
 		return err
 	}
 	if err := keys.checkpoint(ctx, db); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -145,12 +147,19 @@ func closeDenialWindows(db *store.DB, log *slog.Logger) func(context.Context) er
 	}
 }
 
+// adminTokenFile is the file in the data directory where serve writes
+// the API token of the first system administrator it makes.
+const adminTokenFile = "admin-token"
+
 // bootstrapAdmin makes the first system administrator when the store has
-// no user: an operator organization, the user (email), and an API token
-// whose secret it prints once to stderr — not to the log, which may be
-// shipped elsewhere. Replicas starting together make at most one (see
-// store.DB.Bootstrap).
-func (c *cli) bootstrapAdmin(ctx context.Context, db *store.DB, email string, ttl time.Duration) error {
+// no user: an operator organization, the user (email), and an API token.
+// The token's secret goes to <data dir>/admin-token, readable by its owner
+// only, and to stderr only when stderr is a terminal; the log says where
+// it is and never holds it, since logs are shipped and collected. The file
+// is written (under a temporary name) before the store commits, so that a
+// store with an administrator never lacks its token. Replicas starting
+// together make at most one administrator (see store.DB.Bootstrap).
+func (c *cli) bootstrapAdmin(ctx context.Context, db *store.DB, log *slog.Logger, email string, ttl time.Duration) error {
 	org := &tollgate.Org{Kind: tollgate.OrgOperator, Name: operatorOrgName, Country: "US"}
 	u := &tollgate.User{Email: email, Name: "System administrator", Roles: []tollgate.Role{tollgate.RoleSystemAdmin}}
 	cfg := auth.TokenConfig{DefaultTTL: ttl}
@@ -158,6 +167,16 @@ func (c *cli) bootstrapAdmin(ctx context.Context, db *store.DB, email string, tt
 	if err != nil {
 		return fmt.Errorf("serve: bootstrap: %w", err)
 	}
+	dir, err := c.dataDir()
+	if err != nil {
+		return fmt.Errorf("serve: bootstrap: %w", err)
+	}
+	path := filepath.Join(dir, adminTokenFile)
+	tmp, err := writePrivateTemp(path, secret.Reveal()+"\n")
+	if err != nil {
+		return fmt.Errorf("serve: bootstrap: %w", err)
+	}
+	defer os.Remove(tmp) // gone once renamed
 	made, err := db.Bootstrap(ctx, org, u, tok)
 	if err != nil {
 		return fmt.Errorf("serve: bootstrap: %w", err)
@@ -165,15 +184,49 @@ func (c *cli) bootstrapAdmin(ctx context.Context, db *store.DB, email string, tt
 	if !made {
 		return nil
 	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("serve: bootstrap: keep the administrator's token: %w", err)
+	}
+	log.Warn("made the first system administrator; its API token is in the file, readable by this user only",
+		slog.String("email", u.Email), slog.String("token_id", tok.ID), slog.String("file", path))
+	if !isTerminal(c.stderr) {
+		return nil
+	}
 	_, err = fmt.Fprintf(c.stderr, `
 tollgate: the store had no users. Made the system administrator %s and an API token,
-shown this once and stored nowhere — keep it now:
+kept in %s (readable by you only) — keep it now:
 
     %s
 
 Send it as "Authorization: Bearer <token>". It expires %s (token %s); make users
 and tokens with "tollgate users" and "tollgate tokens", or through the API.
 
-`, u.Email, secret.Reveal(), tok.ExpiresAt.Format(time.DateOnly), tok.ID)
+`, u.Email, path, secret.Reveal(), tok.ExpiresAt.Format(time.DateOnly), tok.ID)
 	return err
+}
+
+// writePrivateTemp writes text to a new file next to path, readable by its
+// owner only (0600), synced, and returns its name, for renaming over path.
+func writePrivateTemp(path, text string) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	_, err = f.WriteString(text)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }

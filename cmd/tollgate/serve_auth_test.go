@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -31,12 +33,12 @@ func TestServeBootstrapOnce(t *testing.T) {
 		wg.Wait()
 		var printed []int
 		for i, l := range logs {
-			if tokenPattern.MatchString(l.String()) {
+			if _, err := os.Stat(filepath.Join(l.dataDir, adminTokenFile)); err == nil {
 				printed = append(printed, i)
 			}
 		}
 		if len(printed) != 1 {
-			t.Fatalf("%d replicas printed a token, want 1", len(printed))
+			t.Fatalf("%d replicas wrote a token file, want 1", len(printed))
 		}
 		admin := bootstrapToken(t, logs[printed[0]])
 		for _, base := range bases {
@@ -44,8 +46,11 @@ func TestServeBootstrapOnce(t *testing.T) {
 			serveCall(t, "", "GET", base+"/v1/users", nil, http.StatusUnauthorized, nil)
 		}
 		_, again, _ := startServe(t, dsn)
-		if tokenPattern.MatchString(again.String()) || strings.Contains(again.String(), "had no users") {
-			t.Errorf("a restart on a store with users printed a token:\n%s", again)
+		if _, err := os.Stat(filepath.Join(again.dataDir, adminTokenFile)); err == nil || tokenPattern.MatchString(again.String()) {
+			t.Errorf("a restart on a store with users wrote or printed a token:\n%s", again)
+		}
+		if left, _ := filepath.Glob(filepath.Join(again.dataDir, "."+adminTokenFile+"*")); len(left) != 0 {
+			t.Errorf("a restart left %v behind", left)
 		}
 	})
 }
@@ -189,4 +194,30 @@ func TestServeDenialFlood(t *testing.T) {
 			t.Errorf("%d denials logged, want %d", n, forbidden)
 		}
 	})
+}
+
+// TestDataDirPrivate checks that the default store's data directory is
+// created readable by its owner only, and the store's file too.
+func TestDataDirPrivate(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "new", "tollgate")
+	c := &cli{ctx: context.Background(), getenv: func(k string) string {
+		if k == "TOLLGATE_DATA" {
+			return data
+		}
+		return ""
+	}, stdout: io.Discard, stderr: io.Discard, now: time.Now}
+	db, err := c.openStore("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for path, want := range map[string]os.FileMode{data: 0o700, filepath.Join(data, "tollgate.db"): 0o600} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %v, want %v", path, got, want)
+		}
+	}
 }

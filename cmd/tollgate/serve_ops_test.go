@@ -27,8 +27,8 @@ func startServeWith(t *testing.T, dsn string, extra ...string) *serveProc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	p := &serveProc{logs: &serveLog{}}
-	env := map[string]string{"TOLLGATE_DATA": t.TempDir()}
+	p := &serveProc{logs: &serveLog{dataDir: t.TempDir()}}
+	env := map[string]string{"TOLLGATE_DATA": p.logs.dataDir}
 	done := make(chan error, 1)
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-format", "json"}, extra...)
 	go func() {
