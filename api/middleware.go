@@ -269,15 +269,30 @@ type metrics struct {
 	denials  *prometheus.CounterVec
 	// rateLimited counts requests refused by Limits.PerUser.
 	rateLimited prometheus.Counter
-	handler     http.Handler
+}
+
+// NewRegistry returns a Prometheus registry holding the Go runtime and
+// process collectors, for Deps.Registry and MetricsHandler.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// MetricsHandler serves reg's metrics in the Prometheus text exposition
+// format. The metrics tell every tenant's activity (requests by route,
+// denials by permission), so tollgate serve serves this handler on a
+// listener of its own (--metrics-addr, loopback by default), never on the
+// API's.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 }
 
 // newMetrics registers the server's collectors in reg, or in a private
-// registry with the Go runtime and process collectors when reg is nil.
+// registry (NewRegistry) when reg is nil.
 func newMetrics(reg *prometheus.Registry) *metrics {
 	if reg == nil {
-		reg = prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		reg = NewRegistry()
 	}
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -313,7 +328,6 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		Help:      "Requests refused with 429 because their user exceeded its request rate.",
 	})
 	reg.MustRegister(m.requests, m.duration, m.inFlight, m.denials, m.rateLimited)
-	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	return m
 }
 

@@ -86,8 +86,6 @@ func (s *server) routes() []route {
 			Summary: "Report that the process is up", Response: Health{}}, s.handleHealthz},
 		{Route{Method: "GET", Pattern: "/readyz", Permission: PermPublic, OperationID: "ready", Tag: "operations",
 			Summary: "Report whether the store answers", Response: Health{}}, s.handleReadyz},
-		{Route{Method: "GET", Pattern: "/metrics", Permission: PermPublic, OperationID: "metrics", Tag: "operations",
-			Summary: "Prometheus metrics (text exposition format)"}, s.handleMetrics},
 		{Route{Method: "GET", Pattern: "/openapi.json", Permission: PermPublic, OperationID: "openapi", Tag: "operations",
 			Summary: "This API's OpenAPI 3.1 document", Response: map[string]any{}}, s.handleOpenAPI},
 

@@ -57,7 +57,8 @@ func startServe(t *testing.T, dsn string) (base string, logs *serveLog, stop fun
 	env := map[string]string{"TOLLGATE_DATA": logs.dataDir}
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-format", "json", "--rescreen-every", "0"},
+		err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--db", dsn,
+			"--log-format", "json", "--rescreen-every", "0"},
 			func(k string) string { return env[k] }, strings.NewReader(""), pw, logs)
 		pw.Close()
 		done <- err
