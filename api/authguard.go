@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"tollgate"
@@ -105,7 +106,7 @@ const anonymousActor = "anonymous"
 func (s *server) denied(r *http.Request, p *tollgate.Principal, kind, perm string, err error) {
 	info := requestInfoFrom(r.Context())
 	ev := AuthEvent{Kind: kind, Actor: anonymousActor, Permission: perm, Method: metricMethod(r.Method), Route: info.route,
-		Reason: tollgate.ErrorMessage(err), Remote: r.RemoteAddr}
+		Reason: tollgate.ErrorMessage(err), Remote: s.clientAddr(r)}
 	ctx := r.Context()
 	if p != nil {
 		ev.Actor, ev.UserID, ev.OrgID, ev.Credential = p.Actor(), p.UserID, p.OrgID, p.TokenID
@@ -211,6 +212,11 @@ type Access struct {
 	// to send state-changing requests with a session cookie although they
 	// differ from the API's host (auth.CSRFConfig).
 	TrustedOrigins []string
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client (auth.ClientAddress): the address sign-ins are limited by and
+	// denials are logged with. Without any, the socket's peer is the
+	// client, whatever the header says.
+	TrustedProxies []netip.Prefix
 	// Events receives every authentication failure and denial after it is
 	// logged; nil means they are only logged. tollgate serve appends the
 	// ones worth keeping to the audit log.
@@ -258,6 +264,11 @@ func (s *server) csrfDenied(w http.ResponseWriter, r *http.Request) {
 	err := tollgate.Errorf(tollgate.EFORBIDDEN, "cross-origin request refused: a state-changing request with a session cookie must come from the dashboard's own origin")
 	s.denied(r, nil, AuthForbidden, PermCSRF, err)
 	s.writeError(w, r, err)
+}
+
+// clientAddr returns the address of r's client (see Access.TrustedProxies).
+func (s *server) clientAddr(r *http.Request) string {
+	return auth.ClientAddress(r, s.access.TrustedProxies)
 }
 
 // routePattern strips the method from a mux pattern ("GET /v1/x" → "/v1/x").

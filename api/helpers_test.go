@@ -179,6 +179,8 @@ type request struct {
 	// env.caller, and anon sends no credentials at all.
 	as   *testUser
 	anon bool
+	// remote is the request's RemoteAddr; "" keeps httptest's.
+	remote string
 }
 
 // do serves req and returns the recorder. Mutating methods get a fresh
@@ -221,6 +223,9 @@ func (env *testEnv) do(req request) *httptest.ResponseRecorder {
 	}
 	for k, v := range req.header {
 		r.Header.Set(k, v)
+	}
+	if req.remote != "" {
+		r.RemoteAddr = req.remote
 	}
 	w := httptest.NewRecorder()
 	env.handler.ServeHTTP(w, r)

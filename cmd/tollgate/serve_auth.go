@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -30,6 +31,8 @@ type serveAuth struct {
 	adminEmail     string
 	secureCookies  bool
 	trustedOrigins []string
+	trustedProxies []string
+	proxies        []netip.Prefix // trustedProxies, parsed
 	tokenTTL       time.Duration
 }
 
@@ -41,6 +44,8 @@ func (a *serveAuth) addFlags(f *pflag.FlagSet) {
 		"the dashboard is reached over HTTPS (directly or through a proxy): session cookies are Secure and __Host- (env TOLLGATE_SECURE_COOKIES)")
 	f.StringSliceVar(&a.trustedOrigins, "trusted-origin", nil,
 		"an origin (https://host[:port]) allowed to send state-changing requests with a session cookie; repeatable (env TOLLGATE_TRUSTED_ORIGINS, comma-separated)")
+	f.StringSliceVar(&a.trustedProxies, "trusted-proxies", nil,
+		"CIDR prefixes or addresses of the reverse proxies whose X-Forwarded-For names the client, for sign-in limits and logs; comma-separated (env TOLLGATE_TRUSTED_PROXIES)")
 	f.DurationVar(&a.tokenTTL, "token-ttl", auth.DefaultTokenConfig().DefaultTTL,
 		"lifetime of API tokens created without one (env TOLLGATE_TOKEN_TTL)")
 }
@@ -74,7 +79,14 @@ func (a *serveAuth) resolve(f *pflag.FlagSet, getenv func(string) string) error 
 	if err := (api.Access{TrustedOrigins: a.trustedOrigins}).Validate(); err != nil {
 		return usageErrorf("--trusted-origin: %s", tollgate.ErrorMessage(err))
 	}
-	v, name := from("token-ttl", "TOLLGATE_TOKEN_TTL")
+	v, name := from("trusted-proxies", "TOLLGATE_TRUSTED_PROXIES")
+	if v != "" {
+		a.trustedProxies = strings.Split(v, ",")
+	}
+	if a.proxies, err = auth.ParseTrustedProxies(a.trustedProxies); err != nil {
+		return usageErrorf("%s: %v", name, err)
+	}
+	v, name = from("token-ttl", "TOLLGATE_TOKEN_TTL")
 	if v != "" {
 		if a.tokenTTL, err = time.ParseDuration(v); err != nil {
 			return usageErrorf("%s: want a duration such as 2160h, not %q", name, v)
@@ -103,7 +115,7 @@ func (a *serveAuth) authenticator(db *store.DB, now func() time.Time) *auth.Auth
 func (a *serveAuth) access(db *store.DB, log *slog.Logger) api.Access {
 	tokens := auth.DefaultTokenConfig()
 	tokens.DefaultTTL = a.tokenTTL
-	return api.Access{Tokens: tokens, TrustedOrigins: a.trustedOrigins, Events: auditAuthEvents(db, log)}
+	return api.Access{Tokens: tokens, TrustedOrigins: a.trustedOrigins, TrustedProxies: a.proxies, Events: auditAuthEvents(db, log)}
 }
 
 // auditAuthEvents returns the hook that counts denials for the audit log:

@@ -233,6 +233,8 @@ func TestServeOpsUsage(t *testing.T) {
 		{[]string{"serve", "--metrics-addr", "nowhere"}, nil, "--metrics-addr"},
 		{[]string{"serve", "--tls-cert", "cert.pem"}, nil, "--tls-key"},
 		{[]string{"serve", "--tls-cert", "missing.pem", "--tls-key", "missing.pem"}, nil, "--tls-cert"},
+		{[]string{"serve", "--trusted-proxies", "proxy.internal"}, nil, "--trusted-proxies"},
+		{[]string{"serve"}, map[string]string{"TOLLGATE_TRUSTED_PROXIES": "10.0.0.0/33"}, "TOLLGATE_TRUSTED_PROXIES"},
 	}
 	for _, tt := range tests {
 		env := map[string]string{"TOLLGATE_DATA": t.TempDir()}
