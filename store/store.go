@@ -130,7 +130,7 @@ func (db *DB) openSQLite(path string) error {
 		return tollgate.FieldErrorf("db", "want a SQLite file path without ? or #; got %q", path)
 	}
 	if err := createPrivate(path); err != nil {
-		return err
+		return fmt.Errorf("%w: %v", tollgate.Errorf(tollgate.EUNAVAILABLE, "cannot open the sqlite database"), err)
 	}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)", sqliteBusyTimeoutMS)
 	// The writer checkpoints the WAL every sqliteCheckpointPages pages
