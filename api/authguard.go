@@ -71,9 +71,9 @@ const (
 )
 
 // AuthEvent is an authentication failure or an access denial. The server
-// logs every one; Deps.AuthEvents receives them too, so that the caller can
-// keep them in the audit log. No field ever holds a token, a cookie or a
-// password.
+// logs every one and counts it in tollgate_auth_denials_total;
+// Access.Events receives them too, so that the caller can keep them in the
+// audit log. No field ever holds a token, a cookie or a password.
 type AuthEvent struct {
 	Kind       string `json:"kind"`            // one of the Auth… constants
 	Actor      string `json:"actor"`           // tollgate.Principal.Actor, or "anonymous"
@@ -218,8 +218,11 @@ type Access struct {
 	// client, whatever the header says.
 	TrustedProxies []netip.Prefix
 	// Events receives every authentication failure and denial after it is
-	// logged; nil means they are only logged. tollgate serve appends the
-	// ones worth keeping to the audit log.
+	// logged; nil means they are only logged. It is called for each one,
+	// so it must not write a permanent record per call: tollgate serve
+	// counts the ones worth keeping per principal, permission and minute,
+	// and appends one audit record per minute (store.RecordDenial). A
+	// request refused by Limits.PerUser never gets here.
 	Events func(context.Context, AuthEvent)
 }
 
