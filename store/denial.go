@@ -96,8 +96,9 @@ func clip(s string) string {
 // that ended at least DenialGrace before the store's clock and is not
 // recorded yet, with the window's count, and marks it recorded in the same
 // transaction; it then forgets recorded windows older than a day. It
-// returns how many windows it recorded. Several replicas may call it at
-// once: a window is marked with a conditional update in the transaction
+// returns how many windows it recorded. It records at most a few hundred
+// windows per transaction, in as many transactions as it takes. Several
+// replicas may call it at once: a window is marked with a conditional update in the transaction
 // that appends its record, so only one of them records it.
 //
 // The record's action is "auth." and the first denial's kind, its actor
@@ -105,6 +106,28 @@ func clip(s string) string {
 // count, the window, and the method, route, reason and remote address of
 // the window's first denial.
 func (db *DB) CloseDenialWindows(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := db.closeDenialBatch(ctx)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("store.CloseDenialWindows: %w", err)
+		}
+		if n < maxDenialBatch {
+			return total, nil
+		}
+	}
+}
+
+// maxDenialBatch bounds the windows one transaction records, so that a
+// flood from many principals becomes several transactions of bounded size
+// rather than one that holds the audit log's lock for long.
+const maxDenialBatch = 500
+
+// closeDenialBatch records up to maxDenialBatch closed windows in one
+// transaction, then forgets recorded windows older than a day, and returns
+// how many it recorded.
+func (db *DB) closeDenialBatch(ctx context.Context) (int, error) {
 	var n int
 	err := db.Update(ctx, func(tx *Tx) error {
 		n = 0
@@ -112,7 +135,7 @@ func (db *DB) CloseDenialWindows(ctx context.Context) (int, error) {
 		open, err := queryAll(ctx, tx, scanDenialWindow, `SELECT principal, permission, window_start, user_id, org_id,
 				credential, kind, method, route, reason, remote, email, count, first_at, last_at
 			FROM auth_denials WHERE recorded_at IS NULL AND window_start <= ?
-			ORDER BY window_start, principal, permission`, tx.Time(cutoff))
+			ORDER BY window_start, principal, permission LIMIT ?`, tx.Time(cutoff), maxDenialBatch)
 		if err != nil {
 			return err
 		}
@@ -135,10 +158,7 @@ func (db *DB) CloseDenialWindows(ctx context.Context) (int, error) {
 			tx.Time(tx.now.Add(-denialRetention)))
 		return err
 	})
-	if err != nil {
-		return 0, fmt.Errorf("store.CloseDenialWindows: %w", err)
-	}
-	return n, nil
+	return n, err
 }
 
 // denialWindow is a row of auth_denials.

@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,6 +109,53 @@ func testDenials(t *testing.T, newDSN NewDSN) {
 		mustNoErr(t, err)
 		if n != 1 {
 			t.Errorf("closed %d windows, want 1", n)
+		}
+	})
+	t.Run("ManyWindows", func(t *testing.T) {
+		// More windows than one transaction records: all of them are.
+		const principals = 520
+		for i := range principals {
+			d := login
+			d.Principal = fmt.Sprintf("login:u%d@example.com", i)
+			mustNoErr(t, db.RecordDenial(ctx, d))
+		}
+		clock.Advance(store.DenialWindow + store.DenialGrace)
+		n, err := db.CloseDenialWindows(ctx)
+		mustNoErr(t, err)
+		if n != principals {
+			t.Errorf("closed %d windows, want %d", n, principals)
+		}
+	})
+	t.Run("ConcurrentClose", func(t *testing.T) {
+		// Two replicas closing windows at once record each window once.
+		other := MustOpen(t, dsn, clock.Now)
+		for i := range 3 {
+			d := flooder
+			d.Permission = fmt.Sprintf("perm%d.write", i)
+			mustNoErr(t, db.RecordDenial(ctx, d))
+		}
+		clock.Advance(store.DenialWindow + store.DenialGrace)
+		var total atomic.Int64
+		var wg sync.WaitGroup
+		for _, h := range []*store.DB{db, other, db, other} {
+			wg.Go(func() {
+				n, err := h.CloseDenialWindows(ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				total.Add(int64(n))
+			})
+		}
+		wg.Wait()
+		if total.Load() != 3 {
+			t.Errorf("closed %d windows in all, want 3", total.Load())
+		}
+		for i := range 3 {
+			recs, _, err := db.FindAuditRecords(ctx, tollgate.AuditFilter{ObjectID: fmt.Sprintf("perm%d.write", i)})
+			mustNoErr(t, err)
+			if len(recs) != 1 {
+				t.Errorf("perm%d.write: %d records, want 1", i, len(recs))
+			}
 		}
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
