@@ -90,6 +90,9 @@ func (s *server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := requestInfoFrom(r.Context())
 		info.route = rt.Pattern
+		if s.credentialLimited(w, r) {
+			return
+		}
 		p, err := s.guard.Authorize(r, rt.Permission)
 		if err == nil && p == nil && (rt.Permission != PermPublic || rt.mutating()) {
 			// Only public routes serve anonymous callers, and none of them

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,4 +86,38 @@ func denialsMetric(t *testing.T, reg *prometheus.Registry, kind, perm string) fl
 		}
 	}
 	return 0
+}
+
+// countingGuard counts the requests that reach authentication.
+type countingGuard struct {
+	Guard
+	calls atomic.Int64
+}
+
+func (g *countingGuard) Authorize(r *http.Request, perm string) (*tollgate.Principal, error) {
+	g.calls.Add(1)
+	return g.Guard.Authorize(r, perm)
+}
+
+// TestRateLimitBeforeLookup checks that once a credential has used up its
+// rate, its requests are refused before authentication, so that a flood
+// with one token costs no store lookups.
+func TestRateLimitBeforeLookup(t *testing.T) {
+	g := &countingGuard{}
+	env := newTestEnv(t, func(d *Deps) {
+		d.Limits.PerUser = auth.Bucket{Burst: 3, Every: time.Minute}
+		g.Guard = NewAuthGuard(d.Auth)
+		d.Guard = g
+	})
+	u := env.newUser(env.newOrg(tollgate.OrgExporter, "Flooder"), tollgate.RoleExporterOfficer)
+	var got []int
+	for range 10 {
+		got = append(got, env.do(request{method: "GET", path: "/v1/orgs", as: u}).Code)
+	}
+	if want := []int{200, 200, 200, 429, 429, 429, 429, 429, 429, 429}; !slices.Equal(got, want) {
+		t.Fatalf("statuses: got %v, want %v", got, want)
+	}
+	if n := g.calls.Load(); n != 3 {
+		t.Errorf("%d requests reached authentication, want 3", n)
+	}
 }

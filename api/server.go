@@ -175,7 +175,8 @@ type server struct {
 	now       func() time.Time
 	limits    Limits
 	slots     chan struct{}        // one per request in flight, up to MaxInFlight
-	rate      *auth.RequestLimiter // Limits.PerUser; nil when off
+	rate      *auth.RequestLimiter // Limits.PerUser by user; nil when off
+	credRate  *auth.RequestLimiter // Limits.PerUser by credential, before authentication; nil when off
 	metrics   *metrics
 	audit     AuditLog
 	auditKey  func() *auditlog.Key
@@ -228,6 +229,7 @@ func NewServer(deps Deps) http.Handler {
 		s.now = time.Now
 	}
 	s.rate = newRateLimiter(s.limits, s.now)
+	s.credRate = newRateLimiter(s.limits, s.now)
 	if s.guard == nil {
 		s.guard = NewAuthGuard(deps.Auth)
 	}
