@@ -105,6 +105,13 @@ func (c *cli) runDemo(ctx context.Context, o demoOptions) error {
 		if _, err := c.serveAddr(o.addr); err != nil {
 			return err // before the story, not after it
 		}
+		l := serveListen{tlsCert: o.tlsCert, tlsKey: o.tlsKey, metricsAddr: defaultMetricsAddr}
+		if _, err := l.tlsConfig(); err != nil {
+			return err
+		}
+		if (o.tlsCert == "") != (o.tlsKey == "") {
+			return usageErrorf("--tls-cert and --tls-key go together: give both or neither")
+		}
 	}
 	dsn, own, err := c.demoDSN(o.db)
 	if err != nil {
