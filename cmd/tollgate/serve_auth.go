@@ -172,6 +172,14 @@ const adminTokenFile = "admin-token"
 // store with an administrator never lacks its token. Replicas starting
 // together make at most one administrator (see store.DB.Bootstrap).
 func (c *cli) bootstrapAdmin(ctx context.Context, db *store.DB, log *slog.Logger, email string, ttl time.Duration) error {
+	// Most starts find users: they need no token file, nor a writable
+	// data directory. Replicas racing on an empty store are settled by
+	// Bootstrap below.
+	if users, _, err := db.FindUsers(ctx, tollgate.UserFilter{Limit: 1}); err != nil {
+		return fmt.Errorf("serve: bootstrap: %w", err)
+	} else if len(users) > 0 {
+		return nil
+	}
 	org := &tollgate.Org{Kind: tollgate.OrgOperator, Name: operatorOrgName, Country: "US"}
 	u := &tollgate.User{Email: email, Name: "System administrator", Roles: []tollgate.Role{tollgate.RoleSystemAdmin}}
 	cfg := auth.TokenConfig{DefaultTTL: ttl}
