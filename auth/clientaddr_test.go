@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -63,6 +64,22 @@ func FuzzClientAddress(f *testing.F) {
 		got := ClientAddress(r, trusted)
 		if got != remote && !isTrusted(remote, trusted) {
 			t.Fatalf("an untrusted peer %q was replaced by %q", remote, got)
+		}
+	})
+}
+
+func FuzzParseTrustedProxies(f *testing.F) {
+	f.Add("10.0.0.0/8,192.0.2.7")
+	f.Add("::ffff:10.0.0.1, 2001:db8::/32")
+	f.Fuzz(func(t *testing.T, list string) {
+		prefixes, err := ParseTrustedProxies(strings.Split(list, ","))
+		if err != nil {
+			return
+		}
+		for _, p := range prefixes {
+			if !p.IsValid() || p != p.Masked() {
+				t.Fatalf("ParseTrustedProxies(%q) gave %v, not a valid masked prefix", list, p)
+			}
 		}
 	})
 }
