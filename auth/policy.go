@@ -55,7 +55,7 @@ func exporters(auditorReads bool) map[tollgate.Role]Rule {
 //   - organization: OrgID = itself.
 //   - chips, classifications, list versions: no owner (reference data).
 var policy = []Permission{
-	{Name: PermPublic, Summary: "health, readiness, metrics and the OpenAPI document: no tenant data", Public: true},
+	{Name: PermPublic, Summary: "health, readiness and the OpenAPI document: no tenant data", Public: true},
 
 	// Reference data.
 	{Name: "classify.read", Summary: "classify a chip and read the chip catalog", Grants: everyone(Any)},
@@ -79,8 +79,13 @@ var policy = []Permission{
 		exporterAdmin: SameOrg, systemAdmin: Any, auditor: ReadAll}},
 	{Name: "token.write", Summary: "create or revoke API tokens", Grants: map[tollgate.Role]Rule{
 		exporterAdmin: SameOrg, systemAdmin: Any}},
-	{Name: "audit.read", Summary: "read audit records, checkpoints and proofs", Grants: map[tollgate.Role]Rule{
+	{Name: "audit.read", Summary: "read audit records", Grants: map[tollgate.Role]Rule{
 		exporterAdmin: SameOrg, auditor: ReadAll}},
+	// A checkpoint, and every proof (which carries one), tells the log's
+	// size: how much everyone has done, and when. It goes to whoever
+	// verifies the log, the auditor; an exporter reads its own records.
+	{Name: "checkpoint.read", Summary: "read the audit log's signed checkpoints and its inclusion and consistency proofs", Grants: map[tollgate.Role]Rule{
+		auditor: ReadAll}},
 
 	// An exporter's parties and their screening.
 	{Name: "party.read", Summary: "read parties, their screenings and hit decisions", Grants: exporters(true)},
