@@ -89,8 +89,9 @@ func (s *Service) RecordLabReport(ctx context.Context, r tollgate.LabReport) (*t
 			return tollgate.FieldErrorf("tested_at", "is in the future")
 		}
 		key, err := tx.FindLabKey(ctx, r.KeyID, false)
-		if err != nil {
-			return tollgate.FieldErrorf("key_id", "%s", tollgate.ErrorMessage(err))
+		ref := tollgate.Ref{Field: "key_id", Kind: "lab key", ID: r.KeyID}
+		if err := ref.Resolve(err, err == nil && key.LabOrgID == r.LabOrgID); err != nil {
+			return err
 		}
 		spec, err := s.applicationSpec(ctx, tx, r)
 		if err != nil {
