@@ -1,6 +1,9 @@
 package tollgate
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestCheckText(t *testing.T) {
 	tests := []struct {
@@ -90,5 +93,58 @@ func TestIsCountryCode(t *testing.T) {
 	}
 	if n := len(countryCodes); n != 251 {
 		t.Errorf("%d codes, want 249 ISO 3166-1 codes and 2 of the lists", n)
+	}
+}
+
+func TestCheckDate(t *testing.T) {
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	now := day("2026-02-01")
+	tests := []struct {
+		name      string
+		d         time.Time
+		ok, okNow bool // CheckDate, CheckPastDate as of now
+	}{
+		{"OK", day("2026-01-20"), true, true},
+		{"OKZero", time.Time{}, true, true},
+		{"OKEarliest", EarliestDate, true, true},
+		{"OKTomorrow", day("2026-02-02"), true, true},
+		{"ErrYearZero", day("0000-01-01"), false, false},
+		{"ErrBeforeEarliest", day("1999-12-31"), false, false},
+		{"ErrLatest", LatestDate, false, false},
+		{"ErrFuture", day("2026-02-03"), true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CheckDate("shipped_on", tt.d) == nil; got != tt.ok {
+				t.Errorf("CheckDate(%s) accepted: got %t, want %t", tt.d, got, tt.ok)
+			}
+			if got := CheckPastDate("shipped_on", tt.d, now) == nil; got != tt.okNow {
+				t.Errorf("CheckPastDate(%s) accepted: got %t, want %t", tt.d, got, tt.okNow)
+			}
+		})
+	}
+}
+
+func TestCheckUnitsAndCents(t *testing.T) {
+	for _, n := range []int64{1, MaxUnits} {
+		if err := CheckUnits("units", n); err != nil {
+			t.Errorf("CheckUnits(%d): %v", n, err)
+		}
+	}
+	for _, n := range []int64{0, -1, MaxUnits + 1, 1<<63 - 1} {
+		if err := CheckUnits("units", n); err == nil || err.Field != "units" {
+			t.Errorf("CheckUnits(%d): got %v, want an error naming units", n, err)
+		}
+	}
+	for _, n := range []int64{0, MaxCents + 1, 1<<63 - 1} {
+		if err := CheckCents("value_cents", n); err == nil || err.Field != "value_cents" {
+			t.Errorf("CheckCents(%d): got %v, want an error naming value_cents", n, err)
+		}
 	}
 }
