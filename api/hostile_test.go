@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"tollgate"
@@ -54,4 +55,34 @@ func testHostileQuantitiesAndDates(t *testing.T, dsn string) {
 			t.Errorf("US units: got %d, want %d", pos.USUnits, want)
 		}
 	})
+}
+
+// TestCapOfUnknownProduct checks that the cap position of a product that
+// is neither in the catalog nor in the exporter's records is a 404, not a
+// position of zeros; a catalog chip the exporter never shipped and a
+// product only the exporter's records name are answered.
+func TestCapOfUnknownProduct(t *testing.T) { apitest.ForEachBackend(t, testCapOfUnknownProduct) }
+
+func testCapOfUnknownProduct(t *testing.T, dsn string) {
+	env := newTestEnvDSN(t, dsn)
+	org := env.createOrg("Cap Exporter")
+	other := env.createOrg("Other Cap Exporter")
+	officer := env.member(org.ID, tollgate.RoleExporterOfficer)
+	must[tollgate.DomesticShipment](env, request{method: "POST", path: "/v1/shipments", as: env.member(other.ID, tollgate.RoleExporterOfficer),
+		body: USShipmentInput{ExporterOrgID: other.ID, Product: "ACME-X1", Units: 5, ShippedOn: "2026-01-20", Customer: "US Cloud", Reference: "INV-1"}},
+		http.StatusCreated)
+	cap := func(product string) string { return "/v1/caps/" + product + "?exporter_org_id=" + org.ID }
+	must[shipping.CapPosition](env, request{method: "GET", path: cap("MI325X"), as: officer}, http.StatusOK)
+	// Another exporter's product is unknown to this one, worded as any.
+	theirs := env.do(request{method: "GET", path: cap("ACME-X1"), as: officer, header: map[string]string{"X-Request-Id": "cap"}})
+	absent := env.do(request{method: "GET", path: cap("NO-SUCH-CHIP"), as: officer, header: map[string]string{"X-Request-Id": "cap"}})
+	if theirs.Code != http.StatusNotFound || strings.ReplaceAll(theirs.Body.String(), "ACME-X1", "NO-SUCH-CHIP") != absent.Body.String() {
+		t.Errorf("unknown product: %d %s; made-up one: %d %s", theirs.Code, theirs.Body, absent.Code, absent.Body)
+	}
+	must[tollgate.DomesticShipment](env, request{method: "POST", path: "/v1/shipments", as: officer,
+		body: USShipmentInput{ExporterOrgID: org.ID, Product: "ACME-X1", Units: 3, ShippedOn: "2026-01-20", Customer: "US Cloud", Reference: "INV-2"}},
+		http.StatusCreated)
+	if pos := must[shipping.CapPosition](env, request{method: "GET", path: cap("ACME-X1"), as: officer}, http.StatusOK); pos.USUnits != 3 {
+		t.Errorf("own product: US units %d, want 3", pos.USUnits)
+	}
 }
