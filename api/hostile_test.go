@@ -15,7 +15,9 @@ import (
 // hostile client chose to break the store or the reports: each is a 400
 // naming the field, on both stores, and the exporter's cap position is
 // what the plausible shipments alone make it.
-func TestHostileQuantitiesAndDates(t *testing.T) { apitest.ForEachBackend(t, testHostileQuantitiesAndDates) }
+func TestHostileQuantitiesAndDates(t *testing.T) {
+	apitest.ForEachBackend(t, testHostileQuantitiesAndDates)
+}
 
 func testHostileQuantitiesAndDates(t *testing.T, dsn string) {
 	env := newTestEnvDSN(t, dsn)
