@@ -109,6 +109,9 @@ type Limits struct {
 	// still running then (a query, a lock wait) is cancelled and the
 	// request answered 503 with Retry-After.
 	RequestTimeout time.Duration
+	// MaxHeaderBytes caps a request's line and headers; more gets 431
+	// (transport.go).
+	MaxHeaderBytes int
 }
 
 // DefaultLimits returns the limits tollgate serve runs with: 1 MiB bodies
@@ -123,6 +126,7 @@ func DefaultLimits() Limits {
 		ReadyTimeout:    2 * time.Second,
 		MaxInFlight:     DefaultMaxInFlight,
 		RequestTimeout:  DefaultRequestTimeout,
+		MaxHeaderBytes:  DefaultMaxHeaderBytes,
 	}
 }
 
@@ -152,6 +156,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.RequestTimeout <= 0 {
 		l.RequestTimeout = d.RequestTimeout
+	}
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = d.MaxHeaderBytes
 	}
 	return l
 }
@@ -251,6 +258,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.observe(r, info, sw, time.Since(start))
 	}()
+	if err := s.checkHeaderBytes(r); err != nil {
+		s.writeError(sw, r, err)
+		return
+	}
 	r, done, ok := s.admit(sw, r)
 	if !ok {
 		return

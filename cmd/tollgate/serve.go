@@ -202,11 +202,11 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 		ReadTimeout:       2 * time.Minute, // list imports upload up to 64 MiB
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    api.HTTPServerMaxHeaderBytes(api.Limits{}),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(api.ProblemListener(ln)) }()
 	fmt.Fprintf(c.stdout, "tollgate: serving the API on http://%s (store: %s)\n", ln.Addr(), db.Dialect())
 	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("store", db.Dialect()))
 
