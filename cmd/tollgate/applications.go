@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -159,7 +158,7 @@ Local commands act on the store directly as the operating-system user
 }
 
 func printApplicationTable(w io.Writer, views []*licensing.ApplicationView) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w, 0, 4, 2)
 	fmt.Fprintln(tw, "ID\tSTATE\tCONTROL\tDEST\tITEMS\tDAYS LATE\tUPDATED")
 	for _, v := range views {
 		control := v.ControlNumber

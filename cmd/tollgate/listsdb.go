@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -252,7 +251,7 @@ func printVersions(w io.Writer, vs []*tollgate.ListVersion) error {
 		_, err := fmt.Fprintln(w, "no list versions in the store; add one with `tollgate lists import PATH`")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w, 0, 0, 2)
 	fmt.Fprintln(tw, "\tSOURCE\tIMPORTED\tPUBLISHED\tENTITIES\tPROBLEMS\tDIGEST\tID")
 	for _, v := range vs {
 		mark, published := "", "-"

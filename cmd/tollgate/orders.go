@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,7 +50,7 @@ reservation for it.`,
 				if err != nil || asJSON {
 					return firstErr(err, func() error { return writeJSON(c.stdout, nonNilSlice(all)) })
 				}
-				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				tw := newTable(c.stdout, 0, 4, 2)
 				fmt.Fprintln(tw, "ID\tREFERENCE\tSTATE\tPRC\tPRODUCT\tQUANTITY\tTOTAL\tTO")
 				for _, o := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", o.ID, o.Reference, o.State, o.PRCStatus(), o.Product,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -72,7 +71,7 @@ func newUsersListCmd(c *cli) *cobra.Command {
 			if asJSON {
 				return writeJSON(c.stdout, all)
 			}
-			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(c.stdout, 0, 4, 2)
 			fmt.Fprintln(tw, "ID\tORG\tSTATE\tPASSWORD\tROLES\tEMAIL\tNAME")
 			for _, u := range all {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.OrgID, userState(u), yesNo(u.PasswordHash != ""),
