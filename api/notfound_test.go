@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -265,4 +266,45 @@ var bodyRefCases = map[string]bodyRef{
 	"POST /v1/orders exporter_org_id":        {role: tollgate.RoleExporterOfficer, foreign: foreignExporter},
 	"POST /v1/orders customer_party_id":      {role: tollgate.RoleExporterOfficer, foreign: foreignParty},
 	"POST /v1/orders/{id}/events license_id": {role: tollgate.RoleExporterOfficer, foreign: foreignLicense},
+}
+
+// TestUserEmailsDoNotLeak checks that creating a user tells an exporter's
+// administrator nothing about the users of other organizations: an email
+// in use elsewhere is answered as a fresh one (emails are unique within an
+// organization), and each user with the address signs in with its own
+// password.
+func TestUserEmailsDoNotLeak(t *testing.T) { apitest.ForEachBackend(t, testUserEmailsDoNotLeak) }
+
+func testUserEmailsDoNotLeak(t *testing.T, dsn string) {
+	env := newTestEnvDSN(t, dsn)
+	home, away := env.createOrg("Email Exporter"), env.createOrg("Other Email Exporter")
+	admin := env.member(home.ID, tollgate.RoleExporterAdmin)
+	victim := env.member(away.ID, tollgate.RoleExporterOfficer).user
+	create := func(email, password string, status int) *httptest.ResponseRecorder {
+		t.Helper()
+		w := env.do(request{method: "POST", path: "/v1/users", as: admin, body: UserInput{OrgID: home.ID, Email: email,
+			Name: "New Officer", Roles: []tollgate.Role{tollgate.RoleExporterOfficer}, Password: password}})
+		if w.Code != status {
+			t.Fatalf("create %s: status %d, want %d; %s", email, w.Code, status, w.Body)
+		}
+		return w
+	}
+	taken := create(victim.Email, "another violet tractor", http.StatusCreated)
+	fresh := create("fresh@home.example", "", http.StatusCreated)
+	if taken.Header().Get("Content-Type") != fresh.Header().Get("Content-Type") {
+		t.Errorf("an email in use elsewhere is answered differently")
+	}
+	// Within the organization an email is still unique: the admin can see
+	// its own users anyway.
+	create("FRESH@home.example", "", http.StatusConflict)
+
+	for _, tt := range []struct{ password, org string }{{testPassword, away.ID}, {"another violet tractor", home.ID}} {
+		got := must[LoginResult](env, request{method: "POST", path: "/v1/login", anon: true,
+			body: LoginInput{Email: victim.Email, Password: tt.password}}, http.StatusOK)
+		if got.User.OrgID != tt.org {
+			t.Errorf("signing in with the %s organization's password: got a user of %s", tt.org, got.User.OrgID)
+		}
+	}
+	env.problem(request{method: "POST", path: "/v1/login", anon: true,
+		body: LoginInput{Email: victim.Email, Password: "wrong violet tractor"}}, http.StatusUnauthorized)
 }
