@@ -198,6 +198,9 @@ func (a *Application) Validate() error {
 	if err := a.Parties.validate(); err != nil {
 		return err
 	}
+	if err := CheckText("end_use", a.EndUse); err != nil {
+		return err
+	}
 	if len(a.EndUse) > maxApplicationTextLen {
 		return FieldErrorf("end_use", "longer than %d characters", maxApplicationTextLen)
 	}
@@ -298,6 +301,8 @@ func (it ApplicationItem) validate() *Error {
 			it.TotalCents, it.Quantity, it.UnitPriceCents, it.Quantity*it.UnitPriceCents)
 	case len(it.Manufacturer) > maxApplicationNameLen:
 		return FieldErrorf("manufacturer", "longer than %d characters", maxApplicationNameLen)
+	case CheckText("description", it.Description) != nil:
+		return CheckText("description", it.Description).(*Error)
 	case len(it.Description) > maxApplicationTextLen:
 		return FieldErrorf("description", "longer than %d characters", maxApplicationTextLen)
 	}

@@ -97,6 +97,8 @@ func (r *LabReport) Validate() error {
 	switch {
 	case strings.TrimSpace(r.Method) == "":
 		return FieldErrorf("method", "required")
+	case CheckText("method", r.Method) != nil:
+		return CheckText("method", r.Method)
 	case len(r.Method) > maxApplicationTextLen:
 		return FieldErrorf("method", "longer than %d characters", maxApplicationTextLen)
 	case r.ToleranceBP < 0 || r.ToleranceBP > MaxToleranceBP:

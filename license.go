@@ -130,6 +130,8 @@ func (c Condition) Validate() *Error {
 		return FieldErrorf("id", "required")
 	case strings.TrimSpace(c.Text) == "":
 		return FieldErrorf("text", "required")
+	case CheckText("text", c.Text) != nil:
+		return CheckText("text", c.Text).(*Error)
 	case len(c.Text) > maxApplicationTextLen:
 		return FieldErrorf("text", "longer than %d characters", maxApplicationTextLen)
 	case len(c.Binds) == 0:

@@ -103,6 +103,10 @@ func (c PRCStatusChange) Validate() *Error {
 		return FieldErrorf("date", "an approval carries its date")
 	case CheckDate("date", c.Date) != nil:
 		return CheckDate("date", c.Date)
+	case CheckLine("reference", c.Reference) != nil:
+		return CheckLine("reference", c.Reference).(*Error)
+	case CheckText("note", c.Note) != nil:
+		return CheckText("note", c.Note).(*Error)
 	case len(c.Reference) > MaxNameLen || len(c.Note) > maxApplicationTextLen:
 		return FieldErrorf("note", "reference or note too long")
 	case c.RecordedBy == "":
