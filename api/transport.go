@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"tollgate"
 )
@@ -70,10 +69,7 @@ func (l *problemListener) Accept() (net.Conn, error) {
 // in one call, straight to the connection, in the form
 // "HTTP/1.1 <status> <text>" + netHTTPErrorHeaders + <body>, and closes
 // the connection after it.
-type problemConn struct {
-	net.Conn
-	once sync.Once
-}
+type problemConn struct{ net.Conn }
 
 // netHTTPErrorHeaders are the headers net/http's own error answers carry
 // (net/http server.go, errorHeaders).
