@@ -49,6 +49,14 @@ func textProblem(s string, i int, r rune, multiline bool) string {
 	return ""
 }
 
+// CheckName checks a name outside the root package's own types (an API
+// token's name, say) as every name is checked: one line of text with a
+// visible character, no surrounding white space, at most MaxNameLen bytes;
+// non-empty when required.
+func CheckName(field, s string, required bool) error {
+	return validateNameField(field, s, required)
+}
+
 // IsInvisible reports whether r shows nothing on its own: white space, a
 // format character (zero-width space and joiners, the byte order mark,
 // bidirectional controls) or another default-ignorable code point (Hangul
