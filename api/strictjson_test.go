@@ -111,3 +111,27 @@ func FuzzStrictJSON(f *testing.F) {
 		walk(v, "")
 	})
 }
+
+// BenchmarkCheckStrictJSON measures the strict pass over a party body and
+// over an inline list file of 1 MiB (one raw string).
+func BenchmarkCheckStrictJSON(b *testing.B) {
+	party := []byte(`{"org_id":"0192f1e2-0000-7000-8000-000000000000","role":"end_user","type":"organization",` +
+		`"legal_name":"Shady Chips Trading Ltd","other_names":["影子芯片贸易有限公司","Shady Chips"],` +
+		`"addresses":[{"street":"1 Harbour Rd","city":"Hong Kong","country":"HK"}],"country":"HK",` +
+		`"identifiers":[{"type":"lei","value":"5493001KJTIIGC8Y1R12"}]}`)
+	list, _ := json.Marshal(ListImportInput{FileName: "sdn.csv", Content: strings.Repeat("36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\"\r\n", 1<<20/40)})
+	for _, bc := range []struct {
+		name string
+		body []byte
+		typ  reflect.Type
+	}{{"Party", party, reflect.TypeFor[PartyInput]()}, {"ListFile1MiB", list, reflect.TypeFor[ListImportInput]()}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.body)))
+			for b.Loop() {
+				if err := checkStrictJSON(bc.body, bc.typ); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
