@@ -1,13 +1,20 @@
 package api
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"tollgate"
 	"tollgate/api/apitest"
+	"tollgate/auth"
 	"tollgate/shipping"
 )
 
@@ -87,4 +94,169 @@ func testCapOfUnknownProduct(t *testing.T, dsn string) {
 	if pos := must[shipping.CapPosition](env, request{method: "GET", path: cap("ACME-X1"), as: officer}, http.StatusOK); pos.USUnits != 3 {
 		t.Errorf("own product: US units %d, want 3", pos.USUnits)
 	}
+}
+
+// TestHostileBodiesEveryRoute takes the matrix fixture body of every route
+// that has one and spoils it three ways: a key given twice, a key in upper
+// case, and an escape character in a string. Sent by a caller the policy
+// lets through, each is a 400 naming the field, and the audit log (every
+// change appends to it) does not grow.
+func TestHostileBodiesEveryRoute(t *testing.T) {
+	apitest.ForEachBackend(t, testHostileBodiesEveryRoute)
+}
+
+func testHostileBodiesEveryRoute(t *testing.T, dsn string) {
+	w := newMatrixWorld(t, dsn)
+	ctx := context.Background()
+	callers := w.callers()
+	spoiled := 0
+	for _, rt := range Routes() {
+		key := rt.Method + " " + rt.Pattern
+		fixture, ok := matrixFixtures[key]
+		if rt.Request == nil || !ok {
+			continue
+		}
+		call := fixture(w)
+		if call.body == nil {
+			continue
+		}
+		perm, _ := auth.Lookup(rt.Permission)
+		var as map[string]string
+		for _, c := range callers {
+			if c.principal != nil && expectedStatus(perm, c.principal, call) == wantSuccess {
+				as = map[string]string{"Authorization": c.authorization}
+				break
+			}
+		}
+		if as == nil && !perm.Public {
+			t.Errorf("%s: no caller may call it", key)
+			continue
+		}
+		for _, h := range hostileVariants(t, call.body, reflect.TypeOf(rt.Request)) {
+			before, err := w.env.db.AuditSize(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp := w.env.do(request{method: rt.Method, path: call.path, body: h.body, anon: true, header: as})
+			var p Problem
+			_ = json.Unmarshal(resp.Body.Bytes(), &p)
+			if resp.Code != http.StatusBadRequest || p.Field != h.field {
+				t.Errorf("%s with %s: %d, field %q (%s); want 400 naming %s", key, h.what, resp.Code, p.Field, p.Detail, h.field)
+			}
+			if after, err := w.env.db.AuditSize(ctx); err != nil || after != before {
+				t.Errorf("%s with %s: the audit log grew from %d to %d (%v)", key, h.what, before, after, err)
+			}
+			spoiled++
+		}
+	}
+	// Three spoilings of most of the 40-odd routes with a body; far fewer
+	// means the fixtures stopped producing bodies.
+	if spoiled < 90 {
+		t.Errorf("%d spoiled bodies sent, want at least 90", spoiled)
+	}
+	t.Logf("%d spoiled bodies sent", spoiled)
+}
+
+// hostileVariant is a spoiled request body and the field its refusal names.
+type hostileVariant struct {
+	what, field string
+	body        []byte
+}
+
+// hostileVariants spoils body (a value encoded as a JSON object) three
+// ways: its first key given twice, its first key in upper case, and an
+// escape character appended to its first string that the text rules
+// cover (the strict pass skips raw fields).
+func hostileVariants(t *testing.T, body any, typ reflect.Type) []hostileVariant {
+	t.Helper()
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || len(obj) == 0 {
+		return nil
+	}
+	keys := slices.Sorted(maps.Keys(obj))
+	first := keys[0]
+	dup := append(slices.Clone(bytes.TrimSuffix(raw, []byte("}"))), []byte(`,"`+first+`":`+string(obj[first])+`}`)...)
+	upper := bytes.Replace(raw, []byte(`"`+first+`":`), []byte(`"`+strings.ToUpper(first)+`":`), 1)
+	out := []hostileVariant{{"a key given twice", first, dup}}
+	if strings.ToUpper(first) != first {
+		out = append(out, hostileVariant{"a key in upper case", strings.ToUpper(first), upper})
+	}
+	var tree any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&tree); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range stringPaths(tree, "") {
+		spoiled := setStringPath(tree, path, "\x1b[2J")
+		b, _ := json.Marshal(spoiled)
+		if checkStrictJSON(b, typ) != nil {
+			out = append(out, hostileVariant{"an escape character", path, b})
+			break
+		}
+		setStringPath(tree, path, "") // undo: the marker is cut again below
+	}
+	return out
+}
+
+// stringPaths lists the paths of v's strings, depth first in key order.
+func stringPaths(v any, path string) []string {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch v := v.(type) {
+	case string:
+		return []string{path}
+	case []any:
+		var out []string
+		for i, e := range v {
+			out = append(out, stringPaths(e, fmt.Sprintf("%s[%d]", path, i))...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			out = append(out, stringPaths(v[k], join(k))...)
+		}
+		return out
+	}
+	return nil
+}
+
+// setStringPath appends suffix to the string at path in v (suffix ""
+// removes what an earlier call appended) and returns v.
+func setStringPath(v any, path, suffix string) any {
+	var walk func(v any, p string) any
+	walk = func(v any, p string) any {
+		switch x := v.(type) {
+		case string:
+			if p == path {
+				if suffix == "" {
+					return strings.TrimSuffix(x, "\x1b[2J")
+				}
+				return x + suffix
+			}
+		case []any:
+			for i := range x {
+				x[i] = walk(x[i], fmt.Sprintf("%s[%d]", p, i))
+			}
+		case map[string]any:
+			for k := range x {
+				q := k
+				if p != "" {
+					q = p + "." + k
+				}
+				x[k] = walk(x[k], q)
+			}
+		}
+		return v
+	}
+	return walk(v, "")
 }
