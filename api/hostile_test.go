@@ -260,3 +260,24 @@ func setStringPath(v any, path, suffix string) any {
 	}
 	return walk(v, "")
 }
+
+// TestImplausibleQueryDates checks that a report cannot be asked for over
+// thousands of years (a period per month from year 1 to 9999).
+func TestImplausibleQueryDates(t *testing.T) {
+	env := newTestEnv(t)
+	org := env.createOrg("Report Exporter")
+	officer := env.member(org.ID, tollgate.RoleExporterOfficer)
+	for _, q := range []struct{ query, field string }{
+		{"from=0001-01-01&to=2026-02-01", "from"},
+		{"from=2026-01-01&to=9999-01-01", "to"},
+	} {
+		p := env.problem(request{method: "GET", path: "/v1/reports/shipping?exporter_org_id=" + org.ID + "&" + q.query, as: officer}, http.StatusBadRequest)
+		if p.Field != q.field {
+			t.Errorf("%s: field %q (%s), want %q", q.query, p.Field, p.Detail, q.field)
+		}
+	}
+	if p := env.problem(request{method: "GET", path: "/v1/classify?chip=h200&to=CN&as_of=1999-01-01", as: officer},
+		http.StatusBadRequest); p.Field != "as_of" {
+		t.Errorf("classify as of 1999: field %q, want as_of", p.Field)
+	}
+}

@@ -131,6 +131,9 @@ func parseDate(field, v string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, tollgate.FieldErrorf(field, "must be a date YYYY-MM-DD, not %q", v)
 	}
+	if err := tollgate.CheckDate(field, t); err != nil {
+		return time.Time{}, err
+	}
 	return t, nil
 }
 
