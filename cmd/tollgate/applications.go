@@ -282,7 +282,7 @@ func newApplicationsAttachCmd(c *cli) *cobra.Command {
 						return err
 					}
 					d := sa.Documents[len(sa.Documents)-1]
-					fmt.Fprintf(c.stdout, "%s\t%s, %d bytes, sha256 %s\n", sa.ID, d.Name, d.Size, d.Digest)
+					fmt.Fprintf(termSafe{c.stdout}, "%s\t%s, %d bytes, sha256 %s\n", sa.ID, d.Name, d.Size, d.Digest)
 				}
 				return nil
 			})

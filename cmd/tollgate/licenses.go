@@ -217,7 +217,7 @@ func newLicensesStatusCmd(c *cli) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				_, err = fmt.Fprintf(c.stdout, "%s\t%s: %s\n", v.Number, v.Status, v.StatusReason)
+				_, err = fmt.Fprintf(termSafe{c.stdout}, "%s\t%s: %s\n", v.Number, v.Status, v.StatusReason)
 				return err
 			})
 		},

@@ -133,7 +133,7 @@ func newOrdersShowCmd(c *cli) *cobra.Command {
 					fmt.Fprintf(c.stdout, "\t%s  %s: %s → %s  %s\n", h.At.Format(time.RFC3339), h.Event, h.From, h.To, h.Note)
 				}
 				for _, p := range o.PRCHistory {
-					fmt.Fprintf(c.stdout, "\t%s  PRC %s %s %s\n", p.At.Format(time.RFC3339), p.Status, p.Reference, p.Note)
+					fmt.Fprintf(termSafe{c.stdout}, "\t%s  PRC %s %s %s\n", p.At.Format(time.RFC3339), p.Status, p.Reference, p.Note)
 				}
 				return nil
 			})
@@ -223,7 +223,7 @@ func (c *cli) printOrder(o *tollgate.Order, asJSON bool) error {
 	if asJSON {
 		return writeJSON(c.stdout, o)
 	}
-	_, err := fmt.Fprintf(c.stdout, "%s\t%s %s: %d %s at %s = %s to %s; PRC %s\n", o.ID, o.Reference, o.State, o.Quantity, o.Product,
+	_, err := fmt.Fprintf(termSafe{c.stdout}, "%s\t%s %s: %d %s at %s = %s to %s; PRC %s\n", o.ID, o.Reference, o.State, o.Quantity, o.Product,
 		dollars(o.UnitPriceCents), dollars(o.TotalCents()), o.Destination, o.PRCStatus())
 	return err
 }

@@ -89,7 +89,7 @@ func newOrgsAddCmd(c *cli) *cobra.Command {
 			if asJSON {
 				return writeJSON(c.stdout, org)
 			}
-			_, err = fmt.Fprintf(c.stdout, "%s\t%s %s (%s)\n", org.ID, org.Kind, org.Name, org.Country)
+			_, err = fmt.Fprintf(termSafe{c.stdout}, "%s\t%s %s (%s)\n", org.ID, org.Kind, org.Name, org.Country)
 			return err
 		},
 	}

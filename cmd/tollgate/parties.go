@@ -109,7 +109,7 @@ func newPartiesAddCmd(c *cli) *cobra.Command {
 			if asJSON {
 				return writeJSON(c.stdout, p)
 			}
-			_, err = fmt.Fprintf(c.stdout, "%s\t%s (%s, %s): %s\n", p.ID, p.LegalName, p.Role, p.Country, p.Status)
+			_, err = fmt.Fprintf(termSafe{c.stdout}, "%s\t%s (%s, %s): %s\n", p.ID, p.LegalName, p.Role, p.Country, p.Status)
 			return err
 		},
 	}

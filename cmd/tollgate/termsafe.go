@@ -8,7 +8,8 @@ import (
 )
 
 // newTable returns the tab writer every CLI table is written through: its
-// output passes through termSafe, so that text stored before the input
+// output passes through termSafe (as do the one-line summaries that echo
+// stored names), so that text stored before the input
 // rules refused control characters (or written straight into the
 // database) cannot drive the operator's terminal.
 func newTable(w io.Writer, minwidth, tabwidth, padding int) *tabwriter.Writer {

@@ -149,7 +149,7 @@ func newTokensRevokeCmd(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(c.stdout, "token %s (%s) revoked at %s\n", tok.ID, tok.Name, tok.RevokedAt.Format(time.RFC3339))
+			_, err = fmt.Fprintf(termSafe{c.stdout}, "token %s (%s) revoked at %s\n", tok.ID, tok.Name, tok.RevokedAt.Format(time.RFC3339))
 			return err
 		},
 	}
