@@ -96,6 +96,12 @@ func testUniformNotFound(t *testing.T, dsn string) {
 			theirs := request{method: rt.Method, path: call.path, body: withJSONField(t, base, field, theirsID), as: as}
 			absent := request{method: rt.Method, path: call.path, body: withJSONField(t, base, field, madeUp), as: as}
 			w.compareNotFound(t, name, field, theirs, absent, theirsID, madeUp)
+			// An id of no form at all is refused too, never a 500 (a UUID
+			// column on PostgreSQL must not see it).
+			malformed := request{method: rt.Method, path: call.path, body: withJSONField(t, base, field, "not-an-id"), as: as}
+			if resp := w.env.do(malformed); resp.Code < 400 || resp.Code >= 500 {
+				t.Errorf("%s: a malformed id answers %d: %s", name, resp.Code, resp.Body)
+			}
 		}
 	}
 	// Every route on one object is compared for some caller kept out of its
