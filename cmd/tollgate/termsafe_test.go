@@ -92,3 +92,32 @@ func FuzzTermSafe(f *testing.F) {
 		}
 	})
 }
+
+// TestCLIRefusesHostileText checks that the CLI takes text by the same
+// rules as the API: a name with an escape sequence, a name of invisible
+// characters and an unassigned country are refused, naming the flag's
+// field, and nothing is stored.
+func TestCLIRefusesHostileText(t *testing.T) {
+	dsn := apitest.SQLiteDSN(t)
+	out, err := partiesCLI(t, dsn, "orgs", "add", "--kind", "exporter", "--name", "CLI Exporter", "--country", "US", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgID := between(out, `"id": "`, `"`)
+	for _, tt := range []struct {
+		args  []string
+		field string
+	}{
+		{[]string{"--legal-name", "\x1b[31mRed Ltd", "--country", "SG"}, "--legal-name"},
+		{[]string{"--legal-name", "\u200b\u2060", "--country", "SG"}, "--legal-name"},
+		{[]string{"--legal-name", "Plain Ltd", "--country", "ZZ"}, "--country"},
+	} {
+		args := append([]string{"parties", "add", "--org-id", orgID, "--role", "end_user"}, tt.args...)
+		if _, err := partiesCLI(t, dsn, args...); err == nil || !strings.Contains(err.Error(), tt.field) {
+			t.Errorf("%q: %v, want a refusal naming %s", tt.args, err, tt.field)
+		}
+	}
+	if out, err := partiesCLI(t, dsn, "parties", "--json"); err != nil || strings.Contains(out, "legal_name") {
+		t.Errorf("parties stored from refused input: %s (%v)", out, err)
+	}
+}
