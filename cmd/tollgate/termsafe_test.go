@@ -95,8 +95,8 @@ func FuzzTermSafe(f *testing.F) {
 
 // TestCLIRefusesHostileText checks that the CLI takes text by the same
 // rules as the API: a name with an escape sequence, a name of invisible
-// characters and an unassigned country are refused, naming the flag's
-// field, and nothing is stored.
+// characters and an unassigned country are refused, naming the flag, and
+// nothing is stored.
 func TestCLIRefusesHostileText(t *testing.T) {
 	dsn := apitest.SQLiteDSN(t)
 	out, err := partiesCLI(t, dsn, "orgs", "add", "--kind", "exporter", "--name", "CLI Exporter", "--country", "US", "--json")
