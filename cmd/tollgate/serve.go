@@ -202,7 +202,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 		ReadTimeout:       2 * time.Minute, // list imports upload up to 64 MiB
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    api.HTTPServerMaxHeaderBytes(api.Limits{}),
+		MaxHeaderBytes:    api.HTTPServerMaxHeaderBytes(o.ops.limits()),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
