@@ -244,15 +244,10 @@ type bodyRef struct {
 	skip    string
 }
 
-// engagements is the reason the fields that say whom a broker or a lab
-// writes for are not checked here yet: issue 17 §1 (engagements) decides
-// it, and its suite checks them.
 // noAcknowledgments is why a decision's acknowledgments are not checked:
 // a new condition may carry none (licensing refuses any), so none is ever
 // followed.
 const noAcknowledgments = "a decision's new conditions carry no acknowledgments (licensing refuses them)"
-
-const engagements = "who a broker or lab may write for is issue 17 §1's (engagements)"
 
 var (
 	foreignExporter = func(f *foreignWorld) string { return f.Exporter.ID }
@@ -286,16 +281,17 @@ var bodyRefCases = map[string]bodyRef{
 
 	"POST /v1/applications/{id}/decision conditions.acknowledgments.party_id":           {skip: noAcknowledgments},
 	"POST /v1/applications/{id}/committee-decision conditions.acknowledgments.party_id": {skip: noAcknowledgments},
+	"POST /v1/applications/{id}/appeal-decision conditions.acknowledgments.party_id":    {skip: noAcknowledgments},
 	"POST /v1/licensing/agencies org_id":                                                {skip: "system administrators only, who reach every organization"},
 	"POST /v1/licenses/{id}/acknowledgments condition_id":                               {skip: "a condition of the license the path names, not an object of its own"},
 	"POST /v1/licenses/{id}/acknowledgments party_id":                                   {role: tollgate.RoleExporterOfficer, foreign: foreignParty},
 
 	"POST /v1/shipments exporter_org_id":      {role: tollgate.RoleExporterOfficer, foreign: foreignExporter},
 	"POST /v1/imports importer_org_id":        {role: tollgate.RoleBroker, foreign: func(f *foreignWorld) string { return f.Broker.ID }},
-	"POST /v1/imports exporter_org_id":        {skip: engagements},
+	"POST /v1/imports exporter_org_id":        {role: tollgate.RoleBroker, foreign: foreignExporter},
 	"POST /v1/lab-reports lab_org_id":         {role: tollgate.RoleLabTechnician, foreign: func(f *foreignWorld) string { return f.Lab.ID }},
-	"POST /v1/lab-reports technician_user_id": {skip: engagements},
-	"POST /v1/lab-reports exporter_org_id":    {skip: engagements},
+	"POST /v1/lab-reports technician_user_id": {role: tollgate.RoleLabTechnician, foreign: func(f *foreignWorld) string { return f.technician.user.ID }},
+	"POST /v1/lab-reports exporter_org_id":    {role: tollgate.RoleLabTechnician, foreign: foreignExporter},
 	"POST /v1/lab-reports application_id":     {role: tollgate.RoleLabTechnician, foreign: func(f *foreignWorld) string { return f.ApplicationID }},
 	"POST /v1/lab-reports key_id": {role: tollgate.RoleLabTechnician, foreign: func(f *foreignWorld) string { return f.Key.ID },
 		madeUp: "0123456789abcdef0123456789abcdef"},
@@ -304,6 +300,10 @@ var bodyRefCases = map[string]bodyRef{
 	"POST /v1/orders exporter_org_id":        {role: tollgate.RoleExporterOfficer, foreign: foreignExporter},
 	"POST /v1/orders customer_party_id":      {role: tollgate.RoleExporterOfficer, foreign: foreignParty},
 	"POST /v1/orders/{id}/events license_id": {role: tollgate.RoleExporterOfficer, foreign: foreignLicense},
+
+	"POST /v1/engagements exporter_org_id": {role: tollgate.RoleExporterAdmin, foreign: foreignExporter},
+	"POST /v1/engagements engaged_org_id":  {skip: "an engagement names another organization by design; organizations are reference data every holder of org.read sees"},
+	"POST /v1/engagements application_ids": {role: tollgate.RoleExporterAdmin, foreign: func(f *foreignWorld) string { return f.ApplicationID }},
 }
 
 // TestUserEmailsDoNotLeak checks that creating a user tells an exporter's
