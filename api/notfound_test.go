@@ -346,3 +346,41 @@ func testUserEmailsDoNotLeak(t *testing.T, dsn string) {
 	env.problem(request{method: "POST", path: "/v1/login", anon: true,
 		body: LoginInput{Email: victim.Email, Password: "wrong violet tractor"}}, http.StatusUnauthorized)
 }
+
+// TestImportEntryNumbersDoNotLeak checks that recording an import entry
+// tells a broker nothing about other tenants' entries: entry numbers are
+// issued per filer, so a line another filer recorded under the same number
+// is answered as a fresh number is (both recorded), and only the broker's
+// own line recorded twice is a conflict.
+func TestImportEntryNumbersDoNotLeak(t *testing.T) {
+	apitest.ForEachBackend(t, testImportEntryNumbersDoNotLeak)
+}
+
+func testImportEntryNumbersDoNotLeak(t *testing.T, dsn string) {
+	h := newHostileWorld(t, dsn)
+	env := h.env
+	second := env.newOrg(tollgate.OrgExporter, "Second Exporter")
+	admin := env.newUser(second, tollgate.RoleExporterAdmin)
+	must[tollgate.Engagement](env, request{method: "POST", path: "/v1/engagements", as: admin, body: EngagementInput{
+		EngagedOrgID: h.rogueBroker.org.ID, Kind: tollgate.EngageImports, StartsOn: "2026-01-01"}}, http.StatusCreated)
+	entry := func(lot, number string) ImportInput {
+		in := h.importInput(h.rogueBroker, lot, "")
+		in.ExporterOrgID, in.ImporterOfRecord = second.ID, second.Name
+		if number != "" {
+			in.EntryNumber, in.Line = number, h.legitEntry.Line
+		}
+		return in
+	}
+	// h.legitEntry is another filer's (the exporter's engaged broker).
+	taken := env.do(request{method: "POST", path: "/v1/imports", as: h.rogueBroker, body: entry("TW-SECOND-1", h.legitEntry.EntryNumber)})
+	fresh := env.do(request{method: "POST", path: "/v1/imports", as: h.rogueBroker, body: entry("TW-SECOND-2", "")})
+	if taken.Code != http.StatusCreated || fresh.Code != http.StatusCreated {
+		t.Fatalf("another filer's entry number answers %d (%s) where a fresh one answers %d (%s)", taken.Code, taken.Body, fresh.Code, fresh.Body)
+	}
+	if taken.Header().Get("Content-Type") != fresh.Header().Get("Content-Type") {
+		t.Errorf("another filer's entry number is answered differently")
+	}
+	// The broker's own entry line recorded twice is still a conflict.
+	env.problem(request{method: "POST", path: "/v1/imports", as: h.rogueBroker, body: entry("TW-SECOND-3", h.legitEntry.EntryNumber)},
+		http.StatusConflict)
+}
