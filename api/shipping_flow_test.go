@@ -102,7 +102,7 @@ func TestShippingOverAPI(t *testing.T) {
 	seed := sha256.Sum256([]byte("flow key"))
 	must[tollgate.LabKey](env, request{method: "POST", path: "/v1/labs/" + f.w.Lab.ID + "/keys", as: f.tech,
 		body: LabKeyInput{PublicKey: ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey)}}, http.StatusCreated)
-	rep := f.testLot("LAB-1", "TW-LOT-1", 20)
+	rep := f.testLot("LAB-1", "TW-LOT-1", 10) // exactly the units of the export below
 	if !rep.Pass {
 		t.Errorf("lab report: pass false: %v", rep.Findings)
 	}
@@ -146,11 +146,12 @@ func TestShippingOverAPI(t *testing.T) {
 	f.importSerials(t, "0000013", []string{"SN-A1", "SN-A2"})
 	p = env.problem(request{method: "POST", path: "/v1/exports", as: f.officer, body: shipping.ReserveRequest{OrderID: order.ID,
 		Units: tollgate.Units{Serials: []string{"SN-A1", "SN-A2"}, Count: 2}}}, http.StatusUnprocessableEntity)
-	if !strings.Contains(p.Detail, "SN-A1") || !strings.Contains(p.Detail, "lab report") {
+	if !strings.Contains(p.Detail, "SN-A1") || !strings.Contains(p.Detail, "lab review") {
 		t.Errorf("untested units: %q does not name them", p.Detail)
 	}
 	f.importLot("0000014", "TW-LOT-2", 5000, "")
-	f.testLot("LAB-2", "TW-LOT-2", 50)
+	f.testLot("LAB-2", "TW-LOT-2", 4990)
+	f.testLot("LAB-3", "TW-LOT-2", 1) // so that the cap, not the review, refuses the 5,001st unit
 	must[tollgate.Export](env, request{method: "POST", path: "/v1/exports", as: f.officer, body: shipping.ReserveRequest{
 		OrderID: order.ID, Units: tollgate.Units{Lot: "TW-LOT-2", Count: 4990}}}, http.StatusCreated)
 	p = env.problem(request{method: "POST", path: "/v1/exports", as: f.officer, body: shipping.ReserveRequest{OrderID: order.ID,

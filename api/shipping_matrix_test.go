@@ -91,9 +91,19 @@ func (sm *shipMatrix) screenCustomer() {
 	}
 }
 
+// reviewOne has the lab review one unit of the lot: every reservation
+// needs a review of exactly its units, used by no other.
+func (sm *shipMatrix) reviewOne() {
+	sm.seq++
+	if _, err := sm.w.LabReport(context.Background(), fmt.Sprintf("MX-LAB-R%d", sm.seq), tollgate.Units{Lot: matrixLot, Count: 1}, 1975); err != nil {
+		sm.mw.env.t.Fatalf("shipping matrix: review: %v", err)
+	}
+}
+
 // reservation reserves one unit of the lot on the order.
 func (sm *shipMatrix) reservation() *tollgate.Export {
 	sm.screenCustomer()
+	sm.reviewOne()
 	e, err := sm.w.Svc.Reserve(context.Background(), shipping.ReserveRequest{OrderID: sm.order.ID, Units: tollgate.Units{Lot: matrixLot, Count: 1}})
 	if err != nil {
 		sm.mw.env.t.Fatalf("shipping matrix: reserve: %v", err)
@@ -186,6 +196,7 @@ func init() {
 		"POST /v1/exports": func(w *matrixWorld) matrixCall {
 			sm := w.shipping()
 			sm.screenCustomer()
+			sm.reviewOne()
 			return matrixCall{path: "/v1/exports", owner: home(w),
 				body: shipping.ReserveRequest{OrderID: sm.order.ID, Units: tollgate.Units{Lot: matrixLot, Count: 1}}}
 		},

@@ -31,6 +31,9 @@ type play struct {
 	screening *screening.Service
 	licensing *licensing.Service
 	shipping  *shipping.Service
+	// shippingRules are the agency's lab review rules the shipping
+	// service applies, which the lab's judgments follow.
+	shippingRules shipping.ReviewRules
 
 	cast    cast
 	labKey  ed25519.PrivateKey
@@ -61,7 +64,9 @@ func newPlay(opts Options) (*play, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.shipping, err = shipping.NewService(p.db, p.rules, p.spec, shipping.DefaultConfig())
+	cfg := shipping.DefaultConfig()
+	p.shippingRules = cfg.Review
+	p.shipping, err = shipping.NewService(p.db, p.rules, p.spec, cfg)
 	if err != nil {
 		return nil, err
 	}

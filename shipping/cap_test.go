@@ -153,5 +153,6 @@ func validReservation() tollgate.Export {
 		ID: "e-1", ExporterOrgID: "org-nv", LicenseID: "lic-1", LicenseNumber: "D000001", OrderID: "o-1", Product: "H200",
 		Units: tollgate.Units{Serials: []string{"S-0", "S-1"}, Count: 2}, ValueCents: 2 * 2_700_000, Destination: "CN",
 		State: tollgate.ExportReserved, ReservedBy: "u-1", ReservedAt: t0, ExpiresAt: t0.Add(24 * time.Hour),
+		LabReportID: "lr-LAB-1", ReviewedAt: day("2026-02-20"),
 	}
 }

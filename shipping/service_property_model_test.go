@@ -467,7 +467,7 @@ func (env *propEnv) checkAll(rt *rapid.T, m *propModel) {
 	if len(listed) != len(m.exports) {
 		rt.Errorf("the store lists %d exports, the model has %d", len(listed), len(m.exports))
 	}
-	holder := map[string]string{}
+	holder, reviewer := map[string]string{}, map[string]string{}
 	var lotHeld int64
 	for _, l := range listed {
 		me := m.byID[l.ID]
@@ -488,6 +488,14 @@ func (env *propEnv) checkAll(rt *rapid.T, m *propModel) {
 		if !unitsEqual(e.Units, me.units) {
 			rt.Errorf("export %s has units %s, reserved %s", e.ID, unitsString(e.Units), unitsString(me.units))
 		}
+		// Every shipment is reviewed: each export that holds names its
+		// own review, of exactly its units.
+		if prev, ok := reviewer[e.LabReportID]; ok || e.LabReportID == "" {
+			rt.Errorf("export %s holds under review %q, which export %q also uses", e.ID, e.LabReportID, prev)
+		} else if r, err := env.svc.FindLabReportByID(ctx, e.LabReportID); err != nil || !unitsEqual(r.Units, e.Units) || !r.Pass {
+			rt.Errorf("export %s holds under review %s (%v), not a passing review of exactly its units", e.ID, e.LabReportID, err)
+		}
+		reviewer[e.LabReportID] = e.ID
 		if e.Units.Lot != "" {
 			if e.Units.Lot != propLot {
 				rt.Errorf("export %s holds units of lot %s, never imported", e.ID, e.Units.Lot)

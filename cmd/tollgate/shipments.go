@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -29,8 +30,25 @@ func (c *cli) shippingConfig() (shipping.Config, error) {
 		}
 		cfg.ReservationTTL = d
 	}
+	// The licensing agency's lab review settings.
+	for _, v := range []struct {
+		name string
+		set  func(int)
+	}{
+		{"TOLLGATE_LAB_REVIEW_MAX_AGE_DAYS", func(n int) { cfg.Review.MaxAge = time.Duration(n) * 24 * time.Hour }},
+		{"TOLLGATE_LAB_TOLERANCE_BP", func(n int) { cfg.Review.ToleranceBP = n }},
+		{"TOLLGATE_LAB_MIN_EXAMINED_BP", func(n int) { cfg.Review.MinExaminedBP = n }},
+	} {
+		if s := c.getenv(v.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				return cfg, usageErrorf("%s: want a whole number, not %q", v.name, s)
+			}
+			v.set(n)
+		}
+	}
 	if err := cfg.Validate(); err != nil {
-		return cfg, usageErrorf("TOLLGATE_RESERVATION_TTL: %s", tollgate.ErrorMessage(err))
+		return cfg, usageErrorf("shipping settings (TOLLGATE_RESERVATION_TTL, TOLLGATE_LAB_*): %s", tollgate.ErrorMessage(err))
 	}
 	return cfg, nil
 }

@@ -103,7 +103,8 @@ func TestShippingCommands(t *testing.T) {
 	mustShipCLI(t, "", nil, "labs", "keygen", "--out", keyFile)
 	mustShipCLI(t, dsn, nil, "labs", "register-key", "--lab", w.Lab.ID, "--key", keyFile)
 	draft := tollgate.LabReport{Number: "LAB-CLI-1", LabOrgID: w.Lab.ID, TechnicianUserID: "tech-1", ExporterOrgID: exporter,
-		ApplicationID: w.ApplicationID, Product: "H200", Units: tollgate.Units{Lot: "TW-1", Count: 20},
+		ApplicationID: w.ApplicationID, Product: "H200", Units: tollgate.Units{Lot: "TW-1", Count: 10},
+		Examined: 1, SamplingPlan: "one unit",
 		Measured: []tollgate.PeakThroughput{{Precision: "FP8", Value: 1975, BitLength: 8}}, MeasuredDRAMBandwidthGBps: 4790,
 		Method: "dense FP8 GEMM", ToleranceBP: 100, TestedAt: time.Now().Add(-time.Hour).UTC().Truncate(time.Second)}
 	draftFile, signedFile := filepath.Join(dir, "report.json"), filepath.Join(dir, "signed.json")
@@ -111,7 +112,26 @@ func TestShippingCommands(t *testing.T) {
 	if err := os.WriteFile(draftFile, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A sample below the agency's minimum (every unit) is refused.
+	if out, err := shipCLI(t, "", "", "labs", "sign", "--key", keyFile, "--in", draftFile, "--out", signedFile); err == nil ||
+		!strings.Contains(err.Error(), "examined 1 of 10 units (sampling plan: one unit); the licensing agency's minimum is 10") {
+		t.Fatalf("labs sign (1 of 10 examined) = %v, want the sampling minimum refused\n%s", err, out)
+	}
+	draft.Examined, draft.SamplingPlan = 10, "every unit"
+	b, _ = json.Marshal(draft)
+	if err := os.WriteFile(draftFile, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	mustShipCLI(t, "", nil, "labs", "sign", "--key", keyFile, "--in", draftFile, "--out", signedFile)
+	var signed tollgate.LabReport
+	if b, err := os.ReadFile(signedFile); err != nil || json.Unmarshal(b, &signed) != nil {
+		t.Fatalf("read %s: %v", signedFile, err)
+	}
+	// The lab's 1% gives way to the agency's 5%; the sample is signed.
+	if signed.ToleranceBP != 500 || signed.Examined != 10 || signed.SamplingPlan != "every unit" || len(signed.Findings) != 4 {
+		t.Errorf("signed report: tolerance %d, examined %d, plan %q, findings %q; want 500, 10, every unit and four findings",
+			signed.ToleranceBP, signed.Examined, signed.SamplingPlan, signed.Findings)
+	}
 	if out := mustShipCLI(t, dsn, nil, "labs", "record", "--in", signedFile); !strings.Contains(out, "PASS") {
 		t.Errorf("labs record:\n%s", out)
 	}
@@ -184,7 +204,7 @@ func TestBenchShip(t *testing.T) {
 		stdout: &out, stderr: &errb, now: time.Now}
 	cmd := newBenchShipCmd(c)
 	profile := filepath.Join(t.TempDir(), "cpu.pprof")
-	cmd.SetArgs([]string{"--clients", "4", "--pairs", "40", "--report-units", "10", "--json", "--cpuprofile", profile})
+	cmd.SetArgs([]string{"--clients", "4", "--pairs", "40", "--json", "--cpuprofile", profile})
 	if err := cmd.ExecuteContext(context.Background()); err != nil {
 		t.Fatalf("bench ship: %v\n%s", err, out.String())
 	}

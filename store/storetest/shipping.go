@@ -28,6 +28,7 @@ type shipEnv struct {
 	clock *Clock
 	svc   *shipping.Service
 	w     *shipload.World
+	seq   int // numbers the lab's reviews
 }
 
 // shippingService returns the shipping service over db with the default
@@ -72,8 +73,18 @@ func (e *shipEnv) tested(t *testing.T, seq int, lot string, n int64) {
 	mustNoErr(t, err)
 }
 
+// reserve reserves units on the order. Units of a lot are first reviewed
+// by the lab, exactly those (every shipment is reviewed), so that the
+// tests of other rules reach them; serials are reserved as they are.
 func (e *shipEnv) reserve(orderID string, units tollgate.Units) (*tollgate.Export, error) {
-	return e.svc.Reserve(context.Background(), shipping.ReserveRequest{OrderID: orderID, Units: units})
+	ctx := context.Background()
+	if !units.BySerial() {
+		e.seq++
+		if _, err := e.w.LabReport(ctx, fmt.Sprintf("LAB-REVIEW-%d", e.seq), units, 1975); err != nil {
+			return nil, fmt.Errorf("review of %d units of lot %s: %w", units.Count, units.Lot, err)
+		}
+	}
+	return e.svc.Reserve(ctx, shipping.ReserveRequest{OrderID: orderID, Units: units})
 }
 
 // wantMessage fails t unless err has code and a message containing every
@@ -208,9 +219,17 @@ func testShippingLabReports(t *testing.T, newDSN NewDSN) {
 	_, err = e.w.LabReport(ctx, "LAB-HOT", tollgate.Units{Serials: serials[3:], Count: 1}, 2100)
 	mustNoErr(t, err)
 	_, err = e.reserve(o.ID, tollgate.Units{Serials: serials, Count: 4})
-	wantMessage(t, err, tollgate.EPRECONDITION, "without a passing signed lab report", "SN-3", "SN-4")
-	if _, err := e.reserve(o.ID, tollgate.Units{Serials: serials[:2], Count: 2}); err != nil {
+	wantMessage(t, err, tollgate.EPRECONDITION, "lab report LAB-HOT on serials SN-1, SN-2, SN-3, SN-4 failed")
+	_, err = e.reserve(o.ID, tollgate.Units{Serials: serials[:3], Count: 3})
+	wantMessage(t, err, tollgate.EPRECONDITION, "no passing signed lab review of exactly serials SN-1, SN-2, SN-3")
+	_, err = e.reserve(o.ID, tollgate.Units{Serials: serials[:1], Count: 1})
+	wantMessage(t, err, tollgate.EPRECONDITION, "no passing signed lab review of exactly serials SN-1")
+	x, err := e.reserve(o.ID, tollgate.Units{Serials: serials[:2], Count: 2})
+	if err != nil {
 		t.Fatalf("tested units: %v", err)
+	}
+	if r, err := e.svc.FindLabReportByID(ctx, x.LabReportID); err != nil || r.Number != "LAB-OK" || !x.ReviewedAt.Equal(r.TestedAt) {
+		t.Errorf("the reservation names review %q tested %s (%v), want LAB-OK", x.LabReportID, x.ReviewedAt, err)
 	}
 	_, err = e.w.LabReport(ctx, "LAB-GHOST", tollgate.Units{Serials: []string{"SN-9"}, Count: 1}, 1975)
 	wantMessage(t, err, tollgate.EPRECONDITION, "never imported", "SN-9")
@@ -288,35 +307,37 @@ func testShippingRememberedReports(t *testing.T, newDSN NewDSN) {
 		t.Helper()
 		mustNoErr(t, e.db.Update(ctx, func(tx *store.Tx) error { _, err := tx.ExecContext(ctx, q, args...); return err }))
 	}
-	reserve := func(serial string) error {
+	reserve := func(serials ...string) error {
 		t.Helper()
-		x, err := e.svc.Reserve(ctx, shipping.ReserveRequest{OrderID: order.ID, Units: units(serial)})
+		x, err := e.svc.Reserve(ctx, shipping.ReserveRequest{OrderID: order.ID, Units: units(serials...)})
 		if err == nil {
 			_, err := e.svc.Void(ctx, x.ID, "test")
 			mustNoErr(t, err)
 		}
 		return err
 	}
-	untested := func(serial string, err error) {
+	untested := func(what string, err error) {
 		t.Helper()
-		if tollgate.ErrorCode(err) != tollgate.EPRECONDITION || !strings.Contains(fmt.Sprint(err), "without a passing signed lab report") {
-			t.Errorf("reserving %s: %v, want EPRECONDITION for units without a passing signed lab report", serial, err)
+		if tollgate.ErrorCode(err) != tollgate.EPRECONDITION || !strings.Contains(fmt.Sprint(err), "no passing signed lab review") {
+			t.Errorf("reserving %s: %v, want EPRECONDITION for units without a passing signed lab review", what, err)
 		}
 	}
+	tested := []string{"RC-0", "RC-1", "RC-2"} // a review covers exactly its units
 
-	mustNoErr(t, reserve("RC-0")) // verifies the report and remembers it
-	mustNoErr(t, reserve("RC-1")) // with the remembered report
+	mustNoErr(t, reserve(tested...)) // verifies the report and remembers it
+	mustNoErr(t, reserve(tested...)) // with the remembered report
 
 	// The report's row changed: read and verified afresh, it fails.
 	exec(`UPDATE lab_reports SET method = ? WHERE id = ?`, report.Method+" (edited)", report.ID)
-	untested("RC-2", reserve("RC-2"))
+	untested("the edited report's units", reserve(tested...))
 	exec(`UPDATE lab_reports SET method = ? WHERE id = ?`, report.Method, report.ID)
-	mustNoErr(t, reserve("RC-2"))
+	mustNoErr(t, reserve(tested...))
 
-	// A serial row smuggled into the report: the lab never signed it.
+	// A serial row smuggled into the report: the lab never signed it, so
+	// the report does not cover the four units.
 	exec(`INSERT INTO lab_report_serials (report_id, position, exporter_org_id, product, serial) VALUES (?, ?, ?, ?, ?)`,
 		report.ID, 99, e.w.Exporter.ID, shipload.Product, "RC-3")
-	untested("RC-3", reserve("RC-3"))
+	untested("RC-0 to RC-3", reserve("RC-0", "RC-1", "RC-2", "RC-3"))
 	exec(`DELETE FROM lab_report_serials WHERE report_id = ? AND serial = ?`, report.ID, "RC-3")
 
 	// The lab key's public key replaced: the remembered signature was
@@ -324,5 +345,5 @@ func testShippingRememberedReports(t *testing.T, newDSN NewDSN) {
 	other, _, err := ed25519.GenerateKey(nil)
 	mustNoErr(t, err)
 	exec(`UPDATE lab_keys SET public_key = ? WHERE id = ?`, []byte(other), e.w.Key.ID)
-	untested("RC-0", reserve("RC-0"))
+	untested("the report's units", reserve(tested...))
 }
