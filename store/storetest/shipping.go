@@ -238,6 +238,23 @@ func testShippingLabReports(t *testing.T, newDSN NewDSN) {
 	r.MeasuredDRAMBandwidthGBps = 4000
 	_, err = e.svc.RecordLabReport(ctx, r)
 	wantMessage(t, err, tollgate.EINVALID, "does not verify")
+	// The lab must be independent: a parent shared with the exporter, or
+	// the lab located abroad, refuses its reports.
+	parent := e.w.Exporter.Name + " Holdings"
+	_, err = e.db.UpdateOrg(ctx, e.w.Exporter.ID, tollgate.OrgUpdate{UltimateParent: &parent})
+	mustNoErr(t, err)
+	_, err = e.db.UpdateOrg(ctx, e.w.Lab.ID, tollgate.OrgUpdate{UltimateParent: &parent})
+	mustNoErr(t, err)
+	_, err = e.w.LabReport(ctx, "LAB-SISTER", tollgate.Units{Serials: serials[2:3], Count: 1}, 1975)
+	wantMessage(t, err, tollgate.EPRECONDITION, "not independent of the exporter", "ultimate parent")
+	none, abroad := "", "TW"
+	_, err = e.db.UpdateOrg(ctx, e.w.Lab.ID, tollgate.OrgUpdate{UltimateParent: &none, Country: &abroad})
+	mustNoErr(t, err)
+	_, err = e.w.LabReport(ctx, "LAB-ABROAD", tollgate.Units{Serials: serials[2:3], Count: 1}, 1975)
+	wantMessage(t, err, tollgate.EPRECONDITION, "located in TW")
+	us := "US"
+	_, err = e.db.UpdateOrg(ctx, e.w.Lab.ID, tollgate.OrgUpdate{Country: &us})
+	mustNoErr(t, err)
 	if _, err := e.svc.RevokeLabKey(ctx, e.w.Lab.ID, e.w.Key.ID, "key rotated"); err != nil {
 		t.Fatal(err)
 	}
