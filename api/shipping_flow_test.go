@@ -77,9 +77,9 @@ func TestShippingOverAPI(t *testing.T) {
 	// The cap's denominator: 10,000 H200s to US customers.
 	us := must[tollgate.DomesticShipment](env, request{method: "POST", path: "/v1/shipments", as: f.officer,
 		body: USShipmentInput{ExporterOrgID: exporter, Product: "H200", Units: 10_000, ShippedOn: "2026-01-20",
-			Customer: "US Cloud Inc.", Reference: "INV-2026-001"}}, http.StatusCreated)
+			Customer: "US Cloud Inc.", EndUse: "cloud AI services", Reference: "INV-2026-001"}}, http.StatusCreated)
 	env.problem(request{method: "POST", path: "/v1/shipments", as: f.broker, body: USShipmentInput{ExporterOrgID: exporter,
-		Product: "H200", Units: 1, ShippedOn: "2026-01-20", Customer: "X", Reference: "Y"}}, http.StatusForbidden)
+		Product: "H200", Units: 1, ShippedOn: "2026-01-20", Customer: "X", EndUse: "Z", Reference: "Y"}}, http.StatusForbidden)
 	env.problem(request{method: "GET", path: "/v1/shipments/" + us.ID, as: f.intrud}, http.StatusNotFound)
 
 	// 1,000 H200s entered at $25,000 each: $6,250,000.00 under 9903.79.01.

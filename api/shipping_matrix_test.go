@@ -140,7 +140,7 @@ func init() {
 	fixtures := map[string]func(w *matrixWorld) matrixCall{
 		"POST /v1/shipments": func(w *matrixWorld) matrixCall {
 			return matrixCall{path: "/v1/shipments", owner: home(w), body: USShipmentInput{ExporterOrgID: w.home.ID, Product: "H200",
-				Units: 1, ShippedOn: "2026-01-20", Customer: "US Cloud", Reference: w.unique("INV")}}
+				Units: 1, ShippedOn: "2026-01-20", Customer: "US Cloud", EndUse: "cloud AI services", Reference: w.unique("INV")}}
 		},
 		"GET /v1/shipments/{id}": func(w *matrixWorld) matrixCall {
 			return matrixCall{path: "/v1/shipments/" + w.shipping().shipment.ID, owner: home(w)}

@@ -428,7 +428,7 @@ func (env *propEnv) run(op propOp) propOutcome {
 	case opUSShipment:
 		out.us, out.err = env.svc.RecordUSShipment(env.ctx, tollgate.DomesticShipment{ExporterOrgID: env.w.Exporter.ID,
 			Product: shipload.Product, Units: op.usUnits, ShippedOn: env.clock.Now(), Customer: "US Cloud Inc.",
-			Reference: op.usRef})
+			EndUse: "cloud AI services", Reference: op.usRef})
 	case opReversal:
 		out.us, out.err = env.svc.ReverseUSShipment(env.ctx, op.usID, op.usUnits, propReason)
 	case opSweep:

@@ -86,7 +86,13 @@ func TestShippingCommands(t *testing.T) {
 	past := time.Now().UTC().AddDate(0, 0, -2).Format(time.DateOnly)
 
 	mustShipCLI(t, dsn, nil, "shipments", "add", "--exporter", exporter, "--product", "h200", "--units", "10000",
-		"--shipped-on", past, "--customer", "US Cloud Inc.", "--reference", "INV-1")
+		"--shipped-on", past, "--customer", "US Cloud Inc.", "--end-use", "cloud AI services", "--reference", "INV-1")
+	// Only end-use customers count: not the exporter itself.
+	if out, err := shipCLI(t, dsn, "", "shipments", "add", "--exporter", exporter, "--product", "H200", "--units", "10",
+		"--shipped-on", past, "--customer", w.Exporter.Name, "--end-use", "stock", "--reference", "INV-SELF"); err == nil ||
+		!strings.Contains(err.Error(), "only end-use customers count") {
+		t.Errorf("shipments add to the exporter itself = %v, want refused\n%s", err, out)
+	}
 	var entry tollgate.ImportEntry
 	mustShipCLI(t, dsn, &entry, "imports", "add", "--importer", w.Broker.ID, "--exporter", exporter, "--importer-of-record",
 		"Load Exporter Corp", "--entry-number", "ABC12345676", "--entry-date", past, "--product", "H200", "--lot", "TW-1",
@@ -175,6 +181,8 @@ func TestShippingUsageErrors(t *testing.T) {
 	}{
 		{[]string{"shipments", "add", "--exporter", w.Exporter.ID, "--product", "H200", "--units", "0", "--shipped-on", "2026-01-20",
 			"--customer", "C", "--reference", "R"}, "--units"},
+		{[]string{"shipments", "add", "--exporter", w.Exporter.ID, "--product", "H200", "--units", "1", "--shipped-on", "2026-01-20",
+			"--customer", "C", "--reference", "R"}, "--end-use"},
 		{[]string{"shipments", "add", "--shipped-on", "20 Jan"}, "--shipped-on"},
 		{[]string{"imports", "add", "--lot", "L", "--serial", "S1"}, "--lot"},
 		{[]string{"exports", "reserve", "--lot", "L", "--count", "1"}, "--order"},

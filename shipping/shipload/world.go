@@ -109,7 +109,7 @@ func (w *World) License(ctx context.Context, units int64) (string, error) {
 // the world's date.
 func (w *World) USShipment(ctx context.Context, units int64) (*tollgate.DomesticShipment, error) {
 	return w.Svc.RecordUSShipment(ctx, tollgate.DomesticShipment{ExporterOrgID: w.Exporter.ID, Product: Product,
-		Units: units, ShippedOn: w.day(-7), Customer: "US Cloud Inc.", Reference: fmt.Sprintf("INV-US-%d", units)})
+		Units: units, ShippedOn: w.day(-7), Customer: "US Cloud Inc.", EndUse: "cloud AI services", Reference: fmt.Sprintf("INV-US-%d", units)})
 }
 
 // Import records line 1 of the world's entry number seq by the broker:

@@ -179,6 +179,18 @@ func testShippingCap(t *testing.T, newDSN NewDSN) {
 	ctx := context.Background()
 	us, err := e.w.USShipment(ctx, 10_000)
 	mustNoErr(t, err)
+	if got, err := e.db.FindUSShipmentByID(ctx, us.ID); err != nil || got.EndUse != "cloud AI services" || got.Customer != "US Cloud Inc." {
+		t.Errorf("stored US shipment: %+v, %v; want its customer and end use", got, err)
+	}
+	// The denominator counts end-use customers: not the exporter itself,
+	// nor an affiliate sharing its ultimate parent.
+	self := tollgate.DomesticShipment{ExporterOrgID: e.w.Exporter.ID, Product: shipload.Product, Units: 5000,
+		ShippedOn: e.clock.Now(), Customer: e.w.Exporter.Name, EndUse: "stock", Reference: "INV-SELF"}
+	_, err = e.svc.RecordUSShipment(ctx, self)
+	wantMessage(t, err, tollgate.EPRECONDITION, "only end-use customers count")
+	self.Customer, self.CustomerUltimateParent = "Sister Cloud LLC", e.w.Exporter.Name
+	_, err = e.svc.RecordUSShipment(ctx, self)
+	wantMessage(t, err, tollgate.EPRECONDITION, "an affiliate")
 	o := e.licensedOrder(t, "PO-CAP", 6000)
 	e.tested(t, 1, "TW-CAP", 6000)
 	_, err = e.reserve(o.ID, tollgate.Units{Lot: "TW-CAP", Count: 5000})
