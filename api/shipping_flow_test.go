@@ -163,6 +163,11 @@ func TestShippingOverAPI(t *testing.T) {
 	if pos.CapUnits != 5000 || pos.HeldUnits != 5000 || pos.Headroom != 0 {
 		t.Errorf("cap position %+v, want cap 5000, held 5000, headroom 0", pos)
 	}
+	// Another name of the product is the same cap; an unknown one is none.
+	if other := must[shipping.CapPosition](env, request{method: "GET", path: "/v1/caps/h200%20sxm5", as: f.officer}, http.StatusOK); other != pos {
+		t.Errorf("cap position of h200 sxm5 %+v, want that of H200 %+v", other, pos)
+	}
+	env.problem(request{method: "GET", path: "/v1/caps/H2000", as: f.officer}, http.StatusNotFound)
 	f.checkVoidAndPRC(t, order.ID)
 	f.checkReports(t)
 }

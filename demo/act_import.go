@@ -204,7 +204,7 @@ func (p *play) labTest(ctx context.Context, s importSpec, units int64) (*tollgat
 	r := tollgate.LabReport{
 		Number:   "BASTL-" + strings.TrimPrefix(s.Lot, "TW-") + "-" + p.clock.Now().Format("0102"),
 		LabOrgID: lab.ID, TechnicianUserID: tech.user.ID,
-		ExporterOrgID: exporter.ID, ApplicationID: p.apps[s.Customer].ID, Product: product,
+		ExporterOrgID: exporter.ID, ApplicationID: p.apps[s.Customer].ID, Product: p.productID, // the lab signs for the identity
 		Units: tollgate.Units{Lot: s.Lot, Count: units}, Examined: units, SamplingPlan: "every unit",
 		Measured: []tollgate.PeakThroughput{
 			{Precision: "FP8", Value: 1975.6, BitLength: 8}, {Precision: "BF16", Value: 987.9, BitLength: 16},

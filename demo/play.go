@@ -31,6 +31,9 @@ type play struct {
 	screening *screening.Service
 	licensing *licensing.Service
 	shipping  *shipping.Service
+	// productID is the product's identity (the catalog's model as a
+	// product key), under which applications, licenses and caps count it.
+	productID string
 	// shippingRules are the agency's lab review rules the shipping
 	// service applies, which the lab's judgments follow.
 	shippingRules shipping.ReviewRules
@@ -62,6 +65,9 @@ func newPlay(opts Options) (*play, error) {
 		Config: licensing.DefaultConfig(), Rules: p.rules, Catalog: p.catalog, Authorize: authorize,
 	})
 	if err != nil {
+		return nil, err
+	}
+	if p.productID, err = p.catalog.Product(product); err != nil {
 		return nil, err
 	}
 	cfg := shipping.DefaultConfig()

@@ -15,7 +15,10 @@ import (
 // taken as UTC dates. Serials the exporter already imported as the
 // product, or an entry line already recorded, are ECONFLICT.
 func (s *Service) RecordImport(ctx context.Context, e tollgate.ImportEntry) (*tollgate.ImportEntry, error) {
-	e.Product, e.EntryDate = tollgate.ProductKey(e.Product), civilDate(e.EntryDate)
+	if err := s.identify(&e.Product); err != nil {
+		return nil, wrap("RecordImport", err)
+	}
+	e.EntryDate = civilDate(e.EntryDate)
 	if n, err := tollgate.NormalizeEntryNumber(e.EntryNumber); err == nil {
 		e.EntryNumber = n
 	}

@@ -77,7 +77,17 @@ func (s *Service) RevokeLabKey(ctx context.Context, labOrgID, id, reason string)
 // past and carry at most microseconds (the store keeps microseconds, and
 // the stored report must still verify).
 func (s *Service) RecordLabReport(ctx context.Context, r tollgate.LabReport) (*tollgate.LabReport, error) {
-	r.Product, r.RecordedBy = tollgate.ProductKey(r.Product), actor(ctx)
+	// The lab signs the product's identity: a report signed under another
+	// name of the product is refused, not renamed under its signature.
+	r.RecordedBy = actor(ctx)
+	if id := r.Product; id != "" {
+		if err := s.identify(&id); err != nil {
+			return nil, wrap("RecordLabReport", err)
+		}
+		if id != r.Product {
+			return nil, wrap("RecordLabReport", tollgate.FieldErrorf("product", "%q is another name of product %q: the report is signed for the product's identity", r.Product, id))
+		}
+	}
 	if r.TechnicianUserID == "" {
 		r.TechnicianUserID = r.RecordedBy
 	}

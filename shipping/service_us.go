@@ -15,7 +15,10 @@ import (
 // without an end use, or to the exporter itself or an affiliate, is
 // refused (CheckUSCustomer).
 func (s *Service) RecordUSShipment(ctx context.Context, sh tollgate.DomesticShipment) (*tollgate.DomesticShipment, error) {
-	sh.Product, sh.ShippedOn = tollgate.ProductKey(sh.Product), civilDate(sh.ShippedOn)
+	if err := s.identify(&sh.Product); err != nil {
+		return nil, wrap("RecordUSShipment", err)
+	}
+	sh.ShippedOn = civilDate(sh.ShippedOn)
 	sh.RecordedBy = actor(ctx)
 	if sh.Reverses != "" || sh.Units < 0 {
 		return nil, wrap("RecordUSShipment", tollgate.FieldErrorf("units", "a correction is a reversal of the shipment it corrects (ReverseUSShipment)"))

@@ -245,7 +245,12 @@ offline: nothing is recorded until labs record.`,
 			if tolerance >= 0 {
 				r.ToleranceBP = tolerance
 			}
-			r.Product, r.KeyID = tollgate.ProductKey(r.Product), tollgate.LabKeyID(priv.Public().(ed25519.PublicKey))
+			// The report is signed for the product's identity, whatever name
+			// the draft gives it.
+			if r.Product, err = catalog.Default().Product(r.Product); err != nil {
+				return usageErrorf("product: %s", tollgate.ErrorMessage(err))
+			}
+			r.KeyID = tollgate.LabKeyID(priv.Public().(ed25519.PublicKey))
 			if r.TestedAt.IsZero() {
 				r.TestedAt = c.now().UTC().Truncate(time.Second)
 			}

@@ -21,9 +21,10 @@ import (
 	"tollgate/store"
 )
 
-// Product is the product the scenario ships: the H200 (the catalog's alias
-// of the H200 SXM).
-const Product = "H200"
+// Product is the product the scenario ships: the H200, by its product
+// identity (the product key of the catalog's model, H200 SXM), under which
+// caps, licenses and orders count it whatever name a request gives.
+const Product = "H200 SXM"
 
 // UnitPriceCents is the order price of one unit: $27,000.
 const UnitPriceCents = 2_700_000

@@ -102,6 +102,7 @@ func wantMessage(t *testing.T, err error, code string, parts ...string) {
 func testShipping(t *testing.T, newDSN NewDSN) {
 	t.Run("Duty", func(t *testing.T) { testShippingDuty(t, newDSN) })
 	t.Run("Cap", func(t *testing.T) { testShippingCap(t, newDSN) })
+	t.Run("ProductIdentity", func(t *testing.T) { testShippingProductIdentity(t, newDSN) })
 	t.Run("LabReports", func(t *testing.T) { testShippingLabReports(t, newDSN) })
 	t.Run("RememberedReports", func(t *testing.T) { testShippingRememberedReports(t, newDSN) })
 	t.Run("Lifecycle", func(t *testing.T) { testShippingLifecycle(t, newDSN) })
@@ -375,4 +376,64 @@ func testShippingRememberedReports(t *testing.T, newDSN NewDSN) {
 	mustNoErr(t, err)
 	exec(`UPDATE lab_keys SET public_key = ? WHERE id = ?`, []byte(other), e.w.Key.ID)
 	untested("the report's units", reserve(tested...))
+}
+
+// testShippingProductIdentity: "H200", "h200" and "H200 SXM5" are one
+// product in the cap, the license and the order, and an unknown product
+// is refused.
+func testShippingProductIdentity(t *testing.T, newDSN NewDSN) {
+	e := newShipEnv(t, newDSN)
+	ctx := context.Background()
+	us := func(name string, units int64) (*tollgate.DomesticShipment, error) {
+		e.seq++
+		return e.svc.RecordUSShipment(ctx, tollgate.DomesticShipment{ExporterOrgID: e.w.Exporter.ID, Product: name, Units: units,
+			ShippedOn: e.clock.Now(), Customer: "US Cloud Inc.", EndUse: "cloud AI services", Reference: fmt.Sprintf("INV-%d", e.seq)})
+	}
+	for _, name := range []string{"H200", "h200", "H200 SXM5"} {
+		s, err := us(name, 100)
+		mustNoErr(t, err)
+		if s.Product != shipload.Product {
+			t.Errorf("US shipment of %q recorded as %q, want %q", name, s.Product, shipload.Product)
+		}
+	}
+	for _, name := range []string{"H200", "nvidia h200 sxm", shipload.Product} {
+		pos, err := e.svc.CapPosition(ctx, e.w.Exporter.ID, name)
+		mustNoErr(t, err)
+		if pos.Product != shipload.Product || pos.USUnits != 300 || pos.CapUnits != 150 {
+			t.Errorf("CapPosition(%q) = %+v, want %s with 300 US units and a cap of 150", name, pos, shipload.Product)
+		}
+	}
+	_, err := us("H2000", 100)
+	wantMessage(t, err, tollgate.EINVALID, `unknown product "H2000"`)
+	_, err = e.svc.CapPosition(ctx, e.w.Exporter.ID, "H2000")
+	wantCode(t, err, tollgate.ENOTFOUND)
+
+	// An order named "h200" ships under the license of the H200 SXM and
+	// against the same cap.
+	lic, err := e.w.License(ctx, 100)
+	mustNoErr(t, err)
+	o, err := e.svc.CreateOrder(ctx, tollgate.Order{ExporterOrgID: e.w.Exporter.ID, CustomerPartyID: e.w.Customer.ID,
+		Reference: "PO-ID-1", Product: "h200", Quantity: 100, UnitPriceCents: shipload.UnitPriceCents, Destination: "CN"})
+	mustNoErr(t, err)
+	if o.Product != shipload.Product {
+		t.Errorf("order of %q recorded as %q", "h200", o.Product)
+	}
+	_, err = e.svc.ApplyOrderEvent(ctx, o.ID, shipping.OrderEvent{Kind: shipping.OrderEventLicense, LicenseID: lic})
+	mustNoErr(t, err)
+	_, err = e.w.Import(ctx, 1, tollgate.Units{Lot: "TW-ID", Count: 200}, "")
+	mustNoErr(t, err)
+	_, err = e.reserve(o.ID, tollgate.Units{Lot: "TW-ID", Count: 100})
+	mustNoErr(t, err)
+	_, err = e.reserve(o.ID, tollgate.Units{Lot: "TW-ID", Count: 1})
+	wantCode(t, err, tollgate.ELIMIT)
+	_, err = e.svc.CreateOrder(ctx, tollgate.Order{ExporterOrgID: e.w.Exporter.ID, CustomerPartyID: e.w.Customer.ID,
+		Reference: "PO-ID-2", Product: "H2000", Quantity: 1, UnitPriceCents: 1, Destination: "CN"})
+	wantMessage(t, err, tollgate.EINVALID, `unknown product "H2000"`)
+
+	// A lab signs for the identity; a report under another name is refused.
+	r, err := e.w.SignedReport("LAB-ALIAS", tollgate.Units{Lot: "TW-ID", Count: 5}, 1975)
+	mustNoErr(t, err)
+	r.Product = "H200"
+	_, err = e.svc.RecordLabReport(ctx, r)
+	wantMessage(t, err, tollgate.EINVALID, `"H200" is another name of product "H200 SXM"`)
 }
