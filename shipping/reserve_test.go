@@ -280,3 +280,11 @@ func TestReserveNamesItsReview(t *testing.T) {
 		t.Errorf("Reserve() names review %q tested %s; want %q tested %s", e.LabReportID, e.ReviewedAt, retest.ID, retest.TestedAt)
 	}
 }
+
+// TestReserveReviewBeforeEntry: a review tested before its units entered
+// the US covers no export, even when it reached the store.
+func TestReserveReviewBeforeEntry(t *testing.T) {
+	in := reserveFixture(t)
+	in.Units.Imports[0].EntryDate = day("2026-02-21") // after the review of 20 Feb
+	wantError(t, CheckReserve(in), tollgate.EPRECONDITION, "tested 2026-02-20, covers units that entered the US after it")
+}

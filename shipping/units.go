@@ -239,7 +239,8 @@ func checkLot(req tollgate.Export, lot lotUnits, held int64) error {
 // figure below the rule's limits, applied no more tolerance than the
 // license allows, examined the agency's minimum share, and be no older
 // than the agency's maximum age at now (Ship checks the age again on the
-// export date). A later failing report on any of the units stops them.
+// export date), and postdate the entry of its units. A later failing
+// report on any of the units stops them.
 // Each refusal is EPRECONDITION naming the rule and the figure.
 func coverReview(req tollgate.Export, lic tollgate.License, f UnitFacts, now time.Time, rules ReviewRules) (*tollgate.LabReport, error) {
 	keys := labKeys(f.LabKeys)
@@ -286,6 +287,10 @@ func coverReview(req tollgate.Export, lic tollgate.License, f UnitFacts, now tim
 		return nil, unitsFail(req.Units, "no passing signed lab review of exactly %s: every shipment is reviewed, and a review covers only the units it names", units)
 	}
 	if err := checkReview(*best, lic, rules, now); err != nil {
+		return nil, err
+	}
+	// Checked when recorded; again here, against the imports as they are.
+	if err := CheckReportUnits(*best, f.Imports); err != nil {
 		return nil, err
 	}
 	return best, nil
