@@ -308,6 +308,13 @@ func (m *propModel) apply(env *propEnv, now time.Time, op propOp, out propOutcom
 	return nil
 }
 
+// sameUnitSet reports whether a and b name the same units, serials in any
+// order.
+func sameUnitSet(a, b tollgate.Units) bool {
+	return a.Lot == b.Lot && a.Count == b.Count &&
+		slices.Equal(slices.Sorted(slices.Values(a.Serials)), slices.Sorted(slices.Values(b.Serials)))
+}
+
 func unitsEqual(a, b tollgate.Units) bool {
 	return a.Lot == b.Lot && a.Count == b.Count && slices.Equal(a.Serials, b.Serials)
 }
@@ -492,7 +499,7 @@ func (env *propEnv) checkAll(rt *rapid.T, m *propModel) {
 		// own review, of exactly its units.
 		if prev, ok := reviewer[e.LabReportID]; ok || e.LabReportID == "" {
 			rt.Errorf("export %s holds under review %q, which export %q also uses", e.ID, e.LabReportID, prev)
-		} else if r, err := env.svc.FindLabReportByID(ctx, e.LabReportID); err != nil || !unitsEqual(r.Units, e.Units) || !r.Pass {
+		} else if r, err := env.svc.FindLabReportByID(ctx, e.LabReportID); err != nil || !sameUnitSet(r.Units, e.Units) || !r.Pass {
 			rt.Errorf("export %s holds under review %s (%v), not a passing review of exactly its units", e.ID, e.LabReportID, err)
 		}
 		reviewer[e.LabReportID] = e.ID
