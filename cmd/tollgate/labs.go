@@ -214,7 +214,9 @@ default, from the catalog) with the licensing agency's tolerance (5% unless
 TOLLGATE_LAB_TOLERANCE_BP says otherwise, or --tolerance-bp when a license
 condition tightens it) and against the H200 rule's limits (TPP below 21,000,
 DRAM bandwidth below 6,500 GB/s, whatever the tolerance), signs the report and
-its judgment with the key, and writes the signed report. A report covers
+its judgment with the key, and writes the signed report. The report is signed
+for the product's identity (the catalog's model: "H200" becomes "H200 SXM"),
+which tollgate requires when it is recorded. A report covers
 exactly the units of one export; examined must meet the agency's minimum
 (every unit unless TOLLGATE_LAB_MIN_EXAMINED_BP says otherwise). It works
 offline: nothing is recorded until labs record.`,

@@ -227,3 +227,30 @@ func TestBenchShip(t *testing.T) {
 		t.Errorf("bench ship: %+v, want 40 pairs, 4 refused at the cap, no violation", rep)
 	}
 }
+
+// TestShippingConfigReviewSettings: the licensing agency's lab review
+// settings come from the environment, and unusable ones are usage errors.
+func TestShippingConfigReviewSettings(t *testing.T) {
+	cfgOf := func(env map[string]string) (shipping.Config, error) {
+		c := &cli{getenv: func(k string) string { return env[k] }}
+		return c.shippingConfig()
+	}
+	cfg, err := cfgOf(map[string]string{"TOLLGATE_LAB_REVIEW_MAX_AGE_DAYS": "14", "TOLLGATE_LAB_TOLERANCE_BP": "200",
+		"TOLLGATE_LAB_MIN_EXAMINED_BP": "1000"})
+	if err != nil || cfg.Review.MaxAge != 14*24*time.Hour || cfg.Review.ToleranceBP != 200 || cfg.Review.MinExaminedBP != 1000 {
+		t.Errorf("review settings %+v, %v; want 14 days, 2%%, 10%%", cfg.Review, err)
+	}
+	if cfg, err := cfgOf(nil); err != nil || cfg.Review != shipping.DefaultReviewRules() {
+		t.Errorf("default review settings %+v, %v", cfg.Review, err)
+	}
+	for _, env := range []map[string]string{
+		{"TOLLGATE_LAB_REVIEW_MAX_AGE_DAYS": "thirty"},
+		{"TOLLGATE_LAB_REVIEW_MAX_AGE_DAYS": "0"},
+		{"TOLLGATE_LAB_TOLERANCE_BP": "6000"},
+		{"TOLLGATE_LAB_MIN_EXAMINED_BP": "0"},
+	} {
+		if _, err := cfgOf(env); err == nil {
+			t.Errorf("shippingConfig(%v) = nil error, want a usage error", env)
+		}
+	}
+}
