@@ -45,15 +45,17 @@ func TestImportEntryPerFilerMigration(t *testing.T) {
 		when     = "2026-01-01T00:00:00.000000Z"
 	)
 	insertEntry := func(id, importer string) string {
-		return `INSERT INTO import_entries VALUES ('` + id + `', '` + importer + `', '` + exporter + `', 'Importer', 'AB1-0000001-6', 1,
+		return `INSERT INTO import_entries (id, importer_org_id, exporter_org_id, importer_of_record, entry_number, line,
+			entry_date, product, lot, count, country_of_origin, hts, entered_value_cents, exemption, end_use_certification,
+			heading, band, rate_bp, duty_cents, bound, duty_status, payment_reference, paid_on, recorded_by, recorded_at) VALUES ('` + id + `', '` + importer + `', '` + exporter + `', 'Importer', 'AB1-0000001-6', 1,
 			'` + when + `', 'h200', 'LOT-1', 1, 'TW', '8473.30.1180', 100, '', '', '8473', 0, 0, 0, 0, 'none', '', NULL, 'u', '` + when + `')`
 	}
 	for _, s := range []string{
-		`INSERT INTO orgs VALUES ('` + exporter + `', 'exporter', 'Old Exporter', 'US', '` + when + `', '` + when + `')`,
-		`INSERT INTO orgs VALUES ('` + broker + `', 'broker', 'Old Broker', 'US', '` + when + `', '` + when + `')`,
-		`INSERT INTO orgs VALUES ('` + other + `', 'broker', 'Other Broker', 'US', '` + when + `', '` + when + `')`,
+		`INSERT INTO orgs (id, kind, name, country, created_at, updated_at) VALUES ('` + exporter + `', 'exporter', 'Old Exporter', 'US', '` + when + `', '` + when + `')`,
+		`INSERT INTO orgs (id, kind, name, country, created_at, updated_at) VALUES ('` + broker + `', 'broker', 'Old Broker', 'US', '` + when + `', '` + when + `')`,
+		`INSERT INTO orgs (id, kind, name, country, created_at, updated_at) VALUES ('` + other + `', 'broker', 'Other Broker', 'US', '` + when + `', '` + when + `')`,
 		insertEntry(entry, broker),
-		`INSERT INTO import_serials VALUES ('` + exporter + `', 'h200', 'SN1', '` + entry + `', 1)`,
+		`INSERT INTO import_serials (exporter_org_id, product, serial, import_id, position) VALUES ('` + exporter + `', 'h200', 'SN1', '` + entry + `', 1)`,
 	} {
 		if _, err := old.ExecContext(ctx, s); err != nil {
 			t.Fatalf("set up: %v", err)
