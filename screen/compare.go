@@ -2,6 +2,7 @@ package screen
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"tollgate"
@@ -11,7 +12,7 @@ import (
 // best alignment over every reading of each name.
 func compareWith(wm *weightModel, name1, name2 string, typ tollgate.EntityType) (float64, Explanation) {
 	a1, a2 := analyze(name1, typ), analyze(name2, typ)
-	best := Explanation{Query: a1.String(), Matched: name2, Listed: a2.String()}
+	best := Explanation{Query: a1.String(), Matched: name2, Listed: a2.String(), Warnings: append(slices.Clip(a1.notes), a2.notes...)}
 	bestScore := -1.0
 	var cands []pairCand
 	for _, f1 := range a1.forms {

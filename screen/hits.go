@@ -52,6 +52,7 @@ func (ix *Index) collect(s *scratch, a analysis, q Query, minScore float64, limi
 				CountryAdjust: ca,
 				AliasAdjust:   wa,
 				Tokens:        explain(al, qt, lt, wq, wl),
+				Warnings:      a.notes,
 			},
 		})
 	}

@@ -63,6 +63,9 @@ type form struct {
 // analysis is a name as the engine sees it.
 type analysis struct {
 	forms []form
+	// notes says what unmask found hidden in the name (a bidi override,
+	// look-alike letters), for the explanation of a hit.
+	notes []string
 }
 
 // String returns the primary form with tokens separated by spaces.
@@ -102,8 +105,17 @@ type piece struct {
 
 // analyze normalizes name into its forms: folding, transliteration,
 // tokenization, initials, numbers, legal forms, and OFAC's comma order.
+// A name whose letters unmask reads differently (look-alike letters,
+// letters spaced apart) has a second form in that reading; the first stays
+// the name as written, so that normalizing a normalized name changes
+// nothing.
 func analyze(name string, typ tollgate.EntityType) analysis {
-	return analysis{forms: []form{finish(tokenize(prepare(name)), typ)}}
+	u := unmask(prepare(name))
+	a := analysis{forms: []form{finish(tokenize(u.plain), typ)}, notes: u.notes}
+	if u.plain != u.text {
+		a.forms = append(a.forms, finish(tokenize(u.text), typ))
+	}
+	return a
 }
 
 // tokenize splits s into pieces by rune class.

@@ -131,6 +131,11 @@ type Explanation struct {
 	// Tokens lists every token of both names: aligned pairs first, then the
 	// query's and the listed name's unmatched tokens.
 	Tokens []TokenMatch `json:"tokens"`
+	// Warnings says what the query hid and how it was read: a bidi override
+	// (the name stored differs from the name displayed), invisible
+	// characters, letters of mixed or look-alike scripts, letters spaced
+	// apart. Such a query deserves a closer look whatever its score.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // TokenMatch is one step of the alignment of two names.
