@@ -121,6 +121,12 @@ type Explanation struct {
 	// NameScore is the name similarity in [0,1] before type and country
 	// evidence.
 	NameScore float64 `json:"name_score"`
+	// BareName is set when the query is the listed name's distinctive
+	// word(s) alone, the rest of the listed name being generic words and
+	// legal forms ("Huawei" for "Huawei Technologies Co., Ltd."): NameScore
+	// is then a fixed score between the threshold and a full match
+	// (bare.go).
+	BareName bool `json:"bare_name,omitempty"`
 	// TypeAdjust and CountryAdjust are what entity type and country added to
 	// (or took from) NameScore.
 	TypeAdjust    float64 `json:"type_adjust,omitempty"`
