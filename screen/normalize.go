@@ -106,14 +106,20 @@ type piece struct {
 // analyze normalizes name into its forms: folding, transliteration,
 // tokenization, initials, numbers, legal forms, and OFAC's comma order.
 // A name whose letters unmask reads differently (look-alike letters,
-// letters spaced apart) has a second form in that reading; the first stays
-// the name as written, so that normalizing a normalized name changes
-// nothing.
+// letters spaced apart) has a second form in that reading, and one that
+// reads as Mandarin syllables a form in Wade-Giles (wadegiles.go); the
+// first stays the name as written, so that normalizing a normalized name
+// changes nothing.
 func analyze(name string, typ tollgate.EntityType) analysis {
 	u := unmask(prepare(name))
 	a := analysis{forms: []form{finish(tokenize(u.plain), typ)}, notes: u.notes}
 	if u.plain != u.text {
 		a.forms = append(a.forms, finish(tokenize(u.text), typ))
+	}
+	if typ != tollgate.EntityOrganization {
+		if f, ok := wadeForm(a.forms[0].toks); ok {
+			a.forms = append(a.forms, form{toks: f})
+		}
 	}
 	return a
 }
