@@ -14,7 +14,7 @@ func TestRussianLegalForms(t *testing.T) {
 		{"ФГУП «Ростех»", "gup rostekh"},
 		{"Госкорпорация «Росатом»", "corp rosatom"},
 		{"Государственная корпорация «Росатом»", "corp rosatom"},
-		{"NK Partners", "nk partners"},      // Latin: an ordinary word
+		{"NK Partners", "nk partners"},       // Latin: an ordinary word
 		{"Tao Ao Trading", "tao ao trading"}, // Latin "ao" inside a name
 	}
 	for _, tt := range tests {
