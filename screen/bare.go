@@ -24,11 +24,14 @@ package screen
 //     so that "Gazprom" is a bare name of "Gazprom Bank" only if "Bank" is
 //     common, and never of "Gazprom Neft".
 //
-// Conversely, a query that matches only generic words of a listed name that
-// has more to it ("Group" / "Group 77") is capped below the threshold.
+// Conversely, a name that matches only generic words of another that has
+// more to it ("Group" / "Group 77", "Management Company" / "Management
+// Company 23") is capped below the threshold.
 //
 // Such a pair scores bareNameScore when the alignment scored less: at or
-// above the default threshold, below a full-name match. Names of persons are
+// above the default threshold, below a full-name match. Either name may be
+// the bare one: a query that adds generic words to a listed brand ("China
+// Norinco" for the alias "NORINCO") is the same case read the other way. Names of persons are
 // never read this way: a surname alone is not a person.
 
 // bareNameScore is the name score of a bare distinctive name.
@@ -37,10 +40,9 @@ const bareNameScore = 0.92
 // bareMinSim is the least similarity of a pair in a bare-name match.
 const bareMinSim = 0.95
 
-// bareName reports whether alignment al of query q (weights wq) with a
-// listed name (weights wl, token kinds lkinds) is a bare
-// distinctive name.
-func bareName(al alignment, q []token, wq, wl []float64, lkinds []tokKind) bool {
+// bareName reports whether side a of alignment al (token kinds ak,
+// weights wa, matched tokens usedA) is a bare distinctive name of side b.
+func bareName(al alignment, ak []tokKind, wa []float64, usedA uint64, bk []tokKind, wb []float64, usedB uint64) bool {
 	if al.score <= 0 || al.score >= bareNameScore {
 		return false
 	}
@@ -50,25 +52,25 @@ func bareName(al alignment, q []token, wq, wl []float64, lkinds []tokKind) bool 
 		}
 	}
 	distinctive := false
-	for i, t := range q {
-		used := al.usedQ&(1<<uint(i)) != 0
+	for i, k := range ak {
+		used := usedA&(1<<uint(i)) != 0
 		switch {
-		case t.kind == kindLegal:
+		case k == kindLegal:
 			return false
-		case used && t.kind == kindWord && wq[i] > genericWeight:
+		case used && k == kindWord && wa[i] > genericWeight:
 			distinctive = true
-		case !used && wq[i] > kindWeight[kindStop]:
+		case !used && wa[i] > kindWeight[kindStop]:
 			return false
 		}
 	}
 	if !distinctive {
 		return false
 	}
-	for j, w := range wl {
-		if al.usedL&(1<<uint(j)) != 0 {
+	for j, w := range wb {
+		if usedB&(1<<uint(j)) != 0 {
 			continue
 		}
-		switch lkinds[j] {
+		switch bk[j] {
 		case kindLegal, kindStop, kindQualifier:
 		case kindWord:
 			if w > genericWeight {
@@ -87,45 +89,48 @@ func bareName(al alignment, q []token, wq, wl []float64, lkinds []tokKind) bool 
 // threshold.
 const genericCap = 0.75
 
-// genericOnly reports whether al matched none of q's distinctive words or
-// numbers while leaving a listed token unmatched.
-func genericOnly(al alignment, q []token, wq, wl []float64) bool {
+// genericOnly reports whether al matched none of side a's distinctive
+// words or numbers (kinds ak, weights wa, matched tokens usedA) while
+// leaving a token of side b (weights wb) unmatched.
+func genericOnly(al alignment, ak []tokKind, wa []float64, usedA uint64, wb []float64, usedB uint64) bool {
 	if al.score <= genericCap {
 		return false
 	}
-	for i, t := range q {
-		if al.usedQ&(1<<uint(i)) != 0 && (t.kind == kindWord && wq[i] > genericWeight || t.kind == kindNumber) {
+	for i, k := range ak {
+		if usedA&(1<<uint(i)) != 0 && (k == kindWord && wa[i] > genericWeight || k == kindNumber) {
 			return false // a distinctive word, or a number ("14th Research Institute")
 		}
 	}
-	for j, w := range wl {
-		if al.usedL&(1<<uint(j)) == 0 && w > 0 {
+	for j, w := range wb {
+		if usedB&(1<<uint(j)) == 0 && w > 0 {
 			return true
 		}
 	}
 	return false
 }
 
-// withBareName returns al's score, raised to bareNameScore when the query
-// is a bare distinctive name of the listed name (and whether it was), or
-// capped at genericCap when the query matched generic words only. Names of
-// persons take al's score as it is.
-func withBareName(al alignment, q []token, wq, wl []float64, lkinds []tokKind, person bool) (float64, bool) {
+// withBareName returns al's score, raised to bareNameScore when either name
+// is a bare distinctive name of the other (and whether one was), or capped
+// at genericCap when one name matched only generic words of the other,
+// which has more to it. qk and lk are
+// the kinds of the query's and the listed name's tokens. Names of persons
+// take al's score as it is.
+func withBareName(al alignment, qk []tokKind, wq []float64, lk []tokKind, wl []float64, person bool) (float64, bool) {
 	switch {
 	case person:
-	case bareName(al, q, wq, wl, lkinds):
+	case bareName(al, qk, wq, al.usedQ, lk, wl, al.usedL), bareName(al, lk, wl, al.usedL, qk, wq, al.usedQ):
 		return bareNameScore, true
-	case genericOnly(al, q, wq, wl):
+	case genericOnly(al, qk, wq, al.usedQ, wl, al.usedL), genericOnly(al, lk, wl, al.usedL, wq, al.usedQ):
 		return genericCap, false
 	}
 	return al.score, false
 }
 
-// kindsOf returns the kinds of toks.
-func kindsOf(toks []token) []tokKind {
-	ks := make([]tokKind, len(toks))
-	for i, t := range toks {
-		ks[i] = t.kind
+// kindsOf returns the kinds of toks, appended to buf.
+func kindsOf(toks []token, buf []tokKind) []tokKind {
+	buf = buf[:0]
+	for _, t := range toks {
+		buf = append(buf, t.kind)
 	}
-	return ks
+	return buf
 }

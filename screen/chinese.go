@@ -60,7 +60,10 @@ var pinyinArgs = pinyin.NewArgs()
 // group ("国防" → "national defense", alternatively "guofang"), because the
 // lists write such words either way, even mixed within one name ("Hunan
 // Guofang Keji University").
-func readHan(run string) []token {
+//
+// orgNames allows the dictionary's names of organizations; usedOrg
+// reports whether one was read.
+func readHan(run string, orgNames bool) (toks []token, usedOrg bool) {
 	orig := []rune(run)
 	simp := make([]rune, len(orig))
 	for i, r := range orig {
@@ -71,7 +74,7 @@ func readHan(run string) []token {
 		}
 	}
 	if t, ok := readPersonName(orig, simp); ok {
-		return t
+		return t, false
 	}
 	var out []token
 	unknownStart := -1
@@ -88,7 +91,8 @@ func readHan(run string) []token {
 			i += n
 			continue
 		}
-		n, e := longestWord(simp[i:])
+		n, e := longestWord(simp[i:], orgNames)
+		usedOrg = usedOrg || e.org
 		if n == 0 {
 			if unknownStart < 0 {
 				unknownStart = i
@@ -112,7 +116,7 @@ func readHan(run string) []token {
 		i += n
 	}
 	flushUnknown(len(simp))
-	return out
+	return out, usedOrg
 }
 
 // chineseNumber reads an ordinal (第十四) or a number of two or more
@@ -168,14 +172,14 @@ func hanValue(d []rune) (int, bool) {
 }
 
 // longestWord returns the length and entry of the longest dictionary word
-// at the start of s, or 0.
-func longestWord(s []rune) (int, hanWord) {
+// at the start of s, or 0; names of organizations only with orgNames.
+func longestWord(s []rune, orgNames bool) (int, hanWord) {
 	for n := min(maxWordRunes, len(s)); n >= 2; n-- {
 		w := string(s[:n])
 		if e, ok := hanDict[w]; ok {
 			return n, e
 		}
-		if e, ok := cedictDict[w]; ok {
+		if e, ok := cedictDict[w]; ok && (orgNames || !e.org) {
 			return n, e
 		}
 	}

@@ -23,13 +23,7 @@ func compareWith(wm *weightModel, name1, name2 string, typ tollgate.EntityType) 
 			wl := wm.weights(l, nil)
 			cands = directCands(q, l, cands[:0], typ != tollgate.EntityPerson)
 			al := align(cands, wq, wl, contMask(q), contMask(l), nil)
-			score, bare := withBareName(al, q, wq, wl, kindsOf(l), typ == tollgate.EntityPerson)
-			if !bare {
-				// Either name may be the bare one.
-				rev := al
-				rev.usedQ, rev.usedL = al.usedL, al.usedQ
-				score, bare = withBareName(rev, l, wl, wq, kindsOf(q), typ == tollgate.EntityPerson)
-			}
+			score, bare := withBareName(al, kindsOf(q, nil), wq, kindsOf(l, nil), wl, typ == tollgate.EntityPerson)
 			if score > bestScore {
 				bestScore = score
 				best.Query, best.Listed = f1.String(), f2.String()

@@ -35,7 +35,7 @@ func (ix *Index) collect(s *scratch, a analysis, q Query, minScore float64, limi
 		if al.score <= 0 {
 			continue
 		}
-		nameScore, bare := withBareName(al, qt, wq, wl, kindsOf(lt), q.Type == tollgate.EntityPerson || ent.Type == tollgate.EntityPerson)
+		nameScore, bare := withBareName(al, kindsOf(qt, nil), wq, kindsOf(lt, nil), wl, q.Type == tollgate.EntityPerson || ent.Type == tollgate.EntityPerson)
 		total := min(1, max(0, nameScore+ta+ca+wa))
 		if total < minScore {
 			continue

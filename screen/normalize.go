@@ -112,9 +112,17 @@ type piece struct {
 // changes nothing.
 func analyze(name string, typ tollgate.EntityType) analysis {
 	u := unmask(prepare(name))
-	a := analysis{forms: []form{finish(tokenize(u.plain), typ)}, notes: u.notes}
+	pieces, orgs := tokenize(u.plain, true)
+	a := analysis{forms: []form{finish(pieces, typ)}, notes: u.notes}
+	if orgs {
+		// A Chinese organization's name from the dictionary ("北方工业"
+		// Norinco) is also read word by word ("north industry").
+		pieces, _ = tokenize(u.plain, false)
+		a.forms = append(a.forms, finish(pieces, typ))
+	}
 	if u.plain != u.text {
-		a.forms = append(a.forms, finish(tokenize(u.text), typ))
+		pieces, _ = tokenize(u.text, true)
+		a.forms = append(a.forms, finish(pieces, typ))
 	}
 	if typ != tollgate.EntityOrganization {
 		if f, ok := wadeForm(a.forms[0].toks); ok {
@@ -125,9 +133,10 @@ func analyze(name string, typ tollgate.EntityType) analysis {
 }
 
 // tokenize splits s into pieces by rune class.
-func tokenize(s string) []piece {
+// orgNames allows the dictionary's names of organizations in runs of
+// Chinese characters; usedOrg reports whether one was read.
+func tokenize(s string, orgNames bool) (pieces []piece, usedOrg bool) {
 	var (
-		pieces   []piece
 		cur      strings.Builder
 		orig     strings.Builder // the token in its own script, when transliterated
 		translit bool
@@ -224,7 +233,9 @@ func tokenize(s string) []piece {
 			if foreign {
 				pieces = append(pieces, piece{han: readTranscription(s[i:j])})
 			} else {
-				pieces = append(pieces, piece{han: readHan(s[i:j])})
+				toks, org := readHan(s[i:j], orgNames)
+				usedOrg = usedOrg || org
+				pieces = append(pieces, piece{han: toks})
 			}
 			i = j
 			continue
@@ -234,15 +245,20 @@ func tokenize(s string) []piece {
 		i += size
 	}
 	flush()
-	return pieces
+	return pieces, usedOrg
 }
 
 // finish turns pieces into a form.
 func finish(pieces []piece, typ tollgate.EntityType) form {
 	toks := make([]token, 0, len(pieces)+2)
 	commas := 0
+	skippedAcronym := false // the piece before was a parenthesized acronym, skipped
 	for i := 0; i < len(pieces); i++ {
 		p := pieces[i]
+		if skippedAcronym && p.paren && p.han == nil && (len(p.text) <= 3 || isDigits(p.text)) {
+			continue // the acronym's qualifier: "(NSCC-CS)", "(CETC 38)"
+		}
+		skippedAcronym = false
 		if p.han != nil {
 			toks = append(toks, p.han...)
 		} else if p.dotted && len(p.text) <= 2 && i+1 < len(pieces) && pieces[i+1].han == nil && len(pieces[i+1].text) <= 2 {
@@ -256,6 +272,7 @@ func finish(pieces []piece, typ tollgate.EntityType) form {
 			toks = append(toks, token{text: unLeet(text)})
 		} else {
 			if p.paren && isAcronymOf(p.text, toks) {
+				skippedAcronym = true
 				continue // "(NUDT)" after the words it abbreviates says nothing more
 			}
 			toks = append(toks, token{text: unLeet(p.text), orig: p.orig, script: p.script, alt: p.alt, altSpan: p.altSpan, cont: p.cont})

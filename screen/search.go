@@ -61,6 +61,7 @@ func (ix *Index) screen(s *scratch, q Query, limit int) []Hit {
 func (ix *Index) screenForm(s *scratch, qt []token, q Query, minScore float64, fi uint8) {
 	s.newForm()
 	s.wq = ix.weights.weights(qt, s.wq)
+	s.qk = kindsOf(qt, s.qk)
 	total := 0.0
 	s.keyless = 0
 	for i, t := range qt {
@@ -362,6 +363,6 @@ func (ix *Index) scoreName(s *scratch, qt []token, n int32, person bool) float64
 	s.cands = c
 	al := align(c, s.wq, s.wl, contMask(qt), 0, s.chosen)
 	s.chosen = al.chosen
-	score, _ := withBareName(al, qt, s.wq, s.wl, kinds, person || ix.entityOf(n).Type == tollgate.EntityPerson)
+	score, _ := withBareName(al, s.qk, s.wq, kinds, s.wl, person || ix.entityOf(n).Type == tollgate.EntityPerson)
 	return score
 }
