@@ -126,7 +126,8 @@ be exported to China. "imports pay" records the payment of owed duty.`,
 						e.Product, unitsWord(e.Units), e.Heading, dollars(e.DutyCents), e.DutyStatus)
 				}
 				return tw.Flush()
-			})
+			}, orgRef("--exporter", &f.ExporterOrgID, tollgate.OrgExporter), orgRef("--importer", &f.ImporterOrgID, tollgate.OrgBroker),
+				productRef("--product", &f.Product))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -166,7 +167,8 @@ func newImportsAddCmd(c *cli) *cobra.Command {
 					return shipFlagError(err, importFlags)
 				}
 				return c.printImport(out, asJSON)
-			})
+			}, orgRef("--exporter", &e.ExporterOrgID, tollgate.OrgExporter), orgRef("--importer", &e.ImporterOrgID, tollgate.OrgBroker),
+				productRef("--product", &e.Product))
 		},
 	}
 	addDBFlag(cmd, &db)

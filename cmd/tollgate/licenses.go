@@ -58,7 +58,7 @@ acknowledgment of a condition.`,
 						v.ValidTo.Format(time.DateOnly), remainingSummary(v.Remaining), len(v.PendingAcknowledgments), v.ID)
 				}
 				return tw.Flush()
-			})
+			}, orgRef("--org-id", &orgID, ""))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -167,7 +167,7 @@ func newLicensesAckCmd(c *cli) *cobra.Command {
 				_, err = fmt.Fprintf(c.stdout, "%s\tcondition %s acknowledged by %s; %d acknowledgment(s) pending\n",
 					v.Number, in.ConditionID, in.Role, len(v.PendingAcknowledgments))
 				return err
-			})
+			}, partyRef("--party", &in.PartyID))
 		},
 	}
 	addDBFlag(cmd, &db)

@@ -58,7 +58,7 @@ reservation for it.`,
 						o.Quantity, dollars(o.TotalCents()), o.Destination)
 				}
 				return tw.Flush()
-			})
+			}, orgRef("--exporter", &f.ExporterOrgID, tollgate.OrgExporter), productRef("--product", &f.Product))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -95,7 +95,8 @@ func newOrdersAddCmd(c *cli) *cobra.Command {
 					return shipFlagError(err, orderFlags)
 				}
 				return c.printOrder(out, asJSON)
-			})
+			}, orgRef("--exporter", &o.ExporterOrgID, tollgate.OrgExporter), partyRef("--customer", &o.CustomerPartyID),
+				productRef("--product", &o.Product))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -167,7 +168,7 @@ func newOrderEventCmd(c *cli, kind shipping.OrderEventKind, use, short, example 
 					return shipFlagError(err, orderFlags)
 				}
 				return c.printOrder(o, asJSON)
-			})
+			}, licenseRef("--license", &ev.LicenseID))
 		},
 	}
 	addDBFlag(cmd, &db)

@@ -41,6 +41,9 @@ decision on a hit.`,
 				return err
 			}
 			defer st.Close()
+			if err := resolveRefs(cmd.Context(), st, []ref{orgRef("--org-id", &f.OrgID, "")}); err != nil {
+				return err
+			}
 			var all []*tollgate.Party
 			for {
 				f.Limit = tollgate.MaxPageLimit
@@ -104,6 +107,9 @@ func newPartiesAddCmd(c *cli) *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			if err := resolveRefs(cmd.Context(), st, []ref{orgRef("--org-id", &p.OrgID, "")}); err != nil {
+				return err
+			}
 			if err := st.CreateParty(cmd.Context(), &p); err != nil {
 				return flagErrorOf(err)
 			}

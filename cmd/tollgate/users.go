@@ -58,6 +58,9 @@ func newUsersListCmd(c *cli) *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			if err := resolveRefs(cmd.Context(), st, []ref{orgRef("--org", &orgID, "")}); err != nil {
+				return err
+			}
 			var all []*tollgate.User
 			for cursor := ""; ; {
 				us, next, err := st.FindUsers(cmd.Context(), tollgate.UserFilter{OrgID: orgID, Cursor: cursor, Limit: tollgate.MaxPageLimit})
