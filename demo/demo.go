@@ -80,6 +80,9 @@ type Options struct {
 	// BundleDir is where the audit bundle is exported; it must not hold a
 	// bundle already.
 	BundleDir string
+	// Build describes the program playing the story; the bundle carries it
+	// (auditlog.BuildFile).
+	Build tollgate.Build
 	// Now is the real time, at which the login tokens are issued once the
 	// story is over (they must work on the server that follows). nil means
 	// time.Now.

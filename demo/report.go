@@ -322,6 +322,9 @@ func (p *play) auditAct(ctx context.Context) error {
 		return step("checkpoint", err)
 	}
 	n, err := auditlog.Export(actx, p.opts.BundleDir, []byte(cp.Note), p.db.AuditRecords(actx, 0), p.db)
+	if err == nil {
+		err = auditlog.WriteBuild(p.opts.BundleDir, p.opts.Build)
+	}
 	if err != nil {
 		return step("export", err)
 	}

@@ -138,6 +138,9 @@ checkpoint.note, the signed checkpoint. Give the bundle and the public key
 					return fmt.Errorf("audit export: %w", err)
 				}
 				n, err := auditlog.Export(ctx, out, []byte(cp.Note), db.AuditRecords(ctx, 0), db)
+				if err == nil {
+					err = auditlog.WriteBuild(out, buildInfo())
+				}
 				if err != nil {
 					return fmt.Errorf("audit export: %w", err)
 				}

@@ -99,9 +99,17 @@ type demoReport struct {
 
 func (c *cli) runDemo(ctx context.Context, o demoOptions) error {
 	if !o.noServe {
-		if _, err := c.serveAddr(o.addr); err != nil {
-			return err // before the story, not after it
+		// Bind before the story, not after it: an address in use fails at once.
+		addr, err := c.serveAddr(o.addr)
+		if err != nil {
+			return err
 		}
+		ln, err := listen(ctx, addr)
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		c = c.withBound(ln)
 	}
 	dsn, own, err := c.demoDSN(o.db)
 	if err != nil {
@@ -151,7 +159,7 @@ func (c *cli) playDemo(ctx context.Context, dsn string, lists []string, key *aud
 		return nil, err
 	}
 	defer db.Close()
-	opts := demo.Options{DB: db, Clock: clock, Lists: lists, AuditKey: key, BundleDir: bundle, Now: c.now}
+	opts := demo.Options{DB: db, Clock: clock, Lists: lists, AuditKey: key, BundleDir: bundle, Now: c.now, Build: buildInfo()}
 	if !asJSON {
 		fmt.Fprintf(c.stdout, "tollgate demo: the H200 story, December 2025 to March 2026, on %s\n\n", redactDSN(dsn))
 		opts.Narrate = func(e demo.Event) { fmt.Fprintln(c.stdout, demo.FormatEvent(e)) }
@@ -167,7 +175,7 @@ func (c *cli) playDemo(ctx context.Context, dsn string, lists []string, key *aud
 // --addr ADDR" would, until ctx is cancelled. With --json, what serve
 // prints goes to stderr, so that stdout holds the JSON object alone.
 func (c *cli) serveDemo(ctx context.Context, dsn string, o demoOptions) error {
-	sc := *c
+	sc := *c // carries the listener bound before the story
 	if o.asJSON {
 		sc.stdout = c.stderr
 	}
@@ -224,7 +232,7 @@ func (c *cli) demoBundle(flag string) (string, error) {
 }
 
 // bundleFiles are the files of an audit bundle.
-var bundleFiles = []string{auditlog.RecordsFile, auditlog.LeafHashesFile, auditlog.CheckpointFile}
+var bundleFiles = []string{auditlog.RecordsFile, auditlog.LeafHashesFile, auditlog.CheckpointFile, auditlog.BuildFile}
 
 // replacePreviousDemo makes room for a new run in the demo's own default
 // store: a file there holding a previous run of the demo is removed, with

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"time"
 
@@ -23,6 +24,10 @@ type cli struct {
 	stdout io.Writer
 	stderr io.Writer
 	now    func() time.Time
+
+	// bound is a listener the caller bound for serve before doing anything
+	// else (the demo binds before its story); nil makes serve bind its own.
+	bound net.Listener
 }
 
 // commandGroups lists the constructors of every top-level command; one file
@@ -69,6 +74,7 @@ shipping and a tamper-evident audit log for every party in the regime.`,
 		Example: `  tollgate classify h200 --to CN
   tollgate compare h200 h20
   tollgate version`,
+		Version:       buildInfo().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// A bare "tollgate" prints help; unknown subcommands are usage errors.
@@ -80,6 +86,7 @@ shipping and a tamper-evident audit log for every party in the regime.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
+	root.SetVersionTemplate("tollgate {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{msg: err.Error()}
 	})
@@ -143,4 +150,11 @@ func errorLine(err error) string {
 		return te.Error()
 	}
 	return err.Error()
+}
+
+// withBound returns a copy of c whose serve uses the listener ln.
+func (c *cli) withBound(ln net.Listener) *cli {
+	bc := *c
+	bc.bound = ln
+	return &bc
 }
