@@ -65,8 +65,10 @@ func TestApplicationsCommands(t *testing.T) {
 	if out := cli("applications", "event", sa.ID, "decide", "--decision", decision); !strings.Contains(out, "license D000001 valid") {
 		t.Errorf("decide:\n%s", out)
 	}
-	if out := cli("applications", "show", sa.ID); !strings.Contains(out, "approved (Z000001)") || !strings.Contains(out, "license D000001") {
-		t.Errorf("show:\n%s", out)
+	for _, key := range []string{sa.ID, "Z000001"} { // by id and by control number
+		if out := cli("applications", "show", key); !strings.Contains(out, "approved (Z000001)") || !strings.Contains(out, "license D000001") {
+			t.Errorf("show %s:\n%s", key, out)
+		}
 	}
 	if out := cli("licenses"); !strings.Contains(out, "D000001") || !strings.Contains(out, "1000/1000 H200") {
 		t.Errorf("licenses:\n%s", out)

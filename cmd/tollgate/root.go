@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,11 +104,12 @@ func wrapArgs(cmd *cobra.Command) {
 		inner := cmd.Args
 		cmd.Args = func(cmd *cobra.Command, args []string) error {
 			if err := inner(cmd, args); err != nil {
+				msg := err.Error()
 				var u *usageError
 				if errors.As(err, &u) {
-					return err
+					msg = u.msg
 				}
-				return &usageError{msg: err.Error()}
+				return &usageError{msg: msg + suggestCommands(cmd, args)}
 			}
 			return nil
 		}
@@ -118,6 +120,25 @@ func wrapArgs(cmd *cobra.Command) {
 		})
 		wrapArgs(sub)
 	}
+}
+
+// suggestCommands returns "; did you mean …?" naming the subcommands of
+// cmd closest to a mistyped first argument, or "" when there are none.
+func suggestCommands(cmd *cobra.Command, args []string) string {
+	if len(args) == 0 || !cmd.HasAvailableSubCommands() {
+		return ""
+	}
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's own default
+	}
+	s := cmd.SuggestionsFor(args[0])
+	if len(s) == 0 {
+		return ""
+	}
+	for i := range s {
+		s[i] = strconv.Quote(s[i])
+	}
+	return "; did you mean " + strings.Join(s, " or ") + "?"
 }
 
 // usageError is a mistake in how the command was called; it exits with 2.
