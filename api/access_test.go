@@ -141,7 +141,12 @@ func TestEscalation(t *testing.T) {
 			env.problemOrOK(tt.req, tt.status)
 		})
 	}
-	// The disabled officer's token stops working at once.
+	// The disabled officer's token stops working at once, and stays dead
+	// when the officer is enabled again.
+	env.problem(request{method: "GET", path: "/v1/parties", as: officer}, http.StatusUnauthorized)
+	no := false
+	env.problemOrOK(request{method: "PATCH", path: "/v1/users/" + officer.user.ID, as: admin,
+		body: tollgate.UserUpdate{Disabled: &no}}, http.StatusOK)
 	env.problem(request{method: "GET", path: "/v1/parties", as: officer}, http.StatusUnauthorized)
 }
 

@@ -15,10 +15,15 @@ import (
 	"tollgate/store"
 )
 
-// PermAuditRead lets its holder read audit records, checkpoints and
-// proofs: auditors every record, an exporter's admins the records of their
-// organization's users (package auth's policy).
+// PermAuditRead lets its holder read audit records: auditors every
+// record, an exporter's admins the records of their organization's users
+// (package auth's policy).
 const PermAuditRead = "audit.read"
+
+// PermCheckpointRead lets its holder read the log's signed checkpoints and
+// its proofs, which tell the log's size and so everyone's activity: the
+// auditor, who verifies the log.
+const PermCheckpointRead = "checkpoint.read"
 
 // AuditLog is what the API needs from the audit log's store (*store.DB):
 // every mutation of the store appends its records itself; the API only

@@ -29,7 +29,7 @@ func (s *server) handleInclusionProof(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	notFound := tollgate.Errorf(tollgate.ENOTFOUND, "audit record %d not found", seq)
-	if err := s.authorize(r, PermAuditRead, auth.OwnedBy(e.Record.Actor.OrgID), notFound); err != nil {
+	if err := s.authorize(r, PermCheckpointRead, auth.OwnedBy(e.Record.Actor.OrgID), notFound); err != nil {
 		return err
 	}
 	p, err := auditlog.ProveRecord(r.Context(), s.audit, size, seq)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"tollgate"
@@ -70,33 +71,48 @@ const (
 )
 
 // AuthEvent is an authentication failure or an access denial. The server
-// logs every one; Deps.AuthEvents receives them too, so that the caller can
-// keep them in the audit log. No field ever holds a token, a cookie or a
-// password.
+// logs every one and counts it in tollgate_auth_denials_total;
+// Access.Events receives them too, so that the caller can keep them in the
+// audit log. No field ever holds a token, a cookie or a password.
 type AuthEvent struct {
-	Kind   string `json:"kind"`            // one of the Auth… constants
-	Actor  string `json:"actor"`           // tollgate.Principal.Actor, or "anonymous"
-	UserID string `json:"user_id"`         // the caller's user, when known
-	OrgID  string `json:"org_id"`          // the caller's organization, when known
-	Method string `json:"method"`          // the request's method
-	Route  string `json:"route"`           // the route's pattern
-	Reason string `json:"reason"`          // why, as the caller was told
-	Remote string `json:"remote"`          // the request's remote address
-	Email  string `json:"email,omitempty"` // the account a sign-in named
+	Kind       string `json:"kind"`            // one of the Auth… constants
+	Actor      string `json:"actor"`           // tollgate.Principal.Actor, or "anonymous"
+	UserID     string `json:"user_id"`         // the caller's user, when known
+	OrgID      string `json:"org_id"`          // the caller's organization, when known
+	Credential string `json:"credential"`      // the caller's token id, or "session:" and its id, when known
+	Permission string `json:"permission"`      // what was refused: a policy permission, "login" or "csrf"
+	Method     string `json:"method"`          // the request's method
+	Route      string `json:"route"`           // the route's pattern
+	Reason     string `json:"reason"`          // why, as the caller was told
+	Remote     string `json:"remote"`          // the request's remote address
+	Email      string `json:"email,omitempty"` // the account a sign-in named
 }
+
+// Permissions of AuthEvents that no policy permission names.
+const (
+	// PermLogin is the Permission of a refused sign-in.
+	PermLogin = "login"
+	// PermCSRF is the Permission of a cross-origin request refused by
+	// CSRF protection.
+	PermCSRF = "csrf"
+)
 
 // anonymousActor names a caller without valid credentials.
 const anonymousActor = "anonymous"
 
-// denied logs an authentication failure or denial of kind and passes it to
-// the AuthEvents hook. p is the caller, or nil when unknown.
-func (s *server) denied(r *http.Request, p *tollgate.Principal, kind string, err error) {
+// denied logs an authentication failure or denial of kind, of permission
+// perm, and passes it to the AuthEvents hook. p is the caller, or nil when
+// unknown.
+func (s *server) denied(r *http.Request, p *tollgate.Principal, kind, perm string, err error) {
 	info := requestInfoFrom(r.Context())
-	ev := AuthEvent{Kind: kind, Actor: anonymousActor, Method: metricMethod(r.Method), Route: info.route,
-		Reason: tollgate.ErrorMessage(err), Remote: r.RemoteAddr}
+	ev := AuthEvent{Kind: kind, Actor: anonymousActor, Permission: perm, Method: metricMethod(r.Method), Route: info.route,
+		Reason: tollgate.ErrorMessage(err), Remote: s.clientAddr(r)}
 	ctx := r.Context()
 	if p != nil {
-		ev.Actor, ev.UserID, ev.OrgID = p.Actor(), p.UserID, p.OrgID
+		ev.Actor, ev.UserID, ev.OrgID, ev.Credential = p.Actor(), p.UserID, p.OrgID, p.TokenID
+		if p.TokenID == "" && p.SessionID != "" {
+			ev.Credential = "session:" + p.SessionID
+		}
 		// The hook's audit record names the caller, even one refused
 		// before the middleware put it in the request's context.
 		ctx = tollgate.WithPrincipal(ctx, p)
@@ -104,15 +120,16 @@ func (s *server) denied(r *http.Request, p *tollgate.Principal, kind string, err
 	s.authEvent(ctx, info.id, ev)
 }
 
-// authEvent logs ev and hands it to the hook.
+// authEvent logs ev, counts it in the metrics and hands it to the hook.
 func (s *server) authEvent(ctx context.Context, requestID string, ev AuthEvent) {
 	if holdEvent(ctx, requestID, ev) {
 		return
 	}
+	s.metrics.denials.WithLabelValues(ev.Kind, ev.Permission).Inc()
 	attrs := []slog.Attr{
 		slog.String("request_id", requestID), slog.String("kind", ev.Kind), slog.String("actor", ev.Actor),
-		slog.String("method", ev.Method), slog.String("route", ev.Route), slog.String("reason", ev.Reason),
-		slog.String("remote", ev.Remote),
+		slog.String("permission", ev.Permission), slog.String("method", ev.Method), slog.String("route", ev.Route),
+		slog.String("reason", ev.Reason), slog.String("remote", ev.Remote),
 	}
 	if ev.Email != "" {
 		attrs = append(attrs, slog.String("email", ev.Email))
@@ -147,11 +164,11 @@ func (s *server) authorize(r *http.Request, perm string, own auth.Ownership, not
 	case "":
 		return nil
 	case tollgate.ENOTFOUND:
-		s.denied(r, p, AuthOutOfReach, err)
+		s.denied(r, p, AuthOutOfReach, perm, err)
 		return notFound
 	}
 	if kind := guardEventKind(err); kind != "" {
-		s.denied(r, p, kind, err)
+		s.denied(r, p, kind, perm, err)
 	}
 	return err
 }
@@ -195,9 +212,17 @@ type Access struct {
 	// to send state-changing requests with a session cookie although they
 	// differ from the API's host (auth.CSRFConfig).
 	TrustedOrigins []string
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client (auth.ClientAddress): the address sign-ins are limited by and
+	// denials are logged with. Without any, the socket's peer is the
+	// client, whatever the header says.
+	TrustedProxies []netip.Prefix
 	// Events receives every authentication failure and denial after it is
-	// logged; nil means they are only logged. tollgate serve appends the
-	// ones worth keeping to the audit log.
+	// logged; nil means they are only logged. It is called for each one,
+	// so it must not write a permanent record per call: tollgate serve
+	// counts the ones worth keeping per principal, permission and minute,
+	// and appends one audit record per minute (store.RecordDenial). A
+	// request refused by Limits.PerUser never gets here.
 	Events func(context.Context, AuthEvent)
 }
 
@@ -240,8 +265,13 @@ func (s *server) csrfDenied(w http.ResponseWriter, r *http.Request) {
 		requestInfoFrom(r.Context()).route = routePattern(pattern)
 	}
 	err := tollgate.Errorf(tollgate.EFORBIDDEN, "cross-origin request refused: a state-changing request with a session cookie must come from the dashboard's own origin")
-	s.denied(r, nil, AuthForbidden, err)
+	s.denied(r, nil, AuthForbidden, PermCSRF, err)
 	s.writeError(w, r, err)
+}
+
+// clientAddr returns the address of r's client (see Access.TrustedProxies).
+func (s *server) clientAddr(r *http.Request) string {
+	return auth.ClientAddress(r, s.access.TrustedProxies)
 }
 
 // routePattern strips the method from a mux pattern ("GET /v1/x" → "/v1/x").

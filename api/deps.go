@@ -15,6 +15,7 @@ type Store interface {
 	tollgate.PartyService
 	tollgate.ListService
 	tollgate.ScreeningService
+	tollgate.EngagementService
 	tollgate.IdempotencyStore
 	AuditLog
 	// UserService holds users, API tokens and sessions.
@@ -41,8 +42,8 @@ type Screening interface {
 // the policy table in package auth. Every route in routes.go declares
 // exactly one, and a Guard decides who holds which.
 const (
-	// PermPublic marks routes anyone may call: health, readiness, metrics
-	// and the OpenAPI document. They expose no tenant data.
+	// PermPublic marks routes anyone may call: health, readiness and the
+	// OpenAPI document. They expose no tenant data.
 	PermPublic       = "public"
 	PermOrgRead      = "org.read"
 	PermOrgWrite     = "org.write"

@@ -38,6 +38,8 @@ type testEnv struct {
 	clock   *fakeClock
 	auth    *auth.Authenticator
 	events  *eventLog
+	// metrics serves the server's metrics (MetricsHandler).
+	metrics http.Handler
 	// admin is the system administrator of the operator organization.
 	admin *testUser
 	// caller is whom requests act as by default.
@@ -126,6 +128,7 @@ func newTestEnvDSN(t *testing.T, dsn string, opts ...func(*Deps)) *testEnv {
 		Screening: screening.New(env.db, log, screening.DefaultConfig()),
 		Auth:      env.auth,
 		Access:    Access{Events: env.events.add},
+		Registry:  NewRegistry(),
 		Logger:    log,
 		Now:       clock.Now,
 		Catalog:   catalog.Default(),
@@ -137,6 +140,7 @@ func newTestEnvDSN(t *testing.T, dsn string, opts ...func(*Deps)) *testEnv {
 		o(&deps)
 	}
 	env.handler = NewServer(deps)
+	env.metrics = MetricsHandler(deps.Registry)
 	op := env.newOrg(tollgate.OrgOperator, "tollgate operator")
 	env.admin = env.newUser(op, tollgate.RoleSystemAdmin)
 	env.caller = env.admin
@@ -175,6 +179,8 @@ type request struct {
 	// env.caller, and anon sends no credentials at all.
 	as   *testUser
 	anon bool
+	// remote is the request's RemoteAddr; "" keeps httptest's.
+	remote string
 }
 
 // do serves req and returns the recorder. Mutating methods get a fresh
@@ -217,6 +223,9 @@ func (env *testEnv) do(req request) *httptest.ResponseRecorder {
 	}
 	for k, v := range req.header {
 		r.Header.Set(k, v)
+	}
+	if req.remote != "" {
+		r.RemoteAddr = req.remote
 	}
 	w := httptest.NewRecorder()
 	env.handler.ServeHTTP(w, r)
@@ -272,4 +281,15 @@ func (env *testEnv) createParty(orgID, name string, other ...string) tollgate.Pa
 	return must[tollgate.Party](env, request{method: "POST", path: "/v1/parties", as: env.member(orgID, tollgate.RoleExporterOfficer), body: PartyInput{
 		OrgID: orgID, Role: tollgate.RoleEndUser, Type: tollgate.EntityOrganization, LegalName: name,
 		OtherNames: other, Country: "CN"}}, http.StatusCreated)
+}
+
+// scrape returns the server's metrics, as the metrics listener serves them.
+func (env *testEnv) scrape() string {
+	env.t.Helper()
+	w := httptest.NewRecorder()
+	env.metrics.ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	if w.Code != http.StatusOK {
+		env.t.Fatalf("metrics: status %d", w.Code)
+	}
+	return w.Body.String()
 }

@@ -49,7 +49,7 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	// Whoever the request's other credentials name, the new session is
 	// the signing-in user's: the store must not name them its actor.
 	ctx := tollgate.WithPrincipal(r.Context(), nil)
-	cookie, sess, err := s.auth.Login(ctx, in.Email, in.Password, r.RemoteAddr)
+	cookie, sess, err := s.auth.Login(ctx, in.Email, in.Password, s.clientAddr(r))
 	if err != nil {
 		return s.loginFailed(w, r, tollgate.NormalizeEmail(in.Email), err)
 	}
@@ -65,8 +65,8 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 // a rate-limited one becomes 429 Too Many Requests with Retry-After.
 func (s *server) loginFailed(w http.ResponseWriter, r *http.Request, email string, err error) error {
 	info := requestInfoFrom(r.Context())
-	ev := AuthEvent{Actor: anonymousActor, Method: metricMethod(r.Method), Route: info.route,
-		Reason: tollgate.ErrorMessage(err), Remote: r.RemoteAddr, Email: email}
+	ev := AuthEvent{Actor: anonymousActor, Permission: PermLogin, Method: metricMethod(r.Method), Route: info.route,
+		Reason: tollgate.ErrorMessage(err), Remote: s.clientAddr(r), Email: email}
 	switch tollgate.ErrorCode(err) {
 	case tollgate.EUNAUTHORIZED:
 		ev.Kind = AuthLoginFailed

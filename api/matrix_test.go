@@ -51,7 +51,7 @@ func testRouteRoleMatrix(t *testing.T, dsn string) {
 				call = fixture(w)
 			}
 			want := expectedStatus(perm, c.principal, call)
-			resp := w.env.do(request{method: rt.Method, path: call.path, body: call.body, anon: true,
+			resp := w.env.do(request{method: rt.Method, path: call.path, body: call.bodyFor(c.principal), anon: true,
 				header: map[string]string{"Authorization": c.authorization}})
 			if !want.matches(resp.Code) {
 				t.Errorf("%s as %s: status %d, want %s; body %s", key, c.name, resp.Code, want, resp.Body)
@@ -71,8 +71,12 @@ func testRouteRoleMatrix(t *testing.T, dsn string) {
 // marks the call of a route without a fixture, whose success cannot be
 // expected (it may lack a body or a parameter): only 401 and 403 are.
 type matrixCall struct {
-	path      string
-	body      any
+	path string
+	body any
+	// claim, when set, makes the body for each caller instead: a write
+	// whose body names the caller's own organization, as a stranger
+	// claiming the object would.
+	claim     func(p *tollgate.Principal) any
 	owner     auth.Ownership
 	list      bool
 	unchecked bool
@@ -165,6 +169,14 @@ var matrixFixtures = map[string]func(w *matrixWorld) matrixCall{
 	"GET /v1/classify": func(w *matrixWorld) matrixCall {
 		return matrixCall{path: "/v1/classify?chip=h200&to=CN"}
 	},
+}
+
+// bodyFor returns the body the call sends as p.
+func (c matrixCall) bodyFor(p *tollgate.Principal) any {
+	if c.claim != nil && p != nil {
+		return c.claim(p)
+	}
+	return c.body
 }
 
 // expectation is the status class a call should get.

@@ -90,6 +90,9 @@ func (s *server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := requestInfoFrom(r.Context())
 		info.route = rt.Pattern
+		if s.credentialLimited(w, r) {
+			return
+		}
 		p, err := s.guard.Authorize(r, rt.Permission)
 		if err == nil && p == nil && (rt.Permission != PermPublic || rt.mutating()) {
 			// Only public routes serve anonymous callers, and none of them
@@ -101,9 +104,15 @@ func (s *server) wrap(rt route) http.Handler {
 				info.principal = p.Actor()
 			}
 			if kind := guardEventKind(err); kind != "" {
-				s.denied(r, p, kind, err)
+				if s.rateLimited(w, r, p) {
+					return
+				}
+				s.denied(r, p, kind, rt.Permission, err)
 			}
 			s.writeError(w, r, fmt.Errorf("api.authorize: %w", err))
+			return
+		}
+		if s.rateLimited(w, r, p) {
 			return
 		}
 		if p != nil {
@@ -260,15 +269,33 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
-	handler  http.Handler
+	denials  *prometheus.CounterVec
+	// rateLimited counts requests refused by Limits.PerUser.
+	rateLimited prometheus.Counter
+}
+
+// NewRegistry returns a Prometheus registry holding the Go runtime and
+// process collectors, for Deps.Registry and MetricsHandler.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// MetricsHandler serves reg's metrics in the Prometheus text exposition
+// format. The metrics tell every tenant's activity (requests by route,
+// denials by permission), so tollgate serve serves this handler on a
+// listener of its own (--metrics-addr, loopback by default), never on the
+// API's.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 }
 
 // newMetrics registers the server's collectors in reg, or in a private
-// registry with the Go runtime and process collectors when reg is nil.
+// registry (NewRegistry) when reg is nil.
 func newMetrics(reg *prometheus.Registry) *metrics {
 	if reg == nil {
-		reg = prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		reg = NewRegistry()
 	}
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -290,9 +317,20 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name:      "requests_in_flight",
 			Help:      "HTTP requests being served now.",
 		}),
+		denials: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "tollgate",
+			Subsystem: "auth",
+			Name:      "denials_total",
+			Help:      "Refused requests and sign-ins, by kind (forbidden, out_of_reach, login_failed, …) and permission.",
+		}, []string{"kind", "permission"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.inFlight)
-	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	m.rateLimited = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "tollgate",
+		Subsystem: "http",
+		Name:      "rate_limited_total",
+		Help:      "Requests refused with 429 because their user exceeded its request rate.",
+	})
+	reg.MustRegister(m.requests, m.duration, m.inFlight, m.denials, m.rateLimited)
 	return m
 }
 

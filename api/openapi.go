@@ -92,8 +92,6 @@ func operation(sg *schemaGen, rt Route, problem map[string]any) map[string]any {
 	switch {
 	case rt.Response != nil:
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": sg.schema(rt.Response)}}
-	case rt.OperationID == "metrics":
-		ok["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}
 	}
 	op["responses"] = map[string]any{
 		strconv.Itoa(status): ok,

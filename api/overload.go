@@ -62,14 +62,15 @@ func (s *server) admit(w http.ResponseWriter, r *http.Request) (_ *http.Request,
 	}, true
 }
 
-// exemptFromAdmission reports whether r is a liveness or readiness probe
-// or a metrics scrape, which must answer even when the server is full.
+// exemptFromAdmission reports whether r is a liveness or readiness probe,
+// which must answer even when the server is full. (Metrics are served on
+// a listener of their own, MetricsHandler.)
 func exemptFromAdmission(r *http.Request) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
 	switch r.URL.Path {
-	case "/healthz", "/readyz", "/metrics":
+	case "/healthz", "/readyz":
 		return true
 	}
 	return false

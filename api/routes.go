@@ -86,8 +86,6 @@ func (s *server) routes() []route {
 			Summary: "Report that the process is up", Response: Health{}}, s.handleHealthz},
 		{Route{Method: "GET", Pattern: "/readyz", Permission: PermPublic, OperationID: "ready", Tag: "operations",
 			Summary: "Report whether the store answers", Response: Health{}}, s.handleReadyz},
-		{Route{Method: "GET", Pattern: "/metrics", Permission: PermPublic, OperationID: "metrics", Tag: "operations",
-			Summary: "Prometheus metrics (text exposition format)"}, s.handleMetrics},
 		{Route{Method: "GET", Pattern: "/openapi.json", Permission: PermPublic, OperationID: "openapi", Tag: "operations",
 			Summary: "This API's OpenAPI 3.1 document", Response: map[string]any{}}, s.handleOpenAPI},
 
@@ -117,7 +115,7 @@ func (s *server) routes() []route {
 		{Route{Method: "GET", Pattern: "/v1/users/{id}", Permission: PermUserRead, OperationID: "getUser", Tag: "access",
 			Summary: "Get a user", Response: tollgate.User{}}, s.handleGetUser},
 		{Route{Method: "PATCH", Pattern: "/v1/users/{id}", Permission: PermUserWrite, OperationID: "updateUser", Tag: "access",
-			Summary: "Rename a user, set its roles, or disable (ending its sessions) or enable it", Request: tollgate.UserUpdate{},
+			Summary: "Rename a user, set its roles, or disable (ending its sessions and revoking its tokens) or enable it", Request: tollgate.UserUpdate{},
 			Response: tollgate.User{}}, s.handleUpdateUser},
 		{Route{Method: "POST", Pattern: "/v1/tokens", Permission: PermTokenWrite, OperationID: "createToken", Tag: "access",
 			Summary: "Create an API token for a user (default: the caller); its secret is in this answer only", Request: TokenInput{},
@@ -185,12 +183,12 @@ func (s *server) routes() []route {
 		{Route{Method: "GET", Pattern: "/v1/audit/records", Permission: PermAuditRead, OperationID: "listAuditRecords", Tag: "audit",
 			Summary: "List audit records, oldest first, with their canonical encodings and leaf hashes", Response: Page[AuditRecord]{},
 			Query: auditRecordParams}, s.handleListAuditRecords},
-		{Route{Method: "GET", Pattern: "/v1/audit/checkpoint", Permission: PermAuditRead, OperationID: "getAuditCheckpoint", Tag: "audit",
+		{Route{Method: "GET", Pattern: "/v1/audit/checkpoint", Permission: PermCheckpointRead, OperationID: "getAuditCheckpoint", Tag: "audit",
 			Summary: "Get a signed checkpoint of the whole audit log (made now when the log grew)", Response: AuditCheckpoint{}}, s.handleAuditCheckpoint},
-		{Route{Method: "GET", Pattern: "/v1/audit/proof/inclusion", Permission: PermAuditRead, OperationID: "getInclusionProof", Tag: "audit",
+		{Route{Method: "GET", Pattern: "/v1/audit/proof/inclusion", Permission: PermCheckpointRead, OperationID: "getInclusionProof", Tag: "audit",
 			Summary: "Prove that the tree of a checkpoint's size holds a record", Response: InclusionProofResult{},
 			Query: auditInclusionParams}, s.handleInclusionProof},
-		{Route{Method: "GET", Pattern: "/v1/audit/proof/consistency", Permission: PermAuditRead, OperationID: "getConsistencyProof", Tag: "audit",
+		{Route{Method: "GET", Pattern: "/v1/audit/proof/consistency", Permission: PermCheckpointRead, OperationID: "getConsistencyProof", Tag: "audit",
 			Summary: "Prove that a newer tree holds an older one as its prefix", Response: ConsistencyProofResult{},
 			Query: auditConsistencyParams}, s.handleConsistencyProof},
 
@@ -276,6 +274,22 @@ func (s *server) routes() []route {
 		{Route{Method: "POST", Pattern: "/v1/licenses/{id}/status", Permission: PermLicenseWrite, OperationID: "setLicenseStatus", Tag: "licenses",
 			Summary: "Suspend, revoke (final) or reinstate a license, with a reason", Request: licensing.LicenseStatusInput{},
 			Response: licensing.LicenseView{}}, s.handleSetLicenseStatus},
+
+		// Engagements: which broker files an exporter's imports and which lab
+		// tests its units (api/engagements.go).
+		{Route{Method: "POST", Pattern: "/v1/engagements", Permission: PermEngagementWrite, OperationID: "createEngagement", Tag: "engagements",
+			Summary: "Engage a broker for the caller's imports or a US lab for its tests, from a date, optionally to a date and limited to applications or lots",
+			Request: EngagementInput{}, Response: tollgate.Engagement{}, Status: http.StatusCreated}, s.handleCreateEngagement},
+		{Route{Method: "GET", Pattern: "/v1/engagements", Permission: PermEngagementRead, OperationID: "listEngagements", Tag: "engagements",
+			Summary: "List the engagements the caller is a side of, oldest first", Response: Page[tollgate.Engagement]{},
+			Query: append([]Param{paramExporter, {Name: "engaged_org_id", Type: "string", Description: "Only engagements of this broker or lab."},
+				{Name: "kind", Type: "string", Description: "Only engagements of this kind: imports or tests."},
+				{Name: "in_force_on", Type: "date", Description: "Only engagements in force on this date."}}, page...)}, s.handleListEngagements},
+		{Route{Method: "GET", Pattern: "/v1/engagements/{id}", Permission: PermEngagementRead, OperationID: "getEngagement", Tag: "engagements",
+			Summary: "Get an engagement", Response: tollgate.Engagement{}}, s.handleGetEngagement},
+		{Route{Method: "POST", Pattern: "/v1/engagements/{id}/end", Permission: PermEngagementWrite, OperationID: "endEngagement", Tag: "engagements",
+			Summary: "End an engagement on a date (its last day in force); writes dated after it are refused",
+			Request: EngagementEndInput{}, Response: tollgate.Engagement{}}, s.handleEndEngagement},
 
 		// Shipping: US shipments, imports and duty, lab keys and reports,
 		// exports against licenses and the 50% cap, orders, reports.

@@ -4,8 +4,8 @@
 // mux, the OpenAPI document at /openapi.json and the auth policy are built.
 //
 // Conventions, enforced by middleware for every route:
-//   - Every route but the public ones (health, metrics, the OpenAPI
-//     document, signing in and out) needs an API token or a session
+//   - Every route but the public ones (health, the OpenAPI document,
+//     signing in and out) needs an API token or a session
 //     cookie (the Guard: 401 without one, 403 when the caller's roles lack
 //     the route's permission in auth's policy table); handlers check the
 //     object itself (auth.Authorize: another tenant's object is a 404).
@@ -21,8 +21,9 @@
 //     repeat with the same key and body replays the first response, a repeat
 //     with a different body is a 409.
 //   - List endpoints page by cursor: ?cursor=&limit= in, next_cursor out.
-//   - Every request is logged (slog) and counted (Prometheus, /metrics) by
-//     route pattern and status.
+//   - Every request is logged (slog) and counted (Prometheus) by route
+//     pattern and status; the metrics are not on this handler but on
+//     MetricsHandler, which tollgate serve serves on a listener of its own.
 package api
 
 import (
@@ -71,9 +72,10 @@ type Deps struct {
 	// Limits bounds request sizes and page sizes; zero fields take the
 	// values of DefaultLimits.
 	Limits Limits
-	// Registry receives the server's metrics and is what /metrics exposes;
-	// nil means a private registry with the Go and process collectors. A
-	// registry serves one server: its metric names are registered once.
+	// Registry receives the server's metrics, for MetricsHandler to
+	// expose; nil means a private registry (NewRegistry) that nothing
+	// exposes. A registry serves one server: its metric names are
+	// registered once.
 	Registry *prometheus.Registry
 	// AuditKey returns the key that signs the audit log's checkpoints
 	// that GET /v1/audit/checkpoint makes, called per request so that a
@@ -105,13 +107,19 @@ type Limits struct {
 	// ReadyTimeout bounds the store ping behind /readyz.
 	ReadyTimeout time.Duration
 	// MaxInFlight caps the requests served at once; beyond it a request
-	// is answered 503 with Retry-After at once (overload.go). GET /healthz,
-	// /readyz and /metrics are exempt, so probes see a saturated server.
+	// is answered 503 with Retry-After at once (overload.go). GET /healthz
+	// and /readyz are exempt, so probes see a saturated server.
 	MaxInFlight int
 	// RequestTimeout is the deadline of every request's context: work
 	// still running then (a query, a lock wait) is cancelled and the
 	// request answered 503 with Retry-After.
 	RequestTimeout time.Duration
+	// PerUser limits each signed-in user's requests, allowed or refused,
+	// over all its tokens and sessions: past it a request is answered 429
+	// with Retry-After before it reaches a handler or the audit log. The
+	// zero Bucket (the default here; tollgate serve sets one) means no
+	// limit. The count is kept in memory, per replica.
+	PerUser auth.Bucket
 }
 
 // DefaultLimits returns the limits tollgate serve runs with: 1 MiB bodies
@@ -169,7 +177,9 @@ type server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	limits    Limits
-	slots     chan struct{} // one per request in flight, up to MaxInFlight
+	slots     chan struct{}        // one per request in flight, up to MaxInFlight
+	rate      *auth.RequestLimiter // Limits.PerUser by user; nil when off
+	credRate  *auth.RequestLimiter // Limits.PerUser by credential, before authentication; nil when off
 	metrics   *metrics
 	audit     AuditLog
 	auditKey  func() *auditlog.Key
@@ -223,6 +233,8 @@ func NewServer(deps Deps) http.Handler {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.rate = newRateLimiter(s.limits, s.now)
+	s.credRate = newRateLimiter(s.limits, s.now)
 	if s.guard == nil {
 		s.guard = NewAuthGuard(deps.Auth)
 	}
@@ -244,6 +256,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := &requestInfo{id: requestID(r), route: unmatchedRoute}
 	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
 	w.Header().Set("X-Request-Id", info.id)
+	securityHeaders(w.Header(), r.TLS != nil)
 	sw := &statusWriter{ResponseWriter: w}
 	s.metrics.inFlight.Inc()
 	defer func() {
@@ -270,6 +283,29 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(sw, r)
+}
+
+// Security headers of every response. The API answers JSON, but a browser
+// may still be led to open one of its URLs: the policy lets nothing load
+// from elsewhere or frame it, and no URL (which may name a tenant's object)
+// leaks in a Referer. HSTS (two years) is sent only on a connection that
+// is TLS already, as RFC 6797 requires; behind a proxy that terminates
+// TLS, the proxy sends it.
+const (
+	contentSecurityPolicy   = "default-src 'self'; frame-ancestors 'none'"
+	referrerPolicy          = "no-referrer"
+	strictTransportSecurity = "max-age=63072000"
+)
+
+// securityHeaders sets the headers every response carries; overTLS is
+// whether the request came over TLS.
+func securityHeaders(h http.Header, overTLS bool) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Referrer-Policy", referrerPolicy)
+	if overTLS {
+		h.Set("Strict-Transport-Security", strictTransportSecurity)
+	}
 }
 
 // handleHealthz reports that the process is up; it checks nothing else, so
@@ -301,12 +337,6 @@ func (s *server) handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-cache")
 	_, err := w.Write(s.openapi)
 	return err
-}
-
-// handleMetrics serves the Prometheus exposition of the server's registry.
-func (s *server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
-	s.metrics.handler.ServeHTTP(w, r)
-	return nil
 }
 
 // Health is the body of /healthz and /readyz.

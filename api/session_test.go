@@ -1,8 +1,10 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,7 +150,7 @@ func TestCSRF(t *testing.T) {
 func TestLoginRateLimit(t *testing.T) {
 	env := newTestEnv(t)
 	u := env.newUser(env.newOrg(tollgate.OrgExporter, "Nvidia"), tollgate.RoleExporterAdmin)
-	burst := auth.DefaultLoginLimitConfig().Account.Burst
+	burst := auth.DefaultLoginLimitConfig().Account.Free
 	for i := range burst {
 		env.problem(request{method: "POST", path: "/v1/login", anon: true, body: LoginInput{Email: u.user.Email, Password: "wrong guess number " + strconv.Itoa(i)}},
 			http.StatusUnauthorized)
@@ -163,4 +165,51 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 	env.clock.Advance(time.Duration(secs) * time.Second)
 	env.login(u)
+}
+
+// TestLoginTrustedProxies checks that sign-ins are limited by the client's
+// address: X-Forwarded-For names it only when the request comes from a
+// trusted proxy, so clients behind one proxy do not share one bucket, and
+// a client talking directly cannot pick its bucket with the header.
+func TestLoginTrustedProxies(t *testing.T) {
+	env := newTestEnv(t, func(d *Deps) {
+		d.Auth.Limiter = auth.NewLoginLimiter(auth.LoginLimitConfig{
+			Account: auth.Backoff{Free: 100, Base: time.Second, Max: time.Second, Forget: time.Hour},
+			Address: auth.Backoff{Free: 2, Base: time.Minute, Max: time.Hour, Forget: time.Hour},
+		}, d.Now)
+		proxies, err := auth.ParseTrustedProxies([]string{"10.0.0.0/8"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Access.TrustedProxies = proxies
+	})
+	attempt := func(remote, forwarded string, i int) int {
+		return env.do(request{method: "POST", path: "/v1/login", anon: true, remote: remote,
+			header: map[string]string{"X-Forwarded-For": forwarded},
+			body:   LoginInput{Email: fmt.Sprintf("nobody%d@example.com", i), Password: "wrong guess"}}).Code
+	}
+	t.Run("BehindTrustedProxy", func(t *testing.T) {
+		for i := range 2 {
+			if got := attempt("10.0.0.1:3000", "198.51.100.1", i); got != http.StatusUnauthorized {
+				t.Fatalf("attempt %d: status %d, want 401", i, got)
+			}
+		}
+		if got := attempt("10.0.0.1:3000", "198.51.100.1", 2); got != http.StatusTooManyRequests {
+			t.Errorf("third attempt of one client: status %d, want 429", got)
+		}
+		if got := attempt("10.0.0.1:3000", "198.51.100.2", 3); got != http.StatusUnauthorized {
+			t.Errorf("another client behind the proxy: status %d, want 401", got)
+		}
+		if !strings.Contains(env.logs.String(), `"remote":"198.51.100.1"`) {
+			t.Error("the log does not name the forwarded client")
+		}
+	})
+	t.Run("ErrHeaderFromUntrustedPeer", func(t *testing.T) {
+		for i := range 2 {
+			attempt("203.0.113.9:3000", fmt.Sprintf("198.51.100.%d", 50+i), i)
+		}
+		if got := attempt("203.0.113.9:3000", "198.51.100.99", 2); got != http.StatusTooManyRequests {
+			t.Errorf("a direct client changing X-Forwarded-For: status %d, want 429", got)
+		}
+	})
 }

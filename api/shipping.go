@@ -41,6 +41,13 @@ type Shipping interface {
 	FindUSShipments(ctx context.Context, f store.ShippingFilter) ([]*tollgate.DomesticShipment, string, error)
 	FindUSShipmentByID(ctx context.Context, id string) (*tollgate.DomesticShipment, error)
 
+	// ResolveImport, EntryWriters and ResolveLabReport derive who a write
+	// belongs to from the caller and the stored engagements (package
+	// shipping, owners.go); the handlers authorize on their answer.
+	ResolveImport(ctx context.Context, e tollgate.ImportEntry) (tollgate.ImportEntry, error)
+	EntryWriters(ctx context.Context, e *tollgate.ImportEntry, day time.Time) ([]string, error)
+	ResolveLabReport(ctx context.Context, r tollgate.LabReport) (tollgate.LabReport, error)
+
 	RecordImport(ctx context.Context, e tollgate.ImportEntry) (*tollgate.ImportEntry, error)
 	PayDuty(ctx context.Context, id, reference string, paidOn time.Time) (*tollgate.ImportEntry, error)
 	FindImports(ctx context.Context, f store.ShippingFilter) ([]*tollgate.ImportEntry, string, error)
@@ -118,6 +125,23 @@ func (s *server) shippingFilter(r *http.Request, perm string, assigned func(*sto
 		return f, false, nil
 	}
 	return f, true, nil
+}
+
+// resolvedOwnership is the ownership a write resolved by the shipping
+// service (ResolveImport, ResolveLabReport) is authorized on: own when it
+// resolved, and none at all when the caller may not write for the
+// organization it names (ENOTFOUND) or its organization writes no such
+// record (EFORBIDDEN), so that authorize answers 403 to a role without the
+// permission and, to any other, exactly what it answers for an
+// organization that does not exist. Any other error is returned.
+func resolvedOwnership(err error, own func() auth.Ownership) (auth.Ownership, error) {
+	switch tollgate.ErrorCode(err) {
+	case "":
+		return own(), nil
+	case tollgate.ENOTFOUND, tollgate.EFORBIDDEN:
+		return auth.Ownership{}, nil
+	}
+	return auth.Ownership{}, err
 }
 
 // parseDate parses a YYYY-MM-DD date of a request body; field names it in

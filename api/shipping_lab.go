@@ -99,20 +99,27 @@ func labReportOwnership(rep *tollgate.LabReport) auth.Ownership {
 
 // handleCreateLabReport records a signed lab report. The body is the report
 // as the lab signed it (tollgate labs sign writes it); id, recorded_by and
-// recorded_at are the store's and are ignored.
+// recorded_at are the store's and are ignored. The lab is the caller's
+// organization, which must be engaged by the report's exporter for tests
+// on the test date; a lab_org_id in the body is only checked against it.
 func (s *server) handleCreateLabReport(w http.ResponseWriter, r *http.Request) error {
 	rep, err := decode[tollgate.LabReport](r)
 	if err != nil {
-		return err
-	}
-	if err := s.authorize(r, PermLabReportWrite, labReportOwnership(&rep), notFoundError("organization", rep.LabOrgID)); err != nil {
 		return err
 	}
 	svc, err := s.ship()
 	if err != nil {
 		return err
 	}
-	out, err := svc.RecordLabReport(r.Context(), rep)
+	resolved, err := svc.ResolveLabReport(r.Context(), rep)
+	own, err := resolvedOwnership(err, func() auth.Ownership { return labReportOwnership(&resolved) })
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(r, PermLabReportWrite, own, notFoundError("organization", rep.ExporterOrgID)); err != nil {
+		return err
+	}
+	out, err := svc.RecordLabReport(r.Context(), resolved)
 	if err != nil {
 		return err
 	}

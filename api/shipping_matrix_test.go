@@ -48,6 +48,9 @@ func newShipMatrix(mw *matrixWorld) *shipMatrix {
 		Broker: mw.cast.orgs[tollgate.OrgBroker], Lab: mw.cast.orgs[tollgate.OrgLab], Agency: mw.cast.orgs[tollgate.OrgAgency],
 		Customer: &customer}}
 	sm.screenCustomer()
+	if err := sm.w.Engage(ctx); err != nil {
+		t.Fatalf("shipping matrix: engagements: %v", err)
+	}
 	seed := sha256.Sum256([]byte("matrix lab key"))
 	sm.w.Priv = ed25519.NewKeyFromSeed(seed[:])
 	var err error
@@ -141,7 +144,13 @@ func init() {
 		},
 		"POST /v1/imports": func(w *matrixWorld) matrixCall {
 			sm := w.shipping()
-			return matrixCall{path: "/v1/imports", owner: auth.OwnedBy(sm.w.Exporter.ID, sm.w.Broker.ID), body: sm.importInput()}
+			// The body names the caller's organization as the importer:
+			// what counts is whether the exporter engaged it.
+			in := sm.importInput()
+			e, _ := in.entry()
+			claim := func(p *tollgate.Principal) any { c := in; c.ImporterOrgID = p.OrgID; return c }
+			return matrixCall{path: "/v1/imports", body: in, claim: claim, owner: w.engagedOwner(tollgate.EngagementScope{ExporterOrgID: e.ExporterOrgID,
+				Kind: tollgate.EngageImports, Day: e.EntryDate, Lot: e.Units.Lot})}
 		},
 		"GET /v1/imports/{id}": func(w *matrixWorld) matrixCall {
 			sm := w.shipping()
@@ -155,8 +164,10 @@ func init() {
 			if err != nil {
 				w.env.t.Fatal(err)
 			}
-			return matrixCall{path: "/v1/imports/" + entry.ID + "/payment", owner: auth.OwnedBy(sm.w.Exporter.ID, sm.w.Broker.ID),
-				body: DutyPaymentInput{PaymentReference: "ACH-" + entry.ID[:8], PaidOn: "2026-01-31"}}
+			paidOn := time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)
+			return matrixCall{path: "/v1/imports/" + entry.ID + "/payment", owner: w.engagedOwner(tollgate.EngagementScope{
+				ExporterOrgID: entry.ExporterOrgID, Kind: tollgate.EngageImports, Day: paidOn, Lot: entry.Units.Lot}),
+				body: DutyPaymentInput{PaymentReference: "ACH-" + entry.ID[:8], PaidOn: paidOn.Format(time.DateOnly)}}
 		},
 		"POST /v1/labs/{org}/keys": func(w *matrixWorld) matrixCall {
 			sm := w.shipping()
@@ -177,7 +188,11 @@ func init() {
 			sm := w.shipping()
 			sm.seq++
 			r := signedMatrixReport(sm, fmt.Sprintf("MX-LAB-N%d", sm.seq))
-			return matrixCall{path: "/v1/lab-reports", owner: auth.OwnedBy(sm.w.Exporter.ID, sm.w.Lab.ID), body: r}
+			// The body names the caller's organization as the lab: what
+			// counts is whether the exporter engaged it.
+			claim := func(p *tollgate.Principal) any { c := r; c.LabOrgID = p.OrgID; return c }
+			return matrixCall{path: "/v1/lab-reports", body: r, claim: claim, owner: w.engagedOwner(tollgate.EngagementScope{ExporterOrgID: r.ExporterOrgID,
+				Kind: tollgate.EngageTests, Day: r.TestedAt, ApplicationID: r.ApplicationID, Lot: r.Units.Lot})}
 		},
 		"GET /v1/lab-reports/{id}": func(w *matrixWorld) matrixCall {
 			sm := w.shipping()

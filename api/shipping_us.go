@@ -172,20 +172,28 @@ func importOwnership(e *tollgate.ImportEntry) auth.Ownership {
 	return auth.OwnedBy(e.ExporterOrgID, e.ImporterOrgID)
 }
 
+// handleCreateImport records an import entry line. Its importer and
+// exporter are derived from the caller and its engagements; the body's
+// organization fields are only checked against them.
 func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) error {
 	in, err := decode[ImportInput](r)
 	if err != nil {
 		return err
 	}
 	e, _ := in.entry()
-	if err := s.authorize(r, PermImportWrite, importOwnership(&e), notFoundError("organization", e.ExporterOrgID)); err != nil {
-		return err
-	}
 	svc, err := s.ship()
 	if err != nil {
 		return err
 	}
-	out, err := svc.RecordImport(r.Context(), e)
+	resolved, err := svc.ResolveImport(r.Context(), e)
+	own, err := resolvedOwnership(err, func() auth.Ownership { return importOwnership(&resolved) })
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(r, PermImportWrite, own, notFoundError("organization", e.ExporterOrgID)); err != nil {
+		return err
+	}
+	out, err := svc.RecordImport(r.Context(), resolved)
 	if err != nil {
 		return err
 	}
@@ -235,6 +243,10 @@ func (s *server) handleGetImport(w http.ResponseWriter, r *http.Request) error {
 	return encode(w, http.StatusOK, e)
 }
 
+// handlePayDuty records the payment of an entry's duty: by its exporter,
+// or by the broker that filed it while an engagement for its units is in
+// force on the payment date. Anyone else is answered as for a missing
+// entry.
 func (s *server) handlePayDuty(w http.ResponseWriter, r *http.Request) error {
 	in, err := decode[DutyPaymentInput](r)
 	if err != nil {
@@ -244,8 +256,20 @@ func (s *server) handlePayDuty(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	svc, e, err := s.importFor(r, PermImportWrite, r.PathValue("id"))
+	svc, err := s.ship()
 	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	e, err := svc.FindImportByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writers, err := svc.EntryWriters(r.Context(), e, paidOn)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(r, PermImportWrite, auth.OwnedBy(e.ExporterOrgID, writers...), notFoundError("import entry", id)); err != nil {
 		return err
 	}
 	out, err := svc.PayDuty(r.Context(), e.ID, in.PaymentReference, paidOn)

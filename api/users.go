@@ -137,7 +137,7 @@ func (s *server) checkGrant(r *http.Request, k tollgate.OrgKind, roles []tollgat
 	p := principalFrom(r.Context())
 	err := auth.CheckRoleGrant(p, k, roles)
 	if tollgate.ErrorCode(err) == tollgate.EFORBIDDEN {
-		s.denied(r, p, AuthForbidden, err)
+		s.denied(r, p, AuthForbidden, PermUserWrite, err)
 	}
 	return err
 }

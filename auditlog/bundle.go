@@ -33,8 +33,8 @@ const (
 // exportBatch is how many leaf hashes Export asks the store for at once.
 const exportBatch = 4096
 
-// Export writes an audit bundle into dir (created if needed; the bundle's
-// files must not exist yet): the first N records, where N is the size of
+// Export writes an audit bundle into dir (created 0700 if needed; the
+// bundle's files, created 0600, must not exist yet): the first N records, where N is the size of
 // the signed checkpoint, their leaf hashes as stored, read from hashes, and
 // the checkpoint itself. records must yield the stored canonical encodings
 // in sequence order from record 0; Export stops after N. It writes what
@@ -45,7 +45,9 @@ func Export(ctx context.Context, dir string, signedCheckpoint []byte, records it
 	if err != nil {
 		return 0, fmt.Errorf("auditlog.Export: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// A bundle holds every record of the log: readable by its owner only,
+	// who hands it to the auditor.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return 0, fmt.Errorf("auditlog.Export: %w", err)
 	}
 	var created []string
@@ -58,7 +60,7 @@ func Export(ctx context.Context, dir string, signedCheckpoint []byte, records it
 	}()
 	create := func(name string) (*os.File, error) {
 		p := filepath.Join(dir, name)
-		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
 			created = append(created, p)
 		}

@@ -196,6 +196,22 @@ func TestVerifyOK(t *testing.T) {
 	}
 }
 
+// TestExportPrivate checks that a bundle, which holds every record of the
+// log, is readable by its owner only.
+func TestExportPrivate(t *testing.T) {
+	dir := mustLog(t, 3, 9).export(t)
+	want := map[string]os.FileMode{".": 0o700, auditlog.CheckpointFile: 0o600, auditlog.RecordsFile: 0o600, auditlog.LeafHashesFile: 0o600}
+	for name, mode := range want {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != mode {
+			t.Errorf("%s: mode %v, want %v", name, got, mode)
+		}
+	}
+}
+
 func TestExportErrors(t *testing.T) {
 	ctx := context.Background()
 	l := mustLog(t, 20, 20)

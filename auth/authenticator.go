@@ -63,9 +63,9 @@ func (a *Authenticator) Authenticate(r *http.Request) (*tollgate.Principal, erro
 // Login signs in the user with email and password from remoteAddr and
 // returns the cookie to set and the stored session. Every failure — unknown
 // email, wrong password, disabled user, a user without a password — is the
-// same EUNAUTHORIZED error after the same work; too many attempts on the
-// account or from the address is an ELIMIT error (see LoginLimiter.Allow)
-// checked before any password work. A password hashed under parameters
+// same EUNAUTHORIZED error after the same work; an attempt on an account
+// or from an address whose delay after failures is still running is an
+// ELIMIT error (see LoginLimiter.Allow), checked before any password work. A password hashed under parameters
 // other than a.Passwords is rehashed and stored.
 func (a *Authenticator) Login(ctx context.Context, email, password, remoteAddr string) (*http.Cookie, *tollgate.Session, error) {
 	email = tollgate.NormalizeEmail(email)
@@ -79,7 +79,7 @@ func (a *Authenticator) Login(ctx context.Context, email, password, remoteAddr s
 	if err := CheckLogin(a.Passwords, u, password); err != nil {
 		return nil, nil, err
 	}
-	a.Limiter.Succeeded(email)
+	a.Limiter.Succeeded(email, remoteAddr)
 	secret, s, err := NewSession(a.Sessions, a.Rand, u, a.Now())
 	if err != nil {
 		return nil, nil, fmt.Errorf("auth.Login: %w", err)

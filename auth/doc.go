@@ -5,8 +5,10 @@
 // browser sessions whose cookie holds a secret of the same shape with the
 // prefix "tgs_". Both are stored only as SHA-256 hashes (HashSecret).
 // Passwords are hashed with argon2id in the PHC string format
-// (HashPassword); sign-in is rate limited per account and per address
-// (LoginLimiter); cross-origin form posts are refused by the standard
+// (HashPassword); failed sign-ins make the next attempt wait, a delay
+// that grows per account and per client address and never locks anyone
+// out (LoginLimiter; ClientAddress believes X-Forwarded-For only from
+// trusted proxies); cross-origin form posts are refused by the standard
 // library's http.CrossOriginProtection (CSRFProtect). Authenticator ties
 // these to the store's tollgate.UserService.
 //

@@ -44,13 +44,18 @@ func exporters(auditorReads bool) map[tollgate.Role]Rule {
 //     agency once submitted, plus every agency it is referred to.
 //   - license: OrgID = the exporter; AssignedOrgIDs = the issuing agency.
 //   - import entry: OrgID = the exporter that owns the goods;
-//     AssignedOrgIDs = its broker and the lab the units go to.
-//   - lab report: OrgID = the exporter; AssignedOrgIDs = the lab.
+//     AssignedOrgIDs = its broker and the lab the units go to. For a write
+//     (filing, paying duty) only a broker that an engagement in force on
+//     the write's date reaches (package shipping, owners.go).
+//   - lab report: OrgID = the exporter; AssignedOrgIDs = the lab; for a
+//     write, only a lab that an engagement in force reaches.
+//   - engagement: OrgID = the exporter; AssignedOrgIDs = the engaged
+//     broker or lab.
 //   - user, token, audit record: OrgID = the organization they belong to.
 //   - organization: OrgID = itself.
 //   - chips, classifications, list versions: no owner (reference data).
 var policy = []Permission{
-	{Name: PermPublic, Summary: "health, readiness, metrics and the OpenAPI document: no tenant data", Public: true},
+	{Name: PermPublic, Summary: "health, readiness and the OpenAPI document: no tenant data", Public: true},
 
 	// Reference data.
 	{Name: "classify.read", Summary: "classify a chip and read the chip catalog", Grants: everyone(Any)},
@@ -74,8 +79,13 @@ var policy = []Permission{
 		exporterAdmin: SameOrg, systemAdmin: Any, auditor: ReadAll}},
 	{Name: "token.write", Summary: "create or revoke API tokens", Grants: map[tollgate.Role]Rule{
 		exporterAdmin: SameOrg, systemAdmin: Any}},
-	{Name: "audit.read", Summary: "read audit records, checkpoints and proofs", Grants: map[tollgate.Role]Rule{
+	{Name: "audit.read", Summary: "read audit records", Grants: map[tollgate.Role]Rule{
 		exporterAdmin: SameOrg, auditor: ReadAll}},
+	// A checkpoint, and every proof (which carries one), tells the log's
+	// size: how much everyone has done, and when. It goes to whoever
+	// verifies the log, the auditor; an exporter reads its own records.
+	{Name: "checkpoint.read", Summary: "read the audit log's signed checkpoints and its inclusion and consistency proofs", Grants: map[tollgate.Role]Rule{
+		auditor: ReadAll}},
 
 	// An exporter's parties and their screening.
 	{Name: "party.read", Summary: "read parties, their screenings and hit decisions", Grants: exporters(true)},
@@ -103,6 +113,14 @@ var policy = []Permission{
 	{Name: "license.write", Summary: "issue, amend, suspend or revoke a license", Grants: map[tollgate.Role]Rule{
 		licensingOfficer: Assigned}},
 	{Name: "license.acknowledge", Summary: "acknowledge a license's conditions", Grants: exporters(false)},
+
+	// Engagements: an exporter's admin engages a broker for its imports or a
+	// lab for its tests; both sides see them. A broker or lab writes about an
+	// exporter's units only under one in force (package shipping).
+	{Name: "engagement.read", Summary: "read the engagements the caller's organization is a side of", Grants: map[tollgate.Role]Rule{
+		exporterAdmin: SameOrg, exporterOfficer: SameOrg, broker: Assigned, labTechnician: Assigned, auditor: ReadAll}},
+	{Name: "engagement.write", Summary: "engage a broker or lab, or end an engagement", Grants: map[tollgate.Role]Rule{
+		exporterAdmin: SameOrg}},
 
 	// Moving the chips.
 	{Name: "shipment.read", Summary: "read US shipments (the 50% cap's denominator)", Grants: exporters(true)},

@@ -26,6 +26,7 @@ user.write             o  -  -  -  -  -  -  a
 token.read             o  -  -  -  -  -  r  a
 token.write            o  -  -  -  -  -  -  a
 audit.read             o  -  -  -  -  -  r  -
+checkpoint.read        -  -  -  -  -  -  r  -
 party.read             o  o  -  -  -  -  r  -
 party.write            o  o  -  -  -  -  -  -
 party.screen           o  o  -  -  -  -  -  -
@@ -40,6 +41,8 @@ application.decide     -  -  s  -  -  -  -  -
 license.read           o  o  s  -  -  -  r  -
 license.write          -  -  s  -  -  -  -  -
 license.acknowledge    o  o  -  -  -  -  -  -
+engagement.read        o  o  -  -  s  s  r  -
+engagement.write       o  -  -  -  -  -  -  -
 shipment.read          o  o  -  -  -  -  r  -
 shipment.write         o  o  -  -  -  -  -  -
 import.read            o  o  -  -  s  s  r  -

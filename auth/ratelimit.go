@@ -17,52 +17,95 @@ type Bucket struct {
 	Every time.Duration
 }
 
-// LoginLimitConfig sets the login limiter's two buckets and bounds its
+// Backoff is a delay that grows with failures: Free failures pass
+// without one, the next must wait Base after the last, and each further
+// failure doubles the wait, up to Max. No key is ever locked for longer
+// than Max after its last failure; failures are forgotten Forget after
+// the last one (never, when Forget is 0). The zero Backoff delays nothing.
+type Backoff struct {
+	Free   int
+	Base   time.Duration
+	Max    time.Duration
+	Forget time.Duration
+}
+
+// delay returns the wait after the failures-th failure.
+func (b Backoff) delay(failures int) time.Duration {
+	if failures < b.Free || failures <= 0 {
+		return 0
+	}
+	d := b.Base
+	for i := b.Free; i < failures && d < b.Max; i++ {
+		d *= 2
+	}
+	return min(d, b.Max)
+}
+
+// LoginLimitConfig sets the login limiter's two delays and bounds its
 // memory.
 type LoginLimitConfig struct {
-	// Account limits attempts on one account (by normalized email) from
-	// anywhere: it stops a distributed guesser from trying one password
-	// after another on one account.
-	Account Bucket
-	// Address limits attempts from one remote address (an IPv6 /64 counts
-	// as one address) on any account: it stops one machine from trying one
+	// Account delays attempts on one account (by normalized email) from
+	// anywhere: it slows a distributed guesser trying one password after
+	// another on one account. Its Max is short, since anyone can make the
+	// account's owner wait it.
+	Account Backoff
+	// Address delays attempts from one remote address (an IPv6 /64 counts
+	// as one address) on any account: it slows one machine trying one
 	// password on many accounts.
-	Address Bucket
-	// MaxKeys bounds how many accounts and addresses each are tracked.
-	// Past it, keys whose bucket has refilled are dropped, and if that is
-	// not enough, arbitrary keys are, so an attacker who sprays addresses
-	// can make the limiter forget some of them but never exhaust memory.
+	Address Backoff
+	// KnownFor is how long an address from which an account signed in
+	// successfully skips that account's delay (never the address's own):
+	// so others' failures cannot hold the account's owner back at all
+	// from where they usually sign in.
+	KnownFor time.Duration
+	// MaxKeys bounds how many accounts, addresses and known pairs each are
+	// tracked. Past it, keys whose failures are forgotten are dropped, and
+	// if that is not enough, arbitrary keys are, so an attacker who sprays
+	// addresses can make the limiter forget some of them but never exhaust
+	// memory.
 	MaxKeys int
 }
 
-// DefaultLoginLimitConfig allows an account 5 attempts at once and one more
-// a minute (about 1,400 guesses a day, hopeless against the password
-// policy), and an address 20 at once and one more every 6 seconds (an
-// office behind one NAT signing in at 9:00).
+// DefaultLoginLimitConfig lets an account fail 5 times at once, then waits
+// 1s, 2s, 4s … and at most a minute after each failure (about 1,400
+// guesses a day, hopeless against the password policy, and never more
+// than a minute's wait for the owner); an address fails 20 times at once
+// (an office behind one NAT signing in at 9:00), then waits 1s doubling to
+// at most 15 minutes. Failures are forgotten an hour after the last one.
 func DefaultLoginLimitConfig() LoginLimitConfig {
 	return LoginLimitConfig{
-		Account: Bucket{Burst: 5, Every: time.Minute},
-		Address: Bucket{Burst: 20, Every: 6 * time.Second},
-		MaxKeys: 100_000,
+		Account:  Backoff{Free: 5, Base: time.Second, Max: time.Minute, Forget: time.Hour},
+		Address:  Backoff{Free: 20, Base: time.Second, Max: 15 * time.Minute, Forget: time.Hour},
+		KnownFor: 30 * 24 * time.Hour,
+		MaxKeys:  100_000,
 	}
 }
 
-// LoginLimiter limits login attempts per account and per remote address,
-// in memory. It is safe for concurrent use, reads time only from the clock
-// it was given, and runs in one replica: with several replicas each keeps
-// its own counts, so the limits multiply by the number of replicas.
+// failures is what the limiter keeps for one key.
+type failures struct {
+	n    int       // attempts not (yet) known to have succeeded
+	last time.Time // the last of them
+}
+
+// LoginLimiter delays login attempts per account and per remote address
+// after failures, in memory. It is safe for concurrent use, reads time
+// only from the clock it was given, and runs in one replica: with several
+// replicas each keeps its own counts, so the limits multiply by the number
+// of replicas.
 type LoginLimiter struct {
 	cfg LoginLimitConfig
 	now func() time.Time
 
 	mu      sync.Mutex
-	account map[string]time.Time // key → the bucket's theoretical arrival time
-	address map[string]time.Time
+	account map[string]failures
+	address map[string]failures
+	known   map[string]time.Time // account + " " + address key → until when it skips the account's delay
 }
 
 // NewLoginLimiter returns a limiter with cfg that reads the time from now.
 func NewLoginLimiter(cfg LoginLimitConfig, now func() time.Time) *LoginLimiter {
-	return &LoginLimiter{cfg: cfg, now: now, account: map[string]time.Time{}, address: map[string]time.Time{}}
+	return &LoginLimiter{cfg: cfg, now: now, account: map[string]failures{}, address: map[string]failures{},
+		known: map[string]time.Time{}}
 }
 
 // RateLimited is the Details of the error Allow returns.
@@ -72,43 +115,104 @@ type RateLimited struct {
 }
 
 // Allow records one login attempt on account (an email, normalized here)
-// from remoteAddr (an http.Request's RemoteAddr, or an address the caller
-// trusts more, such as one a known proxy forwarded). It returns nil when
-// both buckets have room, taking one token from each; otherwise an ELIMIT
-// error whose Details is a RateLimited, taking nothing. Call it before
-// checking the password, for every attempt.
+// from remoteAddr (an http.Request's RemoteAddr, or the client address a
+// trusted proxy forwarded, see ClientAddress). It returns nil when neither
+// the account's nor the address's delay since its last failure is running,
+// and counts the attempt as a failure of both until Succeeded says
+// otherwise (so that concurrent guesses count before their passwords are
+// checked); otherwise it returns an ELIMIT error whose Details is a
+// RateLimited, counting nothing. An address from which the account signed
+// in before (KnownFor) skips the account's delay. Call it before checking
+// the password, for every attempt.
 func (l *LoginLimiter) Allow(account, remoteAddr string) error {
 	acct, addr := tollgate.NormalizeEmail(account), AddressKey(remoteAddr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	nextAcct, waitAcct := take(l.account[acct], now, l.cfg.Account)
-	nextAddr, waitAddr := take(l.address[addr], now, l.cfg.Address)
+	fa, fd := current(l.account[acct], now, l.cfg.Account), current(l.address[addr], now, l.cfg.Address)
+	waitAcct := wait(fa, now, l.cfg.Account)
+	if until, ok := l.known[acct+" "+addr]; ok && now.Before(until) {
+		waitAcct = 0
+	}
+	waitAddr := wait(fd, now, l.cfg.Address)
 	if waitAcct > 0 || waitAddr > 0 {
-		limit, wait := "account", waitAcct
+		limit, d := "account", waitAcct
 		if waitAddr > waitAcct {
-			limit, wait = "address", waitAddr
+			limit, d = "address", waitAddr
 		}
 		return &tollgate.Error{
 			Code:    tollgate.ELIMIT,
-			Message: "too many sign-in attempts; try again in " + wait.Round(time.Second).String(),
-			Details: RateLimited{Limit: limit, RetryAfter: wait},
+			Message: "too many failed sign-in attempts; try again in " + d.Round(time.Second).String(),
+			Details: RateLimited{Limit: limit, RetryAfter: d},
 		}
 	}
-	l.account[acct] = nextAcct
-	l.address[addr] = nextAddr
-	l.prune(l.account, now)
-	l.prune(l.address, now)
+	l.account[acct] = failures{n: fa.n + 1, last: now}
+	l.address[addr] = failures{n: fd.n + 1, last: now}
+	l.prune(now)
 	return nil
 }
 
-// Succeeded forgets the attempts on account after a successful sign-in, so
-// that a user's own typos do not slow their next sign-in. The address's
-// attempts stay counted.
-func (l *LoginLimiter) Succeeded(account string) {
+// Succeeded records that the attempt Allow let through for account from
+// remoteAddr succeeded: the account's failures are forgotten (a user's own
+// typos do not slow their next sign-in), the address's count drops by
+// this attempt, and the address is known for the account for KnownFor.
+func (l *LoginLimiter) Succeeded(account, remoteAddr string) {
+	acct, addr := tollgate.NormalizeEmail(account), AddressKey(remoteAddr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.account, tollgate.NormalizeEmail(account))
+	delete(l.account, acct)
+	if f, ok := l.address[addr]; ok {
+		if f.n--; f.n <= 0 {
+			delete(l.address, addr)
+		} else {
+			l.address[addr] = f
+		}
+	}
+	if l.cfg.KnownFor > 0 {
+		l.known[acct+" "+addr] = l.now().Add(l.cfg.KnownFor)
+	}
+}
+
+// current returns f, or nothing when its failures are forgotten.
+func current(f failures, now time.Time, b Backoff) failures {
+	if b.Forget > 0 && now.Sub(f.last) >= b.Forget {
+		return failures{}
+	}
+	return f
+}
+
+// wait returns how long after now the next attempt of a key with f must
+// wait.
+func wait(f failures, now time.Time, b Backoff) time.Duration {
+	return max(0, f.last.Add(b.delay(f.n)).Sub(now))
+}
+
+// prune keeps the limiter's maps within MaxKeys: first dropping keys whose
+// failures are forgotten (or known pairs that expired), then arbitrary
+// ones down to three quarters of the bound, so that pruning runs at most
+// once every MaxKeys/4 new keys.
+func (l *LoginLimiter) prune(now time.Time) {
+	max := l.cfg.MaxKeys
+	for _, x := range []struct {
+		m map[string]failures
+		b Backoff
+	}{{l.account, l.cfg.Account}, {l.address, l.cfg.Address}} {
+		if max <= 0 || len(x.m) <= max {
+			continue
+		}
+		for k, f := range x.m {
+			if current(f, now, x.b).n == 0 && wait(f, now, x.b) == 0 {
+				delete(x.m, k)
+			}
+		}
+		for k := range x.m {
+			if len(x.m) <= max*3/4 {
+				break
+			}
+			delete(x.m, k)
+		}
+	}
+	pruneKeys(l.known, now, max)
 }
 
 // take applies the generic cell rate algorithm (a token bucket kept as one
@@ -129,12 +233,12 @@ func take(tat, now time.Time, b Bucket) (time.Time, time.Duration) {
 	return next, 0
 }
 
-// prune keeps m within MaxKeys: first dropping keys whose bucket is full
-// again (forgetting them changes nothing), then arbitrary ones down to three
-// quarters of the bound, so that pruning runs at most once every MaxKeys/4
-// new keys.
-func (l *LoginLimiter) prune(m map[string]time.Time, now time.Time) {
-	if l.cfg.MaxKeys <= 0 || len(m) <= l.cfg.MaxKeys {
+// pruneKeys keeps m within maxKeys: first dropping keys whose bucket is
+// full again (forgetting them changes nothing), then arbitrary ones down to
+// three quarters of the bound, so that pruning runs at most once every
+// maxKeys/4 new keys.
+func pruneKeys(m map[string]time.Time, now time.Time, maxKeys int) {
+	if maxKeys <= 0 || len(m) <= maxKeys {
 		return
 	}
 	for k, tat := range m {
@@ -143,7 +247,7 @@ func (l *LoginLimiter) prune(m map[string]time.Time, now time.Time) {
 		}
 	}
 	for k := range m {
-		if len(m) <= l.cfg.MaxKeys*3/4 {
+		if len(m) <= maxKeys*3/4 {
 			break
 		}
 		delete(m, k)
@@ -176,4 +280,39 @@ func AddressKey(remoteAddr string) string {
 		return netip.PrefixFrom(ip, 64).Masked().String()
 	}
 	return ip.String()
+}
+
+// RequestLimiter limits the requests of each key (a signed-in user) to a
+// Bucket, in memory. It is safe for concurrent use and reads time only from
+// the clock it was given. Like LoginLimiter it counts in one replica: with
+// several replicas behind a load balancer each keeps its own counts.
+type RequestLimiter struct {
+	bucket  Bucket
+	maxKeys int
+	now     func() time.Time
+
+	mu  sync.Mutex
+	tat map[string]time.Time // key → the bucket's theoretical arrival time
+}
+
+// NewRequestLimiter returns a limiter allowing each key b's requests,
+// tracking at most maxKeys keys (see LoginLimitConfig.MaxKeys).
+func NewRequestLimiter(b Bucket, maxKeys int, now func() time.Time) *RequestLimiter {
+	return &RequestLimiter{bucket: b, maxKeys: maxKeys, now: now, tat: map[string]time.Time{}}
+}
+
+// Allow records one request of key and returns 0 when its bucket had
+// room; otherwise it takes nothing and returns how long until the next
+// request of key fits.
+func (l *RequestLimiter) Allow(key string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	next, wait := take(l.tat[key], now, l.bucket)
+	if wait > 0 {
+		return wait
+	}
+	l.tat[key] = next
+	pruneKeys(l.tat, now, l.maxKeys)
+	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"strings"
+	"time"
 
 	"tollgate"
 	"tollgate/auth"
@@ -59,6 +60,11 @@ func (p *play) importAct(ctx context.Context) error {
 	p.tell("import", "BIS publishes the H200 rule (91 FR 1684) and the Section 232 duty takes effect; tollgate's default rules now give the H200 to China: %s",
 		caseByCase(string(c.Destination.ReviewPolicy)))
 
+	p.at("2026-01-16 10:00")
+	if err := p.engage(ctx); err != nil {
+		return step("engagements", err)
+	}
+
 	p.at("2026-01-20 10:00")
 	var lines []string
 	for _, s := range importSpecs {
@@ -109,6 +115,51 @@ func (p *play) importAct(ctx context.Context) error {
 	return nil
 }
 
+// engage has the exporter's admin engage the broker for its imports and
+// the lab for its tests on the applications whose units it imports: from
+// then on they may write about Nvidia's units, and no one else may.
+func (p *play) engage(ctx context.Context) error {
+	exporter := p.cast.exporter()
+	wctx, err := p.as(ctx, p.cast.member("exporter_admin"), "engagement.write", auth.OwnedBy(exporter.ID))
+	if err != nil {
+		return err
+	}
+	var apps, names []string
+	for _, s := range importSpecs {
+		apps = append(apps, p.apps[s.Customer].ID)
+		names = append(names, customerByKey(s.Customer).Short)
+	}
+	day := civilDay(p.clock.Now())
+	for _, e := range []*tollgate.Engagement{
+		{ExporterOrgID: exporter.ID, EngagedOrgID: p.cast.broker().ID, Kind: tollgate.EngageImports, StartsOn: day},
+		{ExporterOrgID: exporter.ID, EngagedOrgID: p.cast.lab().ID, Kind: tollgate.EngageTests, StartsOn: day, ApplicationIDs: apps},
+	} {
+		if err := p.db.CreateEngagement(wctx, e); err != nil {
+			return err
+		}
+	}
+	p.tell("import", "%s engages %s for Nvidia's imports and %s for its tests on %s's applications; no other broker or lab may write about Nvidia's units",
+		p.cast.member("exporter_admin").user.Email, p.cast.broker().Name, p.cast.lab().Name, strings.Join(names, " and "))
+	return nil
+}
+
+// civilDay returns the UTC date of t.
+func civilDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// engaged returns the ownership of a write about the exporter's units
+// described by w: the exporter, assigned to the organizations its
+// engagements reach for w.
+func (p *play) engaged(ctx context.Context, w tollgate.EngagementScope) (auth.Ownership, error) {
+	orgs, err := p.db.EngagedOrgs(ctx, w)
+	if err != nil {
+		return auth.Ownership{}, err
+	}
+	return auth.OwnedBy(w.ExporterOrgID, orgs...), nil
+}
+
 // setPRC records the PRC's standing on an order as the officer.
 func (p *play) setPRC(ctx context.Context, ref string, c tollgate.PRCStatusChange) error {
 	wctx, err := p.as(ctx, p.cast.officer(), "order.write", auth.OwnedBy(p.cast.exporter().ID))
@@ -126,7 +177,12 @@ func (p *play) setPRC(ctx context.Context, ref string, c tollgate.PRCStatusChang
 // recordImport records an import entry as the broker.
 func (p *play) recordImport(ctx context.Context, s importSpec) (*tollgate.ImportEntry, error) {
 	exporter, broker := p.cast.exporter(), p.cast.broker()
-	wctx, err := p.as(ctx, p.cast.member("broker"), "import.write", auth.OwnedBy(exporter.ID, broker.ID, p.cast.lab().ID))
+	own, err := p.engaged(ctx, tollgate.EngagementScope{ExporterOrgID: exporter.ID, Kind: tollgate.EngageImports,
+		Day: p.clock.Now(), Lot: s.Lot})
+	if err != nil {
+		return nil, err
+	}
+	wctx, err := p.as(ctx, p.cast.member("broker"), "import.write", own)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +206,12 @@ func (p *play) recordImport(ctx context.Context, s importSpec) (*tollgate.Import
 // payDuty records the payment of an entry's duty as the broker.
 func (p *play) payDuty(ctx context.Context, s importSpec) error {
 	e := p.imports[s.Lot]
-	wctx, err := p.as(ctx, p.cast.member("broker"), "import.write", auth.OwnedBy(e.ExporterOrgID, e.ImporterOrgID, p.cast.lab().ID))
+	own, err := p.engaged(ctx, tollgate.EngagementScope{ExporterOrgID: e.ExporterOrgID, Kind: tollgate.EngageImports,
+		Day: p.clock.Now(), Lot: e.Units.Lot})
+	if err != nil {
+		return err
+	}
+	wctx, err := p.as(ctx, p.cast.member("broker"), "import.write", own)
 	if err != nil {
 		return err
 	}
@@ -167,7 +228,12 @@ func (p *play) payDuty(ctx context.Context, s importSpec) error {
 // application, judge it, sign the report with the lab's key and record it.
 func (p *play) labTest(ctx context.Context, s importSpec) (*tollgate.LabReport, error) {
 	tech, lab, exporter := p.cast.member("technician"), p.cast.lab(), p.cast.exporter()
-	wctx, err := p.as(ctx, tech, "labreport.write", auth.OwnedBy(exporter.ID, lab.ID))
+	own, err := p.engaged(ctx, tollgate.EngagementScope{ExporterOrgID: exporter.ID, Kind: tollgate.EngageTests,
+		Day: p.clock.Now(), ApplicationID: p.apps[s.Customer].ID, Lot: s.Lot})
+	if err != nil {
+		return nil, err
+	}
+	wctx, err := p.as(ctx, tech, "labreport.write", own)
 	if err != nil {
 		return nil, err
 	}

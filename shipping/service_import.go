@@ -13,13 +13,20 @@ import (
 // computes from the product's specification, and returns it as stored.
 // The entry number may be written with or without hyphens; the dates are
 // taken as UTC dates. Serials the exporter already imported as the
-// product, or an entry line already recorded, are ECONFLICT.
+// product, or an entry line already recorded, are ECONFLICT. Its importer
+// and exporter are derived from the caller as ResolveImport says, and
+// checked in the transaction: a broker no engagement in force on the entry
+// date reaches is ENOTFOUND, worded as a missing exporter.
 func (s *Service) RecordImport(ctx context.Context, e tollgate.ImportEntry) (*tollgate.ImportEntry, error) {
 	e.Product, e.EntryDate = tollgate.ProductKey(e.Product), civilDate(e.EntryDate)
 	if n, err := tollgate.NormalizeEntryNumber(e.EntryNumber); err == nil {
 		e.EntryNumber = n
 	}
 	e.RecordedBy = actor(ctx)
+	e, err := deriveImport(ctx, e)
+	if err != nil {
+		return nil, wrap("RecordImport", err)
+	}
 	chip, err := s.spec(e.Product)
 	if err != nil {
 		return nil, wrap("RecordImport", err)
@@ -31,6 +38,9 @@ func (s *Service) RecordImport(ctx context.Context, e tollgate.ImportEntry) (*to
 	err = s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
 		if assessed.EntryDate.After(civilDate(tx.Now())) {
 			return tollgate.FieldErrorf("entry_date", "%s is in the future", assessed.EntryDate.Format(time.DateOnly))
+		}
+		if err := checkImportEngaged(ctx, tx, assessed); err != nil {
+			return err
 		}
 		if err := tx.InsertImport(ctx, &assessed); err != nil {
 			return err
@@ -46,7 +56,10 @@ func (s *Service) RecordImport(ctx context.Context, e tollgate.ImportEntry) (*to
 
 // PayDuty records the payment of the duty owed on import entry id: the
 // payment's reference and date (a UTC date, not in the future). An entry
-// with no duty owed, or already paid, is ECONFLICT.
+// with no duty owed, or already paid, is ECONFLICT. Only the entry's
+// exporter, or the broker that filed it while an engagement for its units
+// is in force on paidOn, pays it; anyone else gets ENOTFOUND, worded as a
+// missing entry.
 func (s *Service) PayDuty(ctx context.Context, id, reference string, paidOn time.Time) (*tollgate.ImportEntry, error) {
 	var paid tollgate.ImportEntry
 	err := s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
@@ -55,6 +68,9 @@ func (s *Service) PayDuty(ctx context.Context, id, reference string, paidOn time
 			return err
 		}
 		day := civilDate(paidOn)
+		if err := checkEntryWriter(ctx, tx, e, day); err != nil {
+			return err
+		}
 		if day.After(civilDate(tx.Now())) {
 			return tollgate.FieldErrorf("paid_on", "%s is in the future", day.Format(time.DateOnly))
 		}

@@ -72,9 +72,17 @@ func (s *Service) RevokeLabKey(ctx context.Context, labOrgID, id, reason string)
 // against the specification of the product the application names, and
 // every unit was imported for the exporter. The test time must be in the
 // past and carry at most microseconds (the store keeps microseconds, and
-// the stored report must still verify).
+// the stored report must still verify). The lab is derived from the caller
+// as ResolveLabReport says and must be engaged for the exporter's tests on
+// the test date (ENOTFOUND, worded as a missing exporter, otherwise) and
+// located in the US; the technician must be an enabled lab technician of
+// the lab's own organization (EINVALID otherwise).
 func (s *Service) RecordLabReport(ctx context.Context, r tollgate.LabReport) (*tollgate.LabReport, error) {
 	r.Product, r.RecordedBy = tollgate.ProductKey(r.Product), actor(ctx)
+	r, err := deriveLabReport(ctx, r)
+	if err != nil {
+		return nil, wrap("RecordLabReport", err)
+	}
 	if r.TechnicianUserID == "" {
 		r.TechnicianUserID = r.RecordedBy
 	}
@@ -84,9 +92,15 @@ func (s *Service) RecordLabReport(ctx context.Context, r tollgate.LabReport) (*t
 	if err := r.Validate(); err != nil {
 		return nil, wrap("RecordLabReport", err)
 	}
-	err := s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
+	err = s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
 		if r.TestedAt.After(tx.Now()) {
 			return tollgate.FieldErrorf("tested_at", "is in the future")
+		}
+		if err := checkLabEngaged(ctx, tx, r); err != nil {
+			return err
+		}
+		if err := checkLabStaff(ctx, tx, &r); err != nil {
+			return err
 		}
 		key, err := tx.FindLabKey(ctx, r.KeyID, false)
 		if err != nil {

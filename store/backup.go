@@ -90,17 +90,18 @@ func (db *DB) sqlitePath(ctx context.Context) (string, error) {
 	return file, nil
 }
 
-// tempName returns a fresh name for a temporary file next to path, so
-// that renaming it to path is atomic.
+// tempName returns a fresh temporary file next to path, so that renaming
+// it to path is atomic. The file is empty, which VACUUM INTO accepts, and
+// readable by its owner only (0600, os.CreateTemp's mode): a backup holds
+// the whole store.
 func tempName(path string) (string, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return "", err
 	}
 	name := f.Name()
-	f.Close()
-	// VACUUM INTO wants to create the file itself.
-	if err := os.Remove(name); err != nil {
+	if err := f.Close(); err != nil {
+		os.Remove(name)
 		return "", err
 	}
 	return name, nil

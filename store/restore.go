@@ -250,7 +250,7 @@ func freshCounts(ctx context.Context, now func() time.Time) (map[string]int64, e
 // copyInto copies src to a temporary file next to dst, syncs it, clears
 // dst's leftover journal files and renames the copy over dst.
 func copyInto(src, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return err
 	}
 	in, err := os.Open(src)

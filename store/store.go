@@ -23,7 +23,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -126,6 +128,9 @@ const sqliteCheckpointPages = 20000
 func (db *DB) openSQLite(path string) error {
 	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") {
 		return tollgate.FieldErrorf("db", "want a SQLite file path without ? or #; got %q", path)
+	}
+	if err := createPrivate(path); err != nil {
+		return fmt.Errorf("%w: %v", tollgate.Errorf(tollgate.EUNAVAILABLE, "cannot open the sqlite database"), err)
 	}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)", sqliteBusyTimeoutMS)
 	// The writer checkpoints the WAL every sqliteCheckpointPages pages
@@ -236,4 +241,20 @@ func (db *DB) ping(ctx context.Context) error {
 		}
 	}
 	return err
+}
+
+// createPrivate creates the SQLite file at path, empty and readable by its
+// owner only (0600), when it does not exist: SQLite would create it 0644,
+// and it holds every tenant's data. SQLite gives the WAL and shared-memory
+// files it makes later the database file's mode. An existing file is left
+// as it is.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }

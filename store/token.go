@@ -109,6 +109,30 @@ func (db *DB) RevokeToken(ctx context.Context, id string) error {
 	return nil
 }
 
+// revokeUserTokens revokes every live token of a user being disabled, each
+// with its own audit record, and returns how many it revoked. A disabled
+// user's tokens are refused anyway; revoking them means that enabling the
+// user again does not bring back credentials issued before the
+// disablement, which may have leaked in the meantime.
+func revokeUserTokens(ctx context.Context, tx *Tx, userID string) (int, error) {
+	live, err := queryAll(ctx, tx, scanToken, `SELECT `+tokenColumns+` FROM tokens WHERE user_id = ? AND revoked_at IS NULL ORDER BY id`, userID)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range live {
+		before := *t
+		t.RevokedAt = tx.now
+		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ?`, tx.Time(tx.now), t.ID); err != nil {
+			return 0, err
+		}
+		if err := tx.AuditDetails(ctx, "token.revoke", "token", t.ID, &before, t,
+			map[string]any{"user_id": t.UserID, "reason": "user disabled"}); err != nil {
+			return 0, err
+		}
+	}
+	return len(live), nil
+}
+
 func createToken(ctx context.Context, tx *Tx, t *tollgate.Token) error {
 	u, err := findUserByID(ctx, tx, t.UserID)
 	if err != nil {

@@ -220,6 +220,15 @@ func (db *DB) updateUnaudited(ctx context.Context, fn func(tx *Tx) error) error 
 	return db.run(ctx, modeWriteUnaudited, fn)
 }
 
+// writeOne runs fn, which must issue exactly one write statement that is
+// atomic on its own (a counting upsert), without an explicit transaction:
+// on PostgreSQL it runs at read committed, where concurrent upserts of one
+// row wait for each other instead of failing serialization. It audits
+// nothing.
+func (db *DB) writeOne(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, modeWriteOne, fn)
+}
+
 // View runs fn in a read-only transaction that sees one snapshot of the
 // database.
 func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
@@ -243,13 +252,14 @@ const (
 	modeRead                         // a read-only snapshot transaction
 	modeReadKeyed                    // modeRead, keyed (store/keyed.go)
 	modeReadOne                      // one read statement, no explicit transaction
+	modeWriteOne                     // one unaudited write statement, no explicit transaction
 )
 
 // writes reports whether a transaction of mode may write; audits whether
 // it may append to the audit log; keyed whether it is keyed
 // (store/keyed.go).
 func (m txMode) writes() bool {
-	return m == modeWrite || m == modeWriteKeyed || m == modeWriteUnaudited
+	return m == modeWrite || m == modeWriteKeyed || m == modeWriteUnaudited || m == modeWriteOne
 }
 func (m txMode) audits() bool { return m == modeWrite || m == modeWriteKeyed }
 func (m txMode) keyed() bool  { return m == modeReadKeyed || m == modeWriteKeyed }
@@ -287,6 +297,9 @@ func (db *DB) attempt(ctx context.Context, mode txMode, fn func(tx *Tx) error) (
 			db.reads.prepareNoted(context.WithoutCancel(ctx))
 		}
 		return err
+	}
+	if mode == modeWriteOne {
+		return fn(&Tx{q: db.write, d: db.d, now: db.txTime()})
 	}
 	iso := sql.LevelSerializable // serializable writes make every invariant hold across replicas without hand-placed locks
 	if !mode.writes() {

@@ -205,6 +205,11 @@ func updateUser(ctx context.Context, tx *Tx, id string, upd tollgate.UserUpdate)
 			return nil, err
 		}
 		details["sessions_ended"] = n
+		revoked, err := revokeUserTokens(ctx, tx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		details["tokens_revoked"] = revoked
 	}
 	if !slices.Equal(u.Roles, before.Roles) {
 		details["roles"] = u.Roles

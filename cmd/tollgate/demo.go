@@ -22,6 +22,7 @@ import (
 // demoOptions are the flags of tollgate demo.
 type demoOptions struct {
 	db, addr, lists, bundle string
+	tlsCert, tlsKey         string // passed on to serve
 	noServe, asJSON         bool
 }
 
@@ -84,6 +85,8 @@ audit key" prints the key).`,
 	f.StringVar(&o.addr, "addr", "", "host:port the API is served on after the story (env TOLLGATE_ADDR, default "+defaultServeAddr+")")
 	f.StringVar(&o.lists, "lists", "", "directory of CSL, OFAC and UN list files (env TOLLGATE_LISTS)")
 	f.StringVar(&o.bundle, "bundle", "", "directory to export the audit bundle to (default <data dir>/demo-audit-bundle)")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "serve the API over HTTPS after the story with this PEM certificate (as serve --tls-cert)")
+	f.StringVar(&o.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	f.BoolVar(&o.noServe, "no-serve", false, "stop after the story instead of serving the API")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object of the final figures instead of the story")
 	return cmd
@@ -103,6 +106,13 @@ func (c *cli) runDemo(ctx context.Context, o demoOptions) error {
 		addr, err := c.serveAddr(o.addr)
 		if err != nil {
 			return err
+		}
+		l := serveListen{tlsCert: o.tlsCert, tlsKey: o.tlsKey, metricsAddr: defaultMetricsAddr}
+		if _, err := l.tlsConfig(); err != nil {
+			return err
+		}
+		if (o.tlsCert == "") != (o.tlsKey == "") {
+			return usageErrorf("--tls-cert and --tls-key go together: give both or neither")
 		}
 		ln, err := listen(ctx, addr)
 		if err != nil {
@@ -184,6 +194,9 @@ func (c *cli) serveDemo(ctx context.Context, dsn string, o demoOptions) error {
 	args := []string{"--db", dsn}
 	if o.addr != "" {
 		args = append(args, "--addr", o.addr)
+	}
+	if o.tlsCert != "" || o.tlsKey != "" {
+		args = append(args, "--tls-cert", o.tlsCert, "--tls-key", o.tlsKey)
 	}
 	cmd.SetArgs(args)
 	cmd.SetOut(sc.stdout)

@@ -46,6 +46,7 @@ var commandGroups = []func(*cli) *cobra.Command{
 	newBackupCmd, newRestoreCmd,
 	newApplicationsCmd, newLicensesCmd,
 	newShipmentsCmd,
+	newEngagementsCmd,
 	newImportsCmd,
 	newLabsCmd,
 	newExportsCmd,

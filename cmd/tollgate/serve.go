@@ -19,6 +19,7 @@ import (
 	"tollgate/catalog"
 	"tollgate/classify"
 	"tollgate/screening"
+	"tollgate/store"
 )
 
 // defaultServeAddr is where tollgate serve listens without --addr or
@@ -39,6 +40,7 @@ type serveOptions struct {
 	rescreenEvery     time.Duration // how often to look for new list versions to re-screen against
 	listsRefreshEvery time.Duration // how often to download and import the official lists (0: never)
 	auth              serveAuth     // sign-in, tokens, the first administrator (serve_auth.go)
+	listen            serveListen   // the metrics listener and TLS (serve_listen.go)
 }
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -49,9 +51,13 @@ func newServeCmd(c *cli) *cobra.Command {
 		Long: `serve runs tollgate's HTTP JSON API (see /openapi.json) over the store named by
 --db, creating a SQLite store on first use. It prints the address it listens on
 (with --addr host:0 the port is chosen by the system), logs one structured line
-per request to stderr, exposes /healthz, /readyz and Prometheus /metrics, and on
-SIGINT or SIGTERM stops accepting connections and lets requests in flight finish
-for up to --drain-timeout.
+per request to stderr, exposes /healthz and /readyz, serves Prometheus /metrics
+on a listener of its own (--metrics-addr, loopback by default), and on SIGINT
+or SIGTERM stops accepting connections and lets requests in flight finish for
+up to --drain-timeout. With --tls-cert and --tls-key it serves HTTPS itself
+(with HSTS and Secure session cookies), so a small deployment needs no proxy.
+Each signed-in user may make --rate-limit requests a second after a burst of
+--rate-burst; more get 429 with Retry-After.
 
 Several replicas may serve one PostgreSQL store. Background jobs run on the one
 replica holding the scheduler lease (--jobs=false keeps a replica out of it);
@@ -65,12 +71,13 @@ file), signs a checkpoint of the log at start, at shutdown and, as a background
 job, every --checkpoint-every when the log grew, and follows a key replaced by
 "tollgate audit rotate-key".
 
-Every API call but /healthz, /readyz, /metrics, /openapi.json and /v1/login
+Every API call but /healthz, /readyz, /openapi.json and /v1/login
 needs an API token ("Authorization: Bearer tg_…") or a dashboard session cookie,
 and may do what the caller's roles allow (see README, Access control). On an
 empty store serve makes the first system administrator (--admin-email) and
-prints its API token once to stderr; with several replicas starting together,
-only one of them does.`,
+writes its API token to <data dir>/admin-token, readable by its owner only
+(and prints it when stderr is a terminal; the log says only where it is);
+with several replicas starting together, only one of them does.`,
 		Example: `  tollgate serve
   tollgate serve --addr 127.0.0.1:0 --db sqlite:/tmp/tollgate.db
   TOLLGATE_DB=postgres://tollgate@db.internal/tollgate tollgate serve --log-format json`,
@@ -81,6 +88,12 @@ only one of them does.`,
 			}
 			if err := o.auth.resolve(cmd.Flags(), c.getenv); err != nil {
 				return err
+			}
+			if err := o.listen.resolve(cmd.Flags(), c.getenv); err != nil {
+				return err
+			}
+			if o.listen.tls() {
+				o.auth.secureCookies = true // the dashboard is reached over HTTPS
 			}
 			o.checkpointChanged = cmd.Flags().Changed("checkpoint-every")
 			return c.serve(cmd.Context(), o)
@@ -94,6 +107,7 @@ only one of them does.`,
 	f.StringVar(&o.logLevel, "log-level", "info", "least severe level logged: debug, info, warn or error")
 	o.ops.addFlags(f)
 	o.auth.addFlags(f)
+	o.listen.addFlags(f)
 	f.DurationVar(&o.checkpointEvery, "checkpoint-every", defaultCheckpointEvery,
 		"how often to sign an audit log checkpoint; 0: only at start and shutdown (env TOLLGATE_AUDIT_CHECKPOINT_EVERY)")
 	f.DurationVar(&o.rescreenEvery, "rescreen-every", defaultRescreenEvery,
@@ -124,6 +138,10 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	tlsConfig, err := o.listen.tlsConfig()
+	if err != nil {
+		return err
+	}
 	every, err := c.checkpointEvery(o.checkpointEvery, o.checkpointChanged)
 	if err != nil {
 		return err
@@ -143,7 +161,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	// Requests name their caller; what the server does on its own is the
 	// system's.
 	db.Actor = tollgate.SystemPrincipal()
-	if err := c.bootstrapAdmin(ctx, db, o.auth.adminEmail, o.auth.tokenTTL); err != nil {
+	if err := c.bootstrapAdmin(ctx, db, log, o.auth.adminEmail, o.auth.tokenTTL); err != nil {
 		return err
 	}
 	if err := keys.checkpoint(ctx, db); err != nil {
@@ -162,7 +180,9 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	reg := api.NewRegistry()
 	handler := api.NewServer(api.Deps{
+		Registry:  reg,
 		Store:     db,
 		Screening: svc,
 		Licensing: lic,
@@ -181,6 +201,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	// with sched.Register(name, interval, fn) (see package jobs).
 	sched := c.newScheduler(db, log, o.drain)
 	keys.registerCheckpoints(sched, db, every)
+	sched.Register("audit.denials", store.DenialWindow/2, closeDenialWindows(db, log))
 	registerRescreen(sched, svc, log, o.rescreenEvery, listVersionsKey(ctx, svc))
 	if o.listsRefreshEvery > 0 {
 		data, err := c.dataDir()
@@ -205,6 +226,12 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 		}
 		return err
 	})
+	// The metrics listener binds before the jobs start, as the API's does.
+	metricsAddr, stopMetrics, err := c.serveMetrics(ctx, o.listen.metricsAddr, reg, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics(context.WithoutCancel(ctx))
 	waitJobs := c.startJobs(ctx, sched, o.ops.jobs, log)
 	defer waitJobs()
 	if !listenerIsLoopback(ln.Addr()) && !o.auth.secureCookies {
@@ -219,11 +246,21 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(c.stdout, "tollgate: serving the API on http://%s (store: %s)\n", ln.Addr(), db.Dialect())
-	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("store", db.Dialect()))
+	go func() {
+		if tlsConfig != nil {
+			served <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
+	scheme := o.listen.scheme()
+	fmt.Fprintf(c.stdout, "tollgate: serving the API on %s://%s (store: %s)\n", scheme, ln.Addr(), db.Dialect())
+	fmt.Fprintf(c.stdout, "tollgate: serving metrics on http://%s/metrics\n", metricsAddr)
+	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("scheme", scheme),
+		slog.String("metrics_addr", metricsAddr.String()), slog.String("store", db.Dialect()))
 
 	select {
 	case err := <-served:

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"tollgate/api"
+	"tollgate/auth"
 	"tollgate/jobs"
 	"tollgate/store"
 )
@@ -27,7 +28,16 @@ type serveOps struct {
 	maxInFlight    int
 	requestTimeout time.Duration
 	dbMaxConns     int
+	rateLimit      int // requests a second each user may make; 0: no limit
+	rateBurst      int // requests a user may make at once
 }
+
+// Defaults of the per-user request rate: a dashboard page or a script's
+// burst fits, a flood of thousands of requests a second does not.
+const (
+	defaultRateLimit = 20
+	defaultRateBurst = 100
+)
 
 // addFlags registers the flags on f.
 func (o *serveOps) addFlags(f *pflag.FlagSet) {
@@ -39,6 +49,10 @@ func (o *serveOps) addFlags(f *pflag.FlagSet) {
 	f.IntVar(&o.dbMaxConns, "db-max-conns", 0, fmt.Sprintf(
 		"database connections this process opens; 0: %d on PostgreSQL, %d readers plus one writer on SQLite (env TOLLGATE_DB_MAX_CONNS)",
 		store.DefaultMaxConns("postgres"), store.DefaultMaxConns("sqlite")))
+	f.IntVar(&o.rateLimit, "rate-limit", defaultRateLimit,
+		"requests a second each signed-in user may make, over all its tokens and sessions, per replica; more get 429 with Retry-After; 0: no limit (env TOLLGATE_RATE_LIMIT)")
+	f.IntVar(&o.rateBurst, "rate-burst", defaultRateBurst,
+		"requests a user may make at once before --rate-limit applies (env TOLLGATE_RATE_BURST)")
 }
 
 // resolve takes each flag not given on the command line from its
@@ -87,12 +101,31 @@ func (o *serveOps) resolve(f *pflag.FlagSet, getenv func(string) string) error {
 	if o.dbMaxConns < 0 {
 		return usageErrorf("%s must be 0 (the default) or more, not %d", name, o.dbMaxConns)
 	}
+	for _, n := range []struct {
+		flag, env string
+		v         *int
+		least     int
+	}{{"rate-limit", "TOLLGATE_RATE_LIMIT", &o.rateLimit, 0}, {"rate-burst", "TOLLGATE_RATE_BURST", &o.rateBurst, 1}} {
+		v, name := from(n.flag, n.env)
+		if v != "" {
+			if *n.v, err = strconv.Atoi(v); err != nil {
+				return usageErrorf("%s: want a whole number, not %q", name, v)
+			}
+		}
+		if *n.v < n.least {
+			return usageErrorf("%s must be at least %d, not %d", name, n.least, *n.v)
+		}
+	}
 	return nil
 }
 
 // limits returns the API limits the flags set; the rest take defaults.
 func (o *serveOps) limits() api.Limits {
-	return api.Limits{MaxInFlight: o.maxInFlight, RequestTimeout: o.requestTimeout}
+	l := api.Limits{MaxInFlight: o.maxInFlight, RequestTimeout: o.requestTimeout}
+	if o.rateLimit > 0 {
+		l.PerUser = auth.Bucket{Burst: o.rateBurst, Every: time.Second / time.Duration(o.rateLimit)}
+	}
+	return l
 }
 
 // configureStore applies --db-max-conns to db.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,10 +17,15 @@ import (
 
 // serveProc is one `tollgate serve` run in process by startServeWith.
 type serveProc struct {
-	base string
-	logs *serveLog
-	stop func() error
+	base    string
+	metrics string // the base URL of the metrics listener
+	logs    *serveLog
+	stop    func() error
 }
+
+// healthClient waits for a server to answer, over TLS too without
+// checking its certificate (TestServeTLS checks that).
+var healthClient = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 
 // startServeWith runs `tollgate serve --addr 127.0.0.1:0 --db dsn` with
 // extra arguments, like startServe, and waits until /healthz answers.
@@ -27,10 +33,10 @@ func startServeWith(t *testing.T, dsn string, extra ...string) *serveProc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	p := &serveProc{logs: &serveLog{}}
-	env := map[string]string{"TOLLGATE_DATA": t.TempDir()}
+	p := &serveProc{logs: &serveLog{dataDir: t.TempDir()}}
+	env := map[string]string{"TOLLGATE_DATA": p.logs.dataDir}
 	done := make(chan error, 1)
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-format", "json"}, extra...)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--db", dsn, "--log-format", "json"}, extra...)
 	go func() {
 		err := run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(""), pw, p.logs)
 		pw.Close()
@@ -43,14 +49,17 @@ func startServeWith(t *testing.T, dsn string, extra ...string) *serveProc {
 			cancel()
 			t.Fatalf("serve printed no address: %v; stderr: %s; run: %v", err, p.logs, <-done)
 		}
-		if _, rest, ok := strings.Cut(line, "http://"); ok {
-			p.base = "http://" + strings.Fields(rest)[0]
+		if _, rest, ok := strings.Cut(line, "serving metrics on http://"); ok {
+			p.metrics = "http://" + strings.TrimSuffix(strings.Fields(rest)[0], "/metrics")
 			break
+		}
+		if _, rest, ok := strings.Cut(line, "serving the API on "); ok {
+			p.base = strings.Fields(rest)[0]
 		}
 	}
 	go io.Copy(io.Discard, br)
 	waitFor(t, "/healthz to answer", func() bool {
-		resp, err := http.Get(p.base + "/healthz")
+		resp, err := healthClient.Get(p.base + "/healthz")
 		if err != nil {
 			return false
 		}
@@ -127,9 +136,8 @@ func TestServeDrainsInFlight(t *testing.T) {
 		answered <- answer{resp.StatusCode, string(b), err}
 	}()
 	io.WriteString(bodyW, `{"email":"drain@example.com",`)
-	// In flight: this request and the /metrics scrape itself.
 	waitFor(t, "the request to be in flight", func() bool {
-		return metricValue(t, p.base, "tollgate_http_requests_in_flight") >= 2
+		return metricValue(t, p.metrics, "tollgate_http_requests_in_flight") >= 1
 	})
 	stopped := make(chan error, 1)
 	go func() { stopped <- p.stop() }()
@@ -220,6 +228,13 @@ func TestServeOpsUsage(t *testing.T) {
 		{[]string{"serve"}, map[string]string{"TOLLGATE_MAX_IN_FLIGHT": "lots"}, "TOLLGATE_MAX_IN_FLIGHT"},
 		{[]string{"serve"}, map[string]string{"TOLLGATE_REQUEST_TIMEOUT": "-5s"}, "TOLLGATE_REQUEST_TIMEOUT"},
 		{[]string{"serve"}, map[string]string{"TOLLGATE_DB_MAX_CONNS": "x"}, "TOLLGATE_DB_MAX_CONNS"},
+		{[]string{"serve", "--rate-limit", "-1"}, nil, "--rate-limit"},
+		{[]string{"serve"}, map[string]string{"TOLLGATE_RATE_BURST": "0"}, "TOLLGATE_RATE_BURST"},
+		{[]string{"serve", "--metrics-addr", "nowhere"}, nil, "--metrics-addr"},
+		{[]string{"serve", "--tls-cert", "cert.pem"}, nil, "--tls-key"},
+		{[]string{"serve", "--tls-cert", "missing.pem", "--tls-key", "missing.pem"}, nil, "--tls-cert"},
+		{[]string{"serve", "--trusted-proxies", "proxy.internal"}, nil, "--trusted-proxies"},
+		{[]string{"serve"}, map[string]string{"TOLLGATE_TRUSTED_PROXIES": "10.0.0.0/33"}, "TOLLGATE_TRUSTED_PROXIES"},
 	}
 	for _, tt := range tests {
 		env := map[string]string{"TOLLGATE_DATA": t.TempDir()}

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +27,8 @@ import (
 type serveLog struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
+	// dataDir is the server's TOLLGATE_DATA.
+	dataDir string
 }
 
 func (l *serveLog) Write(p []byte) (int, error) {
@@ -48,11 +53,12 @@ func startServe(t *testing.T, dsn string) (base string, logs *serveLog, stop fun
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	logs = &serveLog{}
-	env := map[string]string{"TOLLGATE_DATA": t.TempDir()}
+	logs = &serveLog{dataDir: t.TempDir()}
+	env := map[string]string{"TOLLGATE_DATA": logs.dataDir}
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-format", "json", "--rescreen-every", "0"},
+		err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--db", dsn,
+			"--log-format", "json", "--rescreen-every", "0"},
 			func(k string) string { return env[k] }, strings.NewReader(""), pw, logs)
 		pw.Close()
 		done <- err
@@ -96,24 +102,35 @@ func startServe(t *testing.T, dsn string) (base string, logs *serveLog, stop fun
 // tokenPattern finds API tokens in text.
 var tokenPattern = regexp.MustCompile(`tg_[0-9A-Za-z]{36}`)
 
-// bootstrapToken returns the API token a first `tollgate serve` printed to
-// stderr for the system administrator it made, checking that it was
-// printed once and never in a log line.
+// bootstrapToken returns the API token a first `tollgate serve` wrote to
+// <data dir>/admin-token for the system administrator it made, checking
+// that the file is readable by its owner only, that stderr (not a
+// terminal here) holds no token, and that the log says where the file is.
 func bootstrapToken(t *testing.T, logs *serveLog) string {
 	t.Helper()
-	var found []string
-	for _, line := range strings.Split(logs.String(), "\n") {
-		if tok := tokenPattern.FindString(line); tok != "" {
-			if strings.HasPrefix(line, "{") {
-				t.Errorf("a log line holds the token: %s", line)
-			}
-			found = append(found, tok)
-		}
+	path := filepath.Join(logs.dataDir, adminTokenFile)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("the administrator's token file: %v; stderr:\n%s", err, logs)
 	}
-	if len(found) != 1 {
-		t.Fatalf("serve printed %d tokens, want 1; stderr:\n%s", len(found), logs)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s: mode %v, want -rw-------", path, fi.Mode())
 	}
-	return found[0]
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := tokenPattern.FindString(string(b))
+	if tok == "" || strings.TrimSpace(string(b)) != tok {
+		t.Fatalf("%s holds %q, want one token", path, b)
+	}
+	if tokenPattern.MatchString(logs.String()) {
+		t.Errorf("stderr holds a token:\n%s", logs)
+	}
+	if !strings.Contains(logs.String(), strconv.Quote(path)) {
+		t.Errorf("the log does not say where the token is (%s):\n%s", path, logs)
+	}
+	return tok
 }
 
 // newOfficer makes, through the API as the administrator with token

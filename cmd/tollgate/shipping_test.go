@@ -102,7 +102,7 @@ func TestShippingCommands(t *testing.T) {
 	keyFile := filepath.Join(dir, "lab.key")
 	mustShipCLI(t, "", nil, "labs", "keygen", "--out", keyFile)
 	mustShipCLI(t, dsn, nil, "labs", "register-key", "--lab", w.Lab.ID, "--key", keyFile)
-	draft := tollgate.LabReport{Number: "LAB-CLI-1", LabOrgID: w.Lab.ID, TechnicianUserID: "tech-1", ExporterOrgID: exporter,
+	draft := tollgate.LabReport{Number: "LAB-CLI-1", LabOrgID: w.Lab.ID, TechnicianUserID: w.Technician.ID, ExporterOrgID: exporter,
 		ApplicationID: w.ApplicationID, Product: "H200", Units: tollgate.Units{Lot: "TW-1", Count: 20},
 		Measured: []tollgate.PeakThroughput{{Precision: "FP8", Value: 1975, BitLength: 8}}, MeasuredDRAMBandwidthGBps: 4790,
 		Method: "dense FP8 GEMM", ToleranceBP: 100, TestedAt: time.Now().Add(-time.Hour).UTC().Truncate(time.Second)}

@@ -159,7 +159,8 @@ func startReplica(tb testing.TB, f *fixture, addr string) *replica {
 		addr = "127.0.0.1:0"
 	}
 	cmd := exec.Command(tollgateBinary(tb), "serve", "--addr", addr, "--db", f.dsn,
-		"--checkpoint-every", "1s", "--log-level", "warn", "--drain-timeout", "5s")
+		"--checkpoint-every", "1s", "--log-level", "warn", "--drain-timeout", "5s",
+		"--rate-limit", "0", "--metrics-addr", "127.0.0.1:0") // a load harness: one officer sends far more than a person would
 	cmd.Env = append(os.Environ(), "TOLLGATE_DATA="+f.dataDir)
 	stderr := &syncBuffer{}
 	cmd.Stderr = stderr

@@ -13,8 +13,9 @@ import (
 	"tollgate/store"
 )
 
-// World is a small, complete shipping world in a store: an exporter, its
-// broker, a lab with a registered key, a licensing agency, and a customer
+// World is a small, complete shipping world in a store: an exporter, the
+// broker it engaged for its imports, the lab it engaged for its tests (with
+// a technician and a registered key), a licensing agency, and a customer
 // in China cleared by a screening against the current list. Its methods
 // add what a test or a benchmark needs: licenses, US shipments, imports,
 // lab reports and orders.
@@ -30,6 +31,8 @@ type World struct {
 	// Key and Priv are the lab's registered key pair.
 	Key  *tollgate.LabKey
 	Priv ed25519.PrivateKey
+	// Technician is the lab's technician, who signs its reports.
+	Technician *tollgate.User
 }
 
 // NewWorld makes the organizations, the screened customer and the lab key.
@@ -63,12 +66,35 @@ func NewWorld(ctx context.Context, db *store.DB, svc *shipping.Service) (*World,
 	if _, err := db.RecordScreening(ctx, &tollgate.Screening{PartyID: w.Customer.ID, ListVersionIDs: []string{v.ID}, Threshold: 0.9}); err != nil {
 		return nil, fmt.Errorf("shipload.NewWorld: %w", err)
 	}
+	if err := w.Engage(ctx); err != nil {
+		return nil, fmt.Errorf("shipload.NewWorld: %w", err)
+	}
 	seed := sha256.Sum256([]byte("shipload lab key " + w.Exporter.ID))
 	w.Priv = ed25519.NewKeyFromSeed(seed[:])
 	if w.Key, err = svc.RegisterLabKey(ctx, w.Lab.ID, w.Priv.Public().(ed25519.PublicKey)); err != nil {
 		return nil, fmt.Errorf("shipload.NewWorld: %w", err)
 	}
 	return w, nil
+}
+
+// Engage makes the lab's technician and engages the broker for the
+// exporter's imports and the lab for its tests, from a year before the
+// world's date with no end.
+func (w *World) Engage(ctx context.Context) error {
+	w.Technician = &tollgate.User{OrgID: w.Lab.ID, Email: "technician-" + w.Lab.ID[len(w.Lab.ID)-12:] + "@lab.example",
+		Name: "Lab Technician", Roles: []tollgate.Role{tollgate.RoleLabTechnician}}
+	if err := w.DB.CreateUser(ctx, w.Technician); err != nil {
+		return err
+	}
+	for _, e := range []*tollgate.Engagement{
+		{ExporterOrgID: w.Exporter.ID, EngagedOrgID: w.Broker.ID, Kind: tollgate.EngageImports, StartsOn: w.day(-365)},
+		{ExporterOrgID: w.Exporter.ID, EngagedOrgID: w.Lab.ID, Kind: tollgate.EngageTests, StartsOn: w.day(-365)},
+	} {
+		if err := w.DB.CreateEngagement(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // day returns the world's date, shifted by days.
@@ -144,7 +170,7 @@ func (w *World) SignedReport(number string, units tollgate.Units, fp8 float64) (
 	if err != nil {
 		return tollgate.LabReport{}, err
 	}
-	r, err := shipping.Judge(tollgate.LabReport{Number: number, LabOrgID: w.Lab.ID, TechnicianUserID: "load-technician",
+	r, err := shipping.Judge(tollgate.LabReport{Number: number, LabOrgID: w.Lab.ID, TechnicianUserID: w.Technician.ID,
 		ExporterOrgID: w.Exporter.ID, ApplicationID: w.ApplicationID, Product: Product, Units: units,
 		Method: "dense FP8 GEMM; HBM stream copy", Measured: []tollgate.PeakThroughput{{Precision: "FP8", Value: fp8, BitLength: 8}},
 		MeasuredDRAMBandwidthGBps: 4790, ToleranceBP: 100, TestedAt: w.Now.Add(-time.Hour).Truncate(time.Second), KeyID: w.Key.ID}, spec)

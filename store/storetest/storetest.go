@@ -29,6 +29,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, newDSN) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newDSN) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, newDSN) })
+	t.Run("Denials", func(t *testing.T) { testDenials(t, newDSN) })
 	t.Run("Bootstrap", func(t *testing.T) { testBootstrap(t, newDSN) })
 	t.Run("Lists", func(t *testing.T) { testLists(t, newDSN) })
 	t.Run("ListsMoveForward", func(t *testing.T) { testListsMoveForward(t, newDSN) })
@@ -39,6 +40,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, newDSN) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newDSN) })
 	t.Run("Shipping", func(t *testing.T) { testShipping(t, newDSN) })
+	t.Run("Engagements", func(t *testing.T) { testEngagements(t, newDSN) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newDSN) })
 }
 

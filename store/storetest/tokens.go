@@ -70,6 +70,32 @@ func testTokens(t *testing.T, newDSN NewDSN) {
 		tok.OrgID, tok.Hash = "", "not-a-hash"
 		wantField(t, db.CreateToken(ctx, tok), "hash")
 	})
+	t.Run("DisableRevokes", func(t *testing.T) {
+		// Tokens issued before a disablement stay dead after the user is
+		// enabled again; a token issued afterwards works.
+		u := mustUser(t, db, org.ID, "returns@amd.example", tollgate.RoleExporterOfficer)
+		secret, old := mustToken(t, db, clock, u, time.Hour)
+		clock.Advance(time.Second)
+		yes, no := true, false
+		_, err := db.UpdateUser(ctx, u.ID, tollgate.UserUpdate{Disabled: &yes})
+		mustNoErr(t, err)
+		back, err := db.UpdateUser(ctx, u.ID, tollgate.UserUpdate{Disabled: &no})
+		mustNoErr(t, err)
+		got, err := db.FindTokenByID(ctx, old.ID)
+		mustNoErr(t, err)
+		if !got.RevokedAt.Equal(clock.stamp()) {
+			t.Errorf("token issued before the disablement: revoked at %v, want %v", got.RevokedAt, clock.stamp())
+		}
+		if _, err := auth.AuthenticateToken(secret, got, back, org, clock.Now()); err == nil {
+			t.Error("a token issued before the disablement authenticates after the user is enabled again")
+		}
+		fresh, tok := mustToken(t, db, clock, back, time.Hour)
+		stored, err := db.FindTokenByID(ctx, tok.ID)
+		mustNoErr(t, err)
+		if _, err := auth.AuthenticateToken(fresh, stored, back, org, clock.Now()); err != nil {
+			t.Errorf("a token issued after the user was enabled again: %v", err)
+		}
+	})
 	t.Run("ErrDisabledUser", func(t *testing.T) {
 		gone := mustUser(t, db, org.ID, "gone@amd.example", tollgate.RoleExporterOfficer)
 		yes := true
