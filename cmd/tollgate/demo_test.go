@@ -267,3 +267,41 @@ func TestDemoServes(t *testing.T) {
 		t.Errorf("demo after Ctrl-C: %v", err)
 	}
 }
+
+// TestDemoOneStore checks that the demo plays on the default store every
+// other command uses, so that the commands after it see what it made, and
+// that it never replaces that store once it holds anything of the user's.
+func TestDemoOneStore(t *testing.T) {
+	data, lists := t.TempDir(), t.TempDir()
+	if r := runDemoCLI(t, data, "--no-serve", "--lists", lists); r.err != nil {
+		t.Fatalf("demo: %v\n%s", r.err, r.stderr)
+	}
+	cli := func(args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		env := map[string]string{"TOLLGATE_DATA": data, "USER": "ada"}
+		err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+		return out.String(), err
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"parties", "--status", "blocked"}, "Moore Threads"},
+		{[]string{"licenses"}, "D000001"},
+		{[]string{"exports", "cap", "H200", "--exporter", "NVIDIA"}, "US units allow"},
+	} {
+		if out, err := cli(tt.args...); err != nil || !strings.Contains(out, tt.want) {
+			t.Errorf("tollgate %s after the demo: %v, want %q in\n%s", strings.Join(tt.args, " "), err, tt.want, out)
+		}
+	}
+	if _, err := cli("orgs", "add", "--kind", "exporter", "--name", "Ada Chips", "--country", "US"); err != nil {
+		t.Fatal(err)
+	}
+	r := runDemoCLI(t, data, "--no-serve", "--lists", lists)
+	if r.err == nil || !strings.Contains(errorLine(r.err), "--db sqlite:PATH") {
+		t.Errorf("demo over the user's data: %v, want a refusal pointing to --db", r.err)
+	}
+	if out, err := cli("orgs"); err != nil || !strings.Contains(out, "Ada Chips") {
+		t.Errorf("the user's organization is gone after the refused demo: %v\n%s", err, out)
+	}
+}
