@@ -257,7 +257,7 @@ func lostSummary(lost map[string]int64) string {
 			if s != "" {
 				s += ", "
 			}
-			s += fmt.Sprintf("%s %s", r, money(c))
+			s += fmt.Sprintf("%s %s", r, tollgate.FormatCents(c))
 		}
 	}
 	if s == "" {

@@ -114,7 +114,7 @@ func (p *play) reportAct(ctx context.Context) error {
 		}
 	}
 	p.tell("report", "%s reads the quarter: China revenue %s on %s units; duty paid %s on %s entered (%s%%); cap %s of %s US units, headroom %s; lost revenue %s",
-		auditor.user.Email, money(f.RevenueCents), thousands(f.ChinaUnitsShipped), money(f.DutyPaidCents), money(f.EnteredValueCents),
+		auditor.user.Email, tollgate.FormatCents(f.RevenueCents), thousands(f.ChinaUnitsShipped), tollgate.FormatCents(f.DutyPaidCents), tollgate.FormatCents(f.EnteredValueCents),
 		percent(f.DutyRateBP), thousands(f.CapUnits), thousands(f.USUnitsShipped), thousands(f.CapHeadroom), lostSummary(f.LostRevenueCents))
 	return p.auditAct(ctx)
 }

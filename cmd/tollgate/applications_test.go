@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,8 @@ func TestApplicationsCommands(t *testing.T) {
 	}
 	if out := cli("licenses", "show", "D000001"); !strings.Contains(out, "awaiting acknowledgment of C1 by end_user "+w.EndUser.ID) {
 		t.Errorf("licenses show:\n%s", out)
+	} else if !regexp.MustCompile(`units and \$[0-9,]+\.[0-9]{2} of \$[0-9,]+\.[0-9]{2} remain`).MatchString(out) || strings.Contains(out, "cents") {
+		t.Errorf("licenses show prints money other than as dollars:\n%s", out)
 	}
 	if out := cli("licenses", "ack", "D000001", "--condition", "C1", "--role", "end_user", "--party", w.EndUser.ID, "--signed-by", "Li Wei"); !strings.Contains(out, "0 acknowledgment(s) pending") {
 		t.Errorf("licenses ack:\n%s", out)

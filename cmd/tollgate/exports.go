@@ -57,7 +57,7 @@ expired ones. A refusal says which limit and by how much.`,
 				fmt.Fprintln(tw, "ID\tSTATE\tLICENSE\tPRODUCT\tUNITS\tVALUE\tTO\tRESERVED\tEXPIRES")
 				for _, e := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.State, e.LicenseNumber, e.Product, unitsWord(e.Units),
-						dollars(e.ValueCents), e.Destination, e.ReservedAt.Format(time.RFC3339), e.ExpiresAt.Format(time.RFC3339))
+						tollgate.FormatCents(e.ValueCents), e.Destination, e.ReservedAt.Format(time.RFC3339), e.ExpiresAt.Format(time.RFC3339))
 				}
 				return tw.Flush()
 			}, orgRef("--exporter", &f.ExporterOrgID, tollgate.OrgExporter), productRef("--product", &f.Product),
@@ -285,6 +285,6 @@ func (c *cli) printExport(e *tollgate.Export, asJSON bool) error {
 		when = "released " + e.ReleasedAt.Format(time.RFC3339)
 	}
 	_, err := fmt.Fprintf(c.stdout, "%s\t%s: %s %s to %s under license %s, %s (%s)\n", e.ID, e.State, unitsWord(e.Units),
-		e.Product, e.Destination, e.LicenseNumber, dollars(e.ValueCents), when)
+		e.Product, e.Destination, e.LicenseNumber, tollgate.FormatCents(e.ValueCents), when)
 	return err
 }

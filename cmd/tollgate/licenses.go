@@ -114,7 +114,8 @@ func printLicense(w io.Writer, v *licensing.LicenseView) error {
 		fmt.Fprintf(&b, "  %s: %s\n", v.Status, v.StatusReason)
 	}
 	for _, r := range v.Remaining {
-		fmt.Fprintf(&b, "  %s: %d of %d units and %d of %d cents remain\n", r.Product, r.RemainingUnits, r.LicensedUnits, r.RemainingCents, r.LicensedCents)
+		fmt.Fprintf(&b, "  %s: %d of %d units and %s of %s remain\n", r.Product, r.RemainingUnits, r.LicensedUnits,
+			tollgate.FormatCents(r.RemainingCents), tollgate.FormatCents(r.LicensedCents))
 	}
 	for _, cond := range v.Conditions {
 		fmt.Fprintf(&b, "  condition %s (binds %s): %s\n", cond.ID, joinPartyRoles(cond.Binds), cond.Text)

@@ -55,7 +55,7 @@ reservation for it.`,
 				fmt.Fprintln(tw, "ID\tREFERENCE\tSTATE\tPRC\tPRODUCT\tQUANTITY\tTOTAL\tTO")
 				for _, o := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", o.ID, o.Reference, o.State, o.PRCStatus(), o.Product,
-						o.Quantity, dollars(o.TotalCents()), o.Destination)
+						o.Quantity, tollgate.FormatCents(o.TotalCents()), o.Destination)
 				}
 				return tw.Flush()
 			}, orgRef("--exporter", &f.ExporterOrgID, tollgate.OrgExporter), productRef("--product", &f.Product))
@@ -226,6 +226,6 @@ func (c *cli) printOrder(o *tollgate.Order, asJSON bool) error {
 		return writeJSON(c.stdout, o)
 	}
 	_, err := fmt.Fprintf(c.stdout, "%s\t%s %s: %d %s at %s = %s to %s; PRC %s\n", o.ID, o.Reference, o.State, o.Quantity, o.Product,
-		dollars(o.UnitPriceCents), dollars(o.TotalCents()), o.Destination, o.PRCStatus())
+		tollgate.FormatCents(o.UnitPriceCents), tollgate.FormatCents(o.TotalCents()), o.Destination, o.PRCStatus())
 	return err
 }
