@@ -255,22 +255,23 @@ func newPartiesDecideCmd(c *cli) *cobra.Command {
 		Long: `decide records an analyst's decision on one hit of the party's latest screening,
 named by its list code and source id as "parties show" prints them. The
 decision holds for that listed entry: if the entry changes in a later list
-version, the hit comes back for review. A true match blocks the party.`,
+version, the hit comes back for review. A true match blocks the party.
+
+` + actingAsRule,
 		Example: `  tollgate parties decide 01a2... --list EL --source-id 1234 --kind false_positive --reason "different company"
   tollgate parties decide 01a2... --list SDN --source-id 36 --kind true_match --by "j.doe"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d.PartyID, d.List, d.SourceID, d.Kind = args[0], list, sourceID, tollgate.HitDecisionKind(kind)
-			if d.DecidedBy == "" {
-				d.DecidedBy = c.getenv("USER")
-			}
+			c.by = d.DecidedBy
+			d.DecidedBy = c.actingAs()
 			switch {
 			case list == "":
 				return usageErrorf("--list: required (the hit's list code, e.g. EL)")
 			case sourceID == "":
 				return usageErrorf("--source-id: required (the hit's source id)")
 			case d.DecidedBy == "":
-				return usageErrorf("--by: required when $USER is not set")
+				return usageErrorf("--by: required when neither $USER nor $USERNAME names you: a decision records who made it")
 			}
 			st, err := c.openStore(db)
 			if err != nil {
@@ -312,7 +313,7 @@ version, the hit comes back for review. A true match blocks the party.`,
 	fl.StringVar(&sourceID, "source-id", "", "the hit's source id (required)")
 	fl.StringVar(&kind, "kind", "", "false_positive or true_match (required)")
 	fl.StringVar(&d.Reason, "reason", "", "why (required for false_positive)")
-	fl.StringVar(&d.DecidedBy, "by", "", "the analyst (default $USER)")
+	fl.StringVar(&d.DecidedBy, "by", "", "the analyst, who the command acts as (default $USER, else $USERNAME)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

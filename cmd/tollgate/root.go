@@ -26,6 +26,10 @@ type cli struct {
 	stderr io.Writer
 	now    func() time.Time
 
+	// by is the name a command's --by gave, which the CLI acts as (see
+	// actingAsRule); "" without one.
+	by string
+
 	// bound is a listener the caller bound for serve before doing anything
 	// else (the demo binds before its story); nil makes serve bind its own.
 	bound net.Listener
@@ -72,7 +76,9 @@ func newRootCmd(c *cli) *cobra.Command {
 		Short: "Run the advanced-AI-chip export regime end to end",
 		Long: `tollgate classifies chips under the export rules and the Section 232 tariff,
 screens parties against the US restricted-party lists, and runs licensing,
-shipping and a tamper-evident audit log for every party in the regime.`,
+shipping and a tamper-evident audit log for every party in the regime.
+
+` + actingAsRule,
 		Example: `  tollgate classify h200 --to CN
   tollgate compare h200 h20
   tollgate version`,
