@@ -361,7 +361,7 @@ func printScreenName(w io.Writer, rep *screenNameReport) error {
 		if h.MatchedName != h.Name {
 			matched = screenClip(h.MatchedName, 40)
 		}
-		fmt.Fprintf(tw, "%d\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, h.Score, h.List, screenClip(h.SourceID, 16),
+		fmt.Fprintf(tw, "%d\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, h.Score, h.List, h.SourceID, // whole: parties decide --source-id takes it
 			screenClip(h.Name, 48), matched, screenDash(string(h.Type)), screenDash(strings.Join(h.Countries, " ")))
 	}
 	tw.Flush()

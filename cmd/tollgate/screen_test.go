@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -262,5 +263,19 @@ func TestScreenUsage(t *testing.T) {
 				t.Errorf("message %q does not name %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestScreenTablePrintsWholeSourceIDs checks that the hit table prints
+// each hit's list code and source id whole, as parties decide takes them.
+func TestScreenTablePrintsWholeSourceIDs(t *testing.T) {
+	long := "0123456789abcdef0123456789abcdef01234567"
+	var b strings.Builder
+	rep := &screenNameReport{Query: "x", Threshold: 0.8, Hits: []screenHitJSON{{Score: 0.9, List: "EL", SourceID: long, Name: "X", MatchedName: "X"}}}
+	if err := printScreenName(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`EL +` + long + ` `).MatchString(b.String()) {
+		t.Errorf("the table does not print the source id %s whole:\n%s", long, b.String())
 	}
 }
