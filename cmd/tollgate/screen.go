@@ -273,6 +273,8 @@ type screenListRef struct {
 	Entities  int    `json:"entities"`
 	// Problems counts the malformed records the parser reported and skipped.
 	Problems int `json:"problems,omitempty"`
+	// Uncited counts an internal list's entries that cite no source.
+	Uncited int `json:"uncited,omitempty"`
 }
 
 // noListsMessage is what screening says when there is nothing to screen
@@ -326,7 +328,8 @@ func loadListFiles(paths []string, cfg screen.Config) (*screenListSet, error) {
 			entities = append(entities, res.Entities...)
 		}
 		set.refs = append(set.refs, screenListRef{Path: p, Source: screening.SourceOf(res.Format), Format: string(res.Format),
-			Digest: res.Digest, Published: screenDate(res.Published), Entities: len(res.Entities), Problems: len(res.Problems)})
+			Digest: res.Digest, Published: screenDate(res.Published), Entities: len(res.Entities), Problems: len(res.Problems),
+			Uncited: res.Uncited()})
 	}
 	if len(entities) == 0 {
 		return nil, tollgate.Errorf(tollgate.EPRECONDITION, "no lists: the --list files hold no entities")
@@ -385,6 +388,9 @@ func printListRefs(b *strings.Builder, refs []screenListRef) {
 		fmt.Fprintf(b, "list %-8s %s  %s entities  sha256:%s", r.Source, from, thousands(r.Entities), rescreenDigest(r.Digest))
 		if r.Problems > 0 {
 			fmt.Fprintf(b, "  (%s malformed records skipped)", thousands(r.Problems))
+		}
+		if r.Uncited > 0 {
+			fmt.Fprintf(b, "  (%s)", uncitedNote(r.Uncited, r.Entities))
 		}
 		b.WriteString("\n")
 	}
