@@ -137,6 +137,9 @@ func newImportsAddCmd(c *cli) *cobra.Command {
     --entered-value-cents 2500000000 [--exemption 9903.79.03 --certification "US data center end use, cert. 77"]`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := parseCountry("--origin", &e.CountryOfOrigin); err != nil {
+				return err
+			}
 			var err error
 			if e.EntryDate, err = parseDay("--entry-date", day); err != nil {
 				return err

@@ -89,6 +89,9 @@ func newOrdersAddCmd(c *cli) *cobra.Command {
     --unit-price-cents 2700000 --destination CN`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := parseCountry("--destination", &o.Destination); err != nil {
+				return err
+			}
 			return c.withShipping(cmd.Context(), db, func(ctx context.Context, svc *shipping.Service) error {
 				out, err := svc.CreateOrder(ctx, o)
 				if err != nil {

@@ -91,7 +91,14 @@ func newPartiesAddCmd(c *cli) *cobra.Command {
     --identifier uscc=91110000000000000X`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p.Role, p.Type = tollgate.PartyRole(role), tollgate.EntityType(typ)
+			p.Role = tollgate.PartyRole(role)
+			var err error
+			if p.Type, err = parseEntityType("--type", typ); err != nil {
+				return err
+			}
+			if err := parseCountries(map[string]*string{"--country": &p.Country, "--headquarters-country": &p.HeadquartersCountry}); err != nil {
+				return err
+			}
 			for _, id := range identifiers {
 				t, v, ok := strings.Cut(id, "=")
 				if !ok {

@@ -144,7 +144,7 @@ func screenQuery(name, typ, country string) (screen.Query, error) {
 	}
 	t, err := screen.ParseType(typ)
 	if err != nil {
-		return screen.Query{}, tollgate.FieldErrorf("type", "%q is not person, org (organization), vessel or aircraft", strings.TrimSpace(typ))
+		return screen.Query{}, tollgate.FieldErrorf("type", "%q is not %s", strings.TrimSpace(typ), entityTypeWords)
 	}
 	cc, err := screenCountry(country)
 	if err != nil {
@@ -156,16 +156,9 @@ func screenQuery(name, typ, country string) (screen.Query, error) {
 // screenCountry accepts an ISO 3166-1 alpha-2 code in either case or a
 // country name as the lists write it; empty stays empty.
 func screenCountry(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", nil
-	}
-	if len(s) == 2 {
-		s = strings.ToUpper(s)
-	}
-	cc, ok := lists.CountryCode(s)
+	cc, ok := countryCode(s)
 	if !ok {
-		return "", tollgate.FieldErrorf("country", "%q is not a country (want an ISO 3166-1 alpha-2 code such as CN, or a country name)", s)
+		return "", tollgate.FieldErrorf("country", "%q is not a country (want an ISO 3166-1 alpha-2 code such as CN, or a country name such as China)", strings.TrimSpace(s))
 	}
 	return cc, nil
 }

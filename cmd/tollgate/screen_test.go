@@ -123,7 +123,7 @@ func TestScreenName(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("hit keys %v, want %v", got, want)
 		}
-		if got := slices.Sorted(maps.Keys(raw.Lists[0])); !slices.Equal(got, []string{"digest", "entities", "format", "path", "source"}) {
+		if got := slices.Sorted(maps.Keys(raw.Lists[0])); !slices.Equal(got, []string{"digest", "entities", "format", "path", "source", "uncited"}) {
 			t.Errorf("list keys %v", got)
 		}
 	})
