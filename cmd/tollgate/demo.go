@@ -277,7 +277,9 @@ func (c *cli) replacePreviousDemo(ctx context.Context, dsn, own string, ownBundl
 		return fmt.Errorf("demo: %s: %w", own, err)
 	}
 	if !previous {
-		return nil
+		// An empty default store (made by any command) starts a first run:
+		// the default bundle left by an earlier one goes, as after a run.
+		return removeBundle(ownBundle, bundle)
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(own + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {

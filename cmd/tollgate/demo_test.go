@@ -305,3 +305,27 @@ func TestDemoOneStore(t *testing.T) {
 		t.Errorf("the user's organization is gone after the refused demo: %v\n%s", err, out)
 	}
 }
+
+// TestDemoOnEmptyDefaultStore checks that the demo plays on a default
+// store some command made empty, though the default bundle directory holds
+// an earlier run's bundle.
+func TestDemoOnEmptyDefaultStore(t *testing.T) {
+	data, lists := t.TempDir(), t.TempDir()
+	bundle := filepath.Join(data, "demo-audit-bundle")
+	if err := os.MkdirAll(bundle, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range bundleFiles {
+		if err := os.WriteFile(filepath.Join(bundle, name), []byte("an earlier run"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errb bytes.Buffer
+	env := map[string]string{"TOLLGATE_DATA": data}
+	if err := run(context.Background(), []string{"orgs"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb); err != nil {
+		t.Fatal(err) // makes the empty default store
+	}
+	if r := runDemoCLI(t, data, "--no-serve", "--lists", lists); r.err != nil {
+		t.Fatalf("demo on an empty default store: %v\n%s", r.err, r.stderr)
+	}
+}
