@@ -57,7 +57,7 @@ func TestApplicationsCommands(t *testing.T) {
 	if out := cli("applications", "submit", sa.ID); !strings.Contains(out, "submitted (Z000001)") {
 		t.Errorf("submit:\n%s", out)
 	}
-	cli("applications", "event", sa.ID, "accept")
+	cli("applications", "event", "Z000001", "accept") // by control number, as show takes it
 	cli("applications", "event", sa.ID, "refer", "--agency", "DOD")
 	cli("applications", "event", sa.ID, "recommend", "--agency", "dod", "--recommendation", "approve", "--reason", "end user vetted")
 	decision := filepath.Join(dir, "approval.yaml")

@@ -18,11 +18,12 @@ import (
 type refKind int
 
 const (
-	refOrg     refKind = iota // an organization: its id or its name
-	refProduct                // a chip of the catalog: a model or alias
-	refLicense                // a license: its id or number (D000001)
-	refParty                  // a party: its id
-	refOrder                  // an order: its id
+	refOrg         refKind = iota // an organization: its id or its name
+	refProduct                    // a chip of the catalog: a model or alias
+	refLicense                    // a license: its id or number (D000001)
+	refParty                      // a party: its id
+	refOrder                      // an order: its id
+	refApplication                // an application: its id or control number (Z000001)
 )
 
 // ref is a reference given on the command line to a record that must
@@ -44,6 +45,9 @@ func productRef(flag string, to *string) ref { return ref{flag: flag, to: to, ki
 func licenseRef(flag string, to *string) ref { return ref{flag: flag, to: to, kind: refLicense} }
 func partyRef(flag string, to *string) ref   { return ref{flag: flag, to: to, kind: refParty} }
 func orderRef(flag string, to *string) ref   { return ref{flag: flag, to: to, kind: refOrder} }
+func applicationRef(flag string, to *string) ref {
+	return ref{flag: flag, to: to, kind: refApplication}
+}
 
 // resolveRefs resolves each reference whose value is not empty (an empty
 // one is an optional filter left out; required flags are checked before).
@@ -65,6 +69,8 @@ func resolveRefs(ctx context.Context, db *store.DB, refs []ref) error {
 			id, err = resolveParty(ctx, db, r.flag, *r.to)
 		case refOrder:
 			id, err = resolveOrder(ctx, db, r.flag, *r.to)
+		case refApplication:
+			id, err = resolveApplication(ctx, db, r.flag, *r.to)
 		}
 		if err != nil {
 			return err
@@ -177,6 +183,26 @@ func resolveLicense(ctx context.Context, db *store.DB, flag, ref string) (string
 		return err
 	})
 	return id, refError(flag, "license", ref, err)
+}
+
+// resolveApplication finds an application by id or control number and
+// returns its id.
+func resolveApplication(ctx context.Context, db *store.DB, flag, ref string) (string, error) {
+	var id string
+	err := db.View(ctx, func(tx *store.Tx) error {
+		var sa *store.StoredApplication
+		var err error
+		if licensing.ValidLicenseNumber(ref) { // the same shape: a letter and six digits
+			sa, err = tx.ApplicationByControlNumber(ctx, ref)
+		} else {
+			sa, err = tx.Application(ctx, ref)
+		}
+		if err == nil {
+			id = sa.ID
+		}
+		return err
+	})
+	return id, refError(flag, "application", ref, err)
 }
 
 // resolveParty finds a party by id.

@@ -62,6 +62,7 @@ func TestReferencesResolve(t *testing.T) {
 		{"Licenses", []string{"licenses", "--org-id", "nobody"}, `--org-id: no organization`},
 		{"Applications", []string{"applications", "--org-id", "nobody"}, `--org-id: no organization`},
 		{"Shipments", []string{"shipments", "--product", "H2000"}, `--product: unknown model`},
+		{"Application", []string{"applications", "event", "Z999999", "accept"}, `APP: no application "Z999999"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
