@@ -223,7 +223,8 @@ func TestDemoServes(t *testing.T) {
 	var out bytes.Buffer
 	errw := &addrWriter{addr: make(chan string, 1)}
 	env := map[string]string{"TOLLGATE_DATA": t.TempDir()}
-	args := []string{"demo", "--json", "--addr", "127.0.0.1:0", "--db", "sqlite:" + filepath.Join(t.TempDir(), "demo.db"), "--lists", t.TempDir()}
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "demo.db")
+	args := []string{"demo", "--json", "--addr", "127.0.0.1:0", "--db", dsn, "--lists", t.TempDir()}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(""), &out, errw)
@@ -240,6 +241,11 @@ func TestDemoServes(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("stdout is not one JSON object: %v\n%s", err, out.String())
 	}
+	errw.mu.Lock()
+	if served := errw.buf.String(); !strings.Contains(served, "(store: "+dsn+")") {
+		t.Errorf("the serving line does not say where the store is (%s):\n%s", dsn, served)
+	}
+	errw.mu.Unlock()
 	officer := ""
 	for _, l := range got.Logins {
 		if l.Role == "exporter_officer" {

@@ -257,7 +257,11 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 		served <- srv.Serve(api.ProblemListener(ln))
 	}()
 	scheme := o.listen.scheme()
-	fmt.Fprintf(c.stdout, "tollgate: serving the API on %s://%s (store: %s)\n", scheme, ln.Addr(), db.Dialect())
+	where := db.Dialect()
+	if dsn, _, err := c.storeDSN(o.db); err == nil {
+		where = redactDSN(dsn) // say where the store is, not only its kind
+	}
+	fmt.Fprintf(c.stdout, "tollgate: serving the API on %s://%s (store: %s)\n", scheme, ln.Addr(), where)
 	fmt.Fprintf(c.stdout, "tollgate: serving metrics on http://%s/metrics\n", metricsAddr)
 	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("scheme", scheme),
 		slog.String("metrics_addr", metricsAddr.String()), slog.String("store", db.Dialect()))
