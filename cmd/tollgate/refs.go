@@ -154,16 +154,18 @@ func article(word string) string {
 
 // resolveProduct checks that ref names a chip of the catalog (a model or
 // an alias, with a "did you mean" when it does not) and returns the
-// product key records are filed under.
+// product's identity, the key records are filed under: the product key of
+// the catalog's model, as shipping counts it ("h200" is "H200 SXM").
 func resolveProduct(flag, ref string) (string, error) {
-	if _, err := catalog.Default().Lookup(ref); err != nil {
+	chip, err := catalog.Default().Lookup(ref)
+	if err != nil {
 		msg := tollgate.ErrorMessage(err)
 		if te := (*tollgate.Error)(nil); errors.As(err, &te) {
 			msg = te.Message // without the field's name: the flag names it
 		}
 		return "", tollgate.Errorf(tollgate.ENOTFOUND, "%s: %s", flag, msg)
 	}
-	return tollgate.ProductKey(ref), nil
+	return tollgate.ProductKey(chip.Model), nil
 }
 
 // resolveLicense finds a license by id or number and returns its id.

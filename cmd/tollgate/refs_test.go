@@ -23,8 +23,8 @@ func TestReferencesResolve(t *testing.T) {
 		for _, exporter := range []string{w.Exporter.ID, "Load Exporter Corp", "load exporter", "LOAD-EXPORTER corp."} {
 			var pos shipping.CapPosition
 			mustShipCLI(t, dsn, &pos, "exports", "cap", "h200", "--exporter", exporter, "--json")
-			if pos.Product != "H200" {
-				t.Errorf("exports cap --exporter %q: product %q, want H200", exporter, pos.Product)
+			if pos.Product != "H200 SXM" {
+				t.Errorf("exports cap --exporter %q: product %q, want the catalog's H200 SXM", exporter, pos.Product)
 			}
 		}
 		mustShipCLI(t, dsn, nil, "report", "--exporter", "Load Exporter Corp", "--product", "H200")
