@@ -73,7 +73,6 @@ var auditedTables = []auditedTable{
 		func(ctx context.Context, tx *Tx, os []*tollgate.Order) error { return tx.loadOrderHistories(ctx, os) }),
 }
 
-
 // keyed returns the auditedTable of a table keyed by its id column, read
 // with query (SELECT … FROM table, the table aliased v when query uses an
 // alias) and scan, the page then completed by complete (rows of other
