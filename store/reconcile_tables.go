@@ -85,6 +85,7 @@ func keyed[T any](objectType, table, query string, scan func(scanner) (*T, error
 	}
 	return auditedTable{objectType: objectType, table: table,
 		read: func(ctx context.Context, tx *Tx, after string, limit int) ([]liveObject, error) {
+			after = idAbove(after)
 			objs, err := queryAll(ctx, tx, scan, query+` WHERE `+idCol+` > ? ORDER BY `+idCol+` LIMIT ?`, after, limit)
 			if err != nil {
 				return nil, err
@@ -100,6 +101,16 @@ func keyed[T any](objectType, table, query string, scan func(scanner) (*T, error
 			}
 			return out, nil
 		}}
+}
+
+// idAbove returns the key the next page of a table keyed by a UUID starts
+// above: after, or for the first page the nil UUID, below every id the
+// store makes (PostgreSQL compares a uuid column only with a UUID).
+func idAbove(after string) string {
+	if after == "" {
+		return "00000000-0000-0000-0000-000000000000"
+	}
+	return after
 }
 
 // objectID returns the ID field of an audited object.
@@ -194,7 +205,7 @@ func withSerials[T any](ctx context.Context, tx *Tx, table, fk string, objs []*T
 // for queries and access checks still agree with it.
 func readApplications(ctx context.Context, tx *Tx, after string, limit int) ([]liveObject, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT org_id, state, control_number, version, doc FROM applications
-		WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+		WHERE id > ? ORDER BY id LIMIT ?`, idAbove(after), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +245,7 @@ func (f scanFirst) Scan(dest ...any) error { return f.s.Scan(append(f.first, des
 // readLicenses reads licenses as their records hold them
 // (tollgate.License: no usage, which the shipping counters keep).
 func readLicenses(ctx context.Context, tx *Tx, after string, limit int) ([]liveObject, error) {
-	ls, err := queryLicenses(ctx, tx, `WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	ls, err := queryLicenses(ctx, tx, `WHERE id > ? ORDER BY id LIMIT ?`, idAbove(after), limit)
 	if err != nil {
 		return nil, err
 	}
