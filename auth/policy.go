@@ -76,6 +76,8 @@ var policy = []Permission{
 		exporterAdmin: SameOrg, systemAdmin: Any}},
 	{Name: "audit.read", Summary: "read audit records, checkpoints and proofs", Grants: map[tollgate.Role]Rule{
 		exporterAdmin: SameOrg, auditor: ReadAll}},
+	{Name: "reconcile.read", Summary: "compare every live object with its last audit record (audit reconcile)", Grants: map[tollgate.Role]Rule{
+		auditor: ReadAll}},
 
 	// An exporter's parties and their screening.
 	{Name: "party.read", Summary: "read parties, their screenings and hit decisions", Grants: exporters(true)},

@@ -26,6 +26,7 @@ user.write             o  -  -  -  -  -  -  a
 token.read             o  -  -  -  -  -  r  a
 token.write            o  -  -  -  -  -  -  a
 audit.read             o  -  -  -  -  -  r  -
+reconcile.read         -  -  -  -  -  -  r  -
 party.read             o  o  -  -  -  -  r  -
 party.write            o  o  -  -  -  -  -  -
 party.screen           o  o  -  -  -  -  -  -
