@@ -37,6 +37,7 @@ type serveOptions struct {
 	checkpointChanged bool          // --checkpoint-every was given
 	rescreenEvery     time.Duration // how often to look for new list versions to re-screen against
 	listsRefreshEvery time.Duration // how often to download and import the official lists (0: never)
+	reconcileEvery    time.Duration // how often to reconcile the live data with the audit log (0: never)
 	auth              serveAuth     // sign-in, tokens, the first administrator (serve_auth.go)
 }
 
@@ -62,7 +63,10 @@ Every change is appended to the audit log. serve loads the log's signing key
 from the data directory (creating it on first start; replicas share one key
 file), signs a checkpoint of the log at start, at shutdown and, as a background
 job, every --checkpoint-every when the log grew, and follows a key replaced by
-"tollgate audit rotate-key".
+"tollgate audit rotate-key". With --reconcile-every it also checks, as a job,
+that every live object is what its last audit record says (audit reconcile),
+logging each object that is not and counting them in
+tollgate_audit_reconcile_findings.
 
 Every API call but /healthz, /readyz, /metrics, /openapi.json and /v1/login
 needs an API token ("Authorization: Bearer tg_…") or a dashboard session cookie,
@@ -82,6 +86,9 @@ only one of them does.`,
 				return err
 			}
 			o.checkpointChanged = cmd.Flags().Changed("checkpoint-every")
+			if err := o.resolveReconcile(cmd.Flags().Changed("reconcile-every"), c.getenv); err != nil {
+				return err
+			}
 			return c.serve(cmd.Context(), o)
 		},
 	}
@@ -99,6 +106,8 @@ only one of them does.`,
 		"how often to look for a list import and then re-screen every party; 0: never")
 	f.DurationVar(&o.listsRefreshEvery, "lists-refresh-every", 0,
 		"how often to download the official lists into <data dir>/lists and import them, e.g. 24h; 0: never")
+	f.DurationVar(&o.reconcileEvery, "reconcile-every", 0,
+		"how often to check that every live object is what the audit log says (audit reconcile), e.g. 24h; 0: never (env TOLLGATE_AUDIT_RECONCILE_EVERY)")
 	return cmd
 }
 
@@ -153,6 +162,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	reg := serveRegistry()
 	handler := api.NewServer(api.Deps{
 		Store:     db,
 		Screening: svc,
@@ -166,12 +176,14 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 		Now:       c.now,
 		Limits:    o.ops.limits(),
 		AuditKey:  keys.Key,
+		Registry:  reg,
 	})
 	// Background jobs run on one replica at a time; register them here
 	// with sched.Register(name, interval, fn) (see package jobs).
 	sched := c.newScheduler(db, log, o.drain)
 	keys.registerCheckpoints(sched, db, every)
 	registerRescreen(sched, svc, log, o.rescreenEvery, listVersionsKey(ctx, svc))
+	registerReconcile(sched, db, log, newReconcileMetrics(reg), o.reconcileEvery)
 	if o.listsRefreshEvery > 0 {
 		data, err := c.dataDir()
 		if err != nil {
