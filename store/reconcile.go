@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"tollgate/auditlog"
@@ -44,6 +46,9 @@ type ReconcileFinding struct {
 	// authentic copy of the object as its last record saw it (see
 	// audit_objects); empty when it does not.
 	Fields []string `json:"fields,omitempty"`
+
+	after string // the record's after-digest, while the fields are looked up
+	live  any    // the live object, likewise
 }
 
 // ReconcileTable counts what Reconcile read of one table.
@@ -121,99 +126,152 @@ type recordedState struct {
 }
 
 // reconcileTable compares table t page by page: a page of live objects,
-// then the object index of the log over the same range of ids.
+// then the object index of the log over the same range of ids. One
+// goroutine reads the pages (the transaction's one connection) while the
+// caller's digests the objects of the page before, on every core; the
+// fields of the objects that differ are looked up once the reading is done.
 func reconcileTable(ctx context.Context, tx *Tx, t auditedTable, rep *ReconcileReport, limit int) (ReconcileTable, error) {
 	rt := ReconcileTable{ObjectType: t.objectType, Table: t.table}
-	// add counts a finding and lists it within the limit, naming the
-	// fields that differ when live holds the object's state and after its
-	// recorded digest.
-	add := func(f ReconcileFinding, live []byte, after string) error {
+	var differs []int // indexes in rep.Findings of listed findings to name the fields of
+	add := func(f ReconcileFinding) {
 		f.ObjectType, f.Table = t.objectType, t.table
 		rt.Findings++
 		rep.Total++
 		if len(rep.Findings) >= limit {
 			rep.Truncated = true
-			return nil
+			return
 		}
-		if live != nil {
-			fields, err := differingFields(ctx, tx, t, f.ObjectID, live, after)
-			if err != nil {
-				return err
-			}
-			f.Fields = append(f.Fields, fields...)
+		if f.Problem == ReconcileDiffers {
+			differs = append(differs, len(rep.Findings))
 		}
 		rep.Findings = append(rep.Findings, f)
-		return nil
 	}
-	after := ""
-	for {
-		live, err := t.read(ctx, tx, after, reconcilePage)
+	readCtx, stop := context.WithCancel(ctx)
+	pages := make(chan reconcilePageRead, 2)
+	go readPages(readCtx, tx, t, pages)
+	defer func() {
+		stop()
+		for range pages { // let the reader finish with the connection
+		}
+	}()
+	for p := range pages {
+		if p.err != nil {
+			return rt, p.err
+		}
+		for _, f := range p.altered {
+			add(f)
+		}
+		digests, err := liveDigests(p.live)
 		if err != nil {
 			return rt, err
 		}
-		last := len(live) < reconcilePage
-		hi := ""
-		if !last {
-			hi = live[len(live)-1].id
-		}
-		states, altered, err := recordedStates(ctx, tx, t.objectType, after, hi)
-		if err != nil {
-			return rt, err
-		}
-		for _, f := range altered {
-			if err := add(f, nil, ""); err != nil {
-				return rt, err
-			}
-		}
-		if err := inOrder(live, states, after); err != nil {
-			return rt, err
-		}
-		rt.Objects += int64(len(live))
+		rt.Objects += int64(len(p.live))
+		live, states := p.live, p.states
 		i, j := 0, 0
 		for i < len(live) || j < len(states) {
 			switch {
 			case j == len(states) || i < len(live) && live[i].id < states[j].id:
-				err = add(ReconcileFinding{ObjectID: live[i].id, Problem: ReconcileUnrecorded, Seq: -1}, nil, "")
+				add(ReconcileFinding{ObjectID: live[i].id, Problem: ReconcileUnrecorded, Seq: -1})
 				i++
 			case i == len(live) || states[j].id < live[i].id:
 				if states[j].after != "" {
 					rt.Recorded++
-					err = add(ReconcileFinding{ObjectID: states[j].id, Problem: ReconcileMissing, Seq: states[j].seq}, nil, "")
+					add(ReconcileFinding{ObjectID: states[j].id, Problem: ReconcileMissing, Seq: states[j].seq})
 				}
 				j++
 			default:
-				o, s := live[i], states[j]
+				o, st := live[i], states[j]
 				rt.Recorded++
-				err = compareState(o, s, add)
+				switch {
+				case st.after == "":
+					add(ReconcileFinding{ObjectID: o.id, Problem: ReconcileRemoved, Seq: st.seq})
+				case len(o.columns) > 0 || digests[i] != st.after:
+					add(ReconcileFinding{ObjectID: o.id, Problem: ReconcileDiffers, Seq: st.seq, Fields: o.columns, after: st.after, live: o.v})
+				}
 				i, j = i+1, j+1
 			}
-			if err != nil {
-				return rt, err
-			}
 		}
-		if last {
-			return rt, nil
+	}
+	for _, k := range differs {
+		f := &rep.Findings[k]
+		body, _, err := auditState(f.live)
+		if err != nil {
+			return rt, fmt.Errorf("object %s: %w", f.ObjectID, err)
+		}
+		fields, err := differingFields(ctx, tx, t, f.ObjectID, body, f.after)
+		if err != nil {
+			return rt, err
+		}
+		f.Fields = append(f.Fields, fields...)
+		f.live = nil
+	}
+	return rt, nil
+}
+
+// reconcilePageRead is one page of a table and its records, as readPages
+// read it.
+type reconcilePageRead struct {
+	live    []liveObject
+	states  []recordedState
+	altered []ReconcileFinding
+	err     error
+}
+
+// readPages reads table t a page at a time with the log's states of the
+// same range of ids, sending each page to out until the last, an error or
+// ctx's end; it closes out.
+func readPages(ctx context.Context, tx *Tx, t auditedTable, out chan<- reconcilePageRead) {
+	defer close(out)
+	after := ""
+	for {
+		var p reconcilePageRead
+		p.live, p.err = t.read(ctx, tx, after, reconcilePage)
+		last, hi := len(p.live) < reconcilePage, ""
+		if !last {
+			hi = p.live[len(p.live)-1].id
+		}
+		if p.err == nil {
+			p.states, p.altered, p.err = recordedStates(ctx, tx, t.objectType, after, hi)
+		}
+		if p.err == nil {
+			p.err = inOrder(p.live, p.states, after)
+		}
+		if p.err != nil {
+			p.err = fmt.Errorf("%s: %w", t.table, p.err)
+		}
+		select {
+		case out <- p:
+		case <-ctx.Done():
+			return
+		}
+		if last || p.err != nil {
+			return
 		}
 		after = hi
 	}
 }
 
-// compareState compares one live object with its last stated record.
-func compareState(o liveObject, s recordedState, add func(ReconcileFinding, []byte, string) error) error {
-	if s.after == "" {
-		return add(ReconcileFinding{ObjectID: o.id, Problem: ReconcileRemoved, Seq: s.seq}, nil, "")
+// liveDigests returns the digests of the states of live (auditState), on
+// every core.
+func liveDigests(live []liveObject) ([]string, error) {
+	digests := make([]string, len(live))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(live)/64))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(live); i += workers {
+				_, d, err := auditState(live[i].v)
+				if err != nil {
+					errs[w] = fmt.Errorf("object %s: %w", live[i].id, err)
+					return
+				}
+				digests[i] = d
+			}
+		})
 	}
-	live, digest, err := auditState(o.v)
-	if err != nil {
-		return fmt.Errorf("object %s: %w", o.id, err)
-	}
-	switch {
-	case len(o.columns) > 0:
-		return add(ReconcileFinding{ObjectID: o.id, Problem: ReconcileDiffers, Seq: s.seq, Fields: o.columns}, live, s.after)
-	case digest != s.after:
-		return add(ReconcileFinding{ObjectID: o.id, Problem: ReconcileDiffers, Seq: s.seq}, live, s.after)
-	}
-	return nil
+	wg.Wait()
+	return digests, errors.Join(errs...)
 }
 
 // inOrder checks that both pages are in strictly increasing id order above
