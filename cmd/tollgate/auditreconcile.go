@@ -54,7 +54,7 @@ what that history says. Run both.`,
 type errReconcile struct{ total int64 }
 
 func (e errReconcile) Error() string {
-	return fmt.Sprintf("audit reconcile: %d objects do not match the audit log", e.total)
+	return fmt.Sprintf("audit reconcile: objects that do not match the audit log: %d", e.total)
 }
 
 func runAuditReconcile(ctx context.Context, c *cli, db *store.DB, limit int, asJSON bool) error {
@@ -86,7 +86,7 @@ func printReconcile(c *cli, rep *store.ReconcileReport, took time.Duration) erro
 			objects, len(rep.Tables), rep.LogSize, took.Round(time.Millisecond))
 		return err
 	}
-	fmt.Fprintf(c.stdout, "reconciled %d objects in %d tables with %d audit records: %d do not match the log\n",
+	fmt.Fprintf(c.stdout, "reconciled %d objects in %d tables with %d audit records; objects that do not match the log: %d\n",
 		objects, len(rep.Tables), rep.LogSize, rep.Total)
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TABLE\tOBJECT\tPROBLEM\tLAST RECORD\tFIELDS")
