@@ -141,6 +141,32 @@ func testReconcile(t *testing.T, newDSN NewDSN) {
 	if rep.OK() {
 		t.Error("OK() after direct edits")
 	}
+	short, err := db.Reconcile(ctx, 1)
+	mustNoErr(t, err)
+	if short.Total != rep.Total || len(short.Findings) != 1 || !short.Truncated {
+		t.Errorf("with limit 1: total %d, %d listed, truncated %t; want total %d, 1 listed, truncated",
+			short.Total, len(short.Findings), short.Truncated, rep.Total)
+	}
+
+	// A record inserted behind the log's back whose columns name another
+	// object than its canonical bytes do.
+	size := mustAuditSize(t, db)
+	forged := auditlog.Record{Seq: size + 100, Time: clock.Now(), Action: "org.create", ObjectType: "org",
+		ObjectID: nth("orgs", "id", 1), After: mustDigest(t, &tollgate.Org{ID: ghost})}
+	canon, err := forged.Canonical()
+	mustNoErr(t, err)
+	mustNoErr(t, db.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_records (seq, time, action, object_type, object_id, user_id, org_id, token_id, canonical)
+			VALUES (?, ?, 'org.create', 'org', ?, '', '', '', ?)`, forged.Seq, tx.Time(forged.Time), ghost, canon)
+		return err
+	}))
+	rep = mustReconcile(t, db)
+	altered := slices.IndexFunc(rep.Findings, func(f store.ReconcileFinding) bool {
+		return f.Problem == store.ReconcileRecordAltered && f.ObjectID == ghost && f.Seq == forged.Seq
+	})
+	if altered < 0 {
+		t.Errorf("a record whose columns disagree with its canonical bytes is not named: %+v", rep.Findings)
+	}
 }
 
 func mustReconcile(t *testing.T, db *store.DB) *store.ReconcileReport {
