@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"slices"
 
 	"tollgate"
 )
@@ -231,7 +234,65 @@ func readApplications(ctx context.Context, tx *Tx, after string, limit int) ([]l
 		}
 		out = append(out, o)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, checkDocuments(ctx, tx, out)
+}
+
+// checkDocuments checks the stored supporting documents of a page of
+// applications against the documents each application lists (name,
+// digest, size and type; the content must hash to the digest), naming
+// "documents" among the columns of an application whose rows disagree.
+func checkDocuments(ctx context.Context, tx *Tx, apps []liveObject) error {
+	type doc struct {
+		tollgate.SupportingDocument
+		sum string
+	}
+	stored := map[string][]doc{}
+	ids := make([]string, len(apps))
+	for i, o := range apps {
+		ids[i] = o.id
+	}
+	err := inBatches(ids, func(marks string, args []any) error {
+		rows, err := tx.QueryContext(ctx, `SELECT application_id, digest, name, content_type, size, content
+			FROM application_documents WHERE application_id IN (`+marks+`) ORDER BY application_id, digest`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				app     string
+				d       doc
+				content []byte
+			)
+			if err := rows.Scan(&app, &d.Digest, &d.Name, &d.ContentType, &d.Size, &content); err != nil {
+				return err
+			}
+			sum := sha256.Sum256(content)
+			d.sum = hex.EncodeToString(sum[:])
+			stored[app] = append(stored[app], d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	for i := range apps {
+		o := &apps[i]
+		listed := o.v.(*tollgate.Application).Documents
+		rows := stored[o.id]
+		ok := len(rows) == len(listed)
+		for _, d := range rows {
+			ok = ok && d.sum == d.Digest && slices.Contains(listed, d.SupportingDocument)
+		}
+		if !ok {
+			o.columns = append(o.columns, "documents")
+		}
+	}
+	return nil
 }
 
 // scanFirst scans the columns first before those its caller scans.
