@@ -206,9 +206,8 @@ func auditView(v any) any {
 			HashDigest string `json:"hash_digest"`
 		}{&c, secretDigest(o.Hash)}
 	case *tollgate.Session:
-		// A session's record states what it was created with; its end is
-		// an event (session.end, session.end_all), and its idle deadline
-		// moves with use.
+		// When a session was last seen, and so its idle deadline, moves
+		// with use, unrecorded.
 		return struct {
 			ID         string    `json:"id"`
 			UserID     string    `json:"user_id"`
@@ -216,7 +215,9 @@ func auditView(v any) any {
 			HashDigest string    `json:"hash_digest"`
 			CreatedAt  time.Time `json:"created_at"`
 			ExpiresAt  time.Time `json:"expires_at"`
-		}{o.ID, o.UserID, o.OrgID, secretDigest(o.Hash), o.CreatedAt, o.ExpiresAt}
+			EndedAt    time.Time `json:"ended_at,omitzero"`
+			EndReason  string    `json:"end_reason,omitempty"`
+		}{o.ID, o.UserID, o.OrgID, secretDigest(o.Hash), o.CreatedAt, o.ExpiresAt, o.EndedAt, o.EndReason}
 	}
 	return v
 }

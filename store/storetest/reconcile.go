@@ -30,12 +30,18 @@ func testReconcile(t *testing.T, newDSN NewDSN) {
 	mustNoErr(t, err)
 	_, err = demo.Run(ctx, demo.Options{DB: db, Clock: clock, AuditKey: key, BundleDir: filepath.Join(t.TempDir(), "bundle")})
 	mustNoErr(t, err)
-	// The demo signs in with tokens only; a session completes the set.
+	// The demo signs in with tokens only; sessions complete the set, one
+	// of them ended (its end is a recorded state too).
 	users, _, err := db.FindUsers(ctx, tollgate.UserFilter{})
 	mustNoErr(t, err)
 	now := clock.Now()
-	mustNoErr(t, db.CreateSession(ctx, &tollgate.Session{UserID: users[0].ID, Hash: fileDigest("session"),
-		IdleExpiresAt: now.Add(time.Hour), ExpiresAt: now.Add(8 * time.Hour)}))
+	var sessions [2]*tollgate.Session
+	for i := range sessions {
+		sessions[i] = &tollgate.Session{UserID: users[0].ID, Hash: fileDigest(fmt.Sprint("session ", i)),
+			IdleExpiresAt: now.Add(time.Hour), ExpiresAt: now.Add(8 * time.Hour)}
+		mustNoErr(t, db.CreateSession(ctx, sessions[i]))
+	}
+	mustNoErr(t, db.EndSession(ctx, sessions[1].ID, tollgate.SessionEndLogout))
 
 	rep := mustReconcile(t, db)
 	if !rep.OK() {
@@ -67,6 +73,7 @@ func testReconcile(t *testing.T, newDSN NewDSN) {
 		{"users", "id", `name = name || ' (edited)'`, 0, "name"},
 		{"tokens", "id", `name = name || ' (edited)'`, 0, "name"},
 		{"sessions", "id", `expires_at = created_at`, 0, "expires_at"},
+		{"sessions", "id", `ended_at = NULL`, 1, "ended_at"},
 		{"list_versions", "id", `file_name = file_name || ' (edited)'`, 0, "file_name"},
 		{"screenings", "id", `threshold = threshold / 2`, 0, "threshold"},
 		{"hit_decisions", "id", `reason = reason || ' (edited)'`, 0, "reason"},
