@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"slices"
+	"strings"
 
 	"tollgate"
 )
@@ -53,6 +54,7 @@ var auditedTables = []auditedTable{
 		}),
 	keyed("hit_decision", "hit_decisions", `SELECT `+decisionColumns+` FROM hit_decisions`, scanDecision, nil),
 	{objectType: "application", table: "applications", read: readApplications},
+	{objectType: "application_assignment", table: "application_assignments", read: readAssignments},
 	{objectType: "license", table: "licenses", read: readLicenses},
 	{objectType: "licensing_agency", table: "licensing_agencies", read: readAgencies},
 	keyed("lab_key", "lab_keys", `SELECT `+labKeyColumns+` FROM lab_keys`, scanLabKey, nil),
@@ -302,6 +304,29 @@ type scanFirst struct {
 }
 
 func (f scanFirst) Scan(dest ...any) error { return f.s.Scan(append(f.first, dest...)...) }
+
+// readAssignments reads applications' assignments to organizations, keyed
+// "<application id>/<organization id>": fixed-length ids, so that the key's
+// order is that of the table's primary key.
+func readAssignments(ctx context.Context, tx *Tx, after string, limit int) ([]liveObject, error) {
+	app, org, _ := strings.Cut(after, "/")
+	app, org = idAbove(app), idAbove(org)
+	rows, err := tx.QueryContext(ctx, `SELECT application_id, org_id, reason, assigned_at FROM application_assignments
+		WHERE application_id > ? OR application_id = ? AND org_id > ? ORDER BY application_id, org_id LIMIT ?`, app, app, org, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []liveObject
+	for rows.Next() {
+		var a applicationAssignment
+		if err := rows.Scan(&a.ApplicationID, &a.OrgID, &a.Reason, timeColumn{&a.AssignedAt}); err != nil {
+			return nil, err
+		}
+		out = append(out, liveObject{id: a.AuditID(), v: &a})
+	}
+	return out, rows.Err()
+}
 
 // readLicenses reads licenses as their records hold them
 // (tollgate.License: no usage, which the shipping counters keep).

@@ -80,6 +80,7 @@ func testReconcile(t *testing.T, newDSN NewDSN) {
 		{"applications", "id", `doc = replace(doc, '"end_use":"', '"end_use":"(edited) ')`, 0, "end_use"},
 		{"applications", "id", `state = 'withdrawn'`, 1, "column state"},
 		{"application_documents", "application_id", `size = size + 1`, 0, "documents"},
+		{"application_assignments", "application_id || '/' || org_id", `reason = reason || ' (edited)'`, 0, "reason"},
 		{"licenses", "id", `status_reason = status_reason || ' (edited)'`, 0, "status_reason"},
 		{"licensing_agencies", "code", `org_id = (SELECT org_id FROM parties ORDER BY id LIMIT 1)`, 0, "org_id"},
 		{"lab_keys", "id", `revoked_at = created_at`, 0, "revoked_at"},
