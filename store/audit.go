@@ -156,6 +156,8 @@ func digestOf(v any) (string, error) { return AuditDigest(v) }
 // and its digest, or nothing when v is nil or a nil pointer, map or slice
 // (no object). It is the one encoding of an object's state: Tx.Audit
 // digests the objects of a change with it and Reconcile the live objects.
+// The state is v's audited view (auditView) with its times as the store
+// keeps them (storedTimes).
 func auditState(v any) (canonical []byte, digest string, err error) {
 	if v == nil {
 		return nil, "", nil
@@ -166,7 +168,7 @@ func auditState(v any) (canonical []byte, digest string, err error) {
 			return nil, "", nil
 		}
 	}
-	if canonical, err = auditlog.CanonicalJSON(auditView(v)); err != nil {
+	if canonical, err = auditlog.CanonicalJSON(storedTimes(auditView(v))); err != nil {
 		return nil, "", err
 	}
 	return canonical, auditlog.DigestCanonical(canonical), nil

@@ -97,3 +97,44 @@ func TestAuditView(t *testing.T) {
 		t.Errorf("digest of no object = %q, want empty", d)
 	}
 }
+
+// TestStoredTimes: an object is digested with its times as the store keeps
+// them (UTC, whole microseconds), whatever clock or zone made them, and
+// the caller's object is left as it was.
+func TestStoredTimes(t *testing.T) {
+	zone := time.FixedZone("CST", 8*3600)
+	made := time.Date(2026, 1, 2, 11, 4, 5, 123456789, zone)
+	stored := made.UTC().Truncate(time.Microsecond)
+	digest := func(v any) string {
+		t.Helper()
+		d, err := AuditDigest(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	tok := &tollgate.Token{ID: "t1", Hash: "h", CreatedAt: made, ExpiresAt: made.Add(time.Hour)}
+	back := &tollgate.Token{ID: "t1", Hash: "h", CreatedAt: stored, ExpiresAt: stored.Add(time.Hour)}
+	if digest(tok) != digest(back) {
+		t.Error("a token digests differently before it is stored and as read back")
+	}
+	if !tok.CreatedAt.Equal(made) || tok.CreatedAt.Location() != zone {
+		t.Errorf("the caller's token was changed: created %v", tok.CreatedAt)
+	}
+	o := &tollgate.Order{ID: "o1", History: []tollgate.OrderChange{{Event: "x", At: made}}}
+	ob := &tollgate.Order{ID: "o1", History: []tollgate.OrderChange{{Event: "x", At: stored}}}
+	if digest(o) != digest(ob) {
+		t.Error("a time inside a slice of structs is not digested as stored")
+	}
+	if o.History[0].At.Location() != zone {
+		t.Error("the caller's order history was changed")
+	}
+	if got := storedTimes(back); got != any(back) {
+		t.Error("an object whose times are stored already was copied")
+	}
+	later := *back
+	later.ExpiresAt = later.ExpiresAt.Add(time.Microsecond)
+	if digest(back) == digest(&later) {
+		t.Error("a microsecond's difference does not change the digest")
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"tollgate/api/apitest"
+
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
@@ -63,6 +65,46 @@ func TestReconcileJob(t *testing.T) {
 	for _, want := range []string{"level=ERROR", "table=orgs", "object_id=" + org.ID, "problem=differs", "fields=[name]"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestServeReconcileJob runs serve with --reconcile-every: the job runs,
+// finds the fresh store clean, then names a user edited behind the log's
+// back in the log stream and in /metrics.
+func TestServeReconcileJob(t *testing.T) {
+	ctx := context.Background()
+	dsn := apitest.SQLiteDSN(t)
+	p := startServeWith(t, dsn, "--reconcile-every", "1s")
+	defer func() {
+		if t.Failed() {
+			t.Logf("serve log:\n%s", p.logs)
+		}
+	}()
+	waitFor(t, "a clean reconcile run", func() bool {
+		return metricValue(t, p.base, `tollgate_audit_reconcile_runs_total{outcome="ok"}`) >= 1
+	})
+	db, err := store.Open(ctx, dsn, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET name = 'Mallory'`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "reconcile to find the edited user", func() bool {
+		return metricValue(t, p.base, "tollgate_audit_reconcile_findings") == 1
+	})
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	logs := p.logs.String()
+	for _, want := range []string{`"msg":"audit reconcile: object does not match the audit log"`, `"table":"users"`, `"fields":["name"]`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("serve's log lacks %s", want)
 		}
 	}
 }
