@@ -35,7 +35,8 @@ type liveObject struct {
 
 // auditedTables lists every table the audit log covers, by the object
 // type of its records. A use case that audits a new object type adds its
-// table here; TestAuditedTablesCoverTheLog (storetest) fails until it does.
+// table here; the Reconcile test of package storetest, which plays the
+// demo, fails until it does.
 var auditedTables = []auditedTable{
 	keyed("org", "orgs", `SELECT `+orgColumns+` FROM orgs`, scanOrg, nil),
 	keyed("party", "parties", `SELECT `+partyColumns+` FROM parties`, scanParty, nil),
@@ -153,23 +154,6 @@ func objectID(v any) string {
 		return o.ID
 	}
 	panic("store: objectID: unknown audited object type")
-}
-
-func scanScreeningRow(s scanner) (*tollgate.Screening, error) {
-	sc := &tollgate.Screening{ListVersionIDs: []string{}, Hits: []tollgate.Hit{}}
-	if err := s.Scan(&sc.ID, &sc.PartyID, timeColumn{&sc.ScreenedAt}, &sc.Threshold); err != nil {
-		return nil, err
-	}
-	return sc, nil
-}
-
-func scanDecision(s scanner) (*tollgate.HitDecision, error) {
-	var d tollgate.HitDecision
-	if err := s.Scan(&d.ID, &d.PartyID, &d.List, &d.SourceID, &d.EntityDigest, &d.Kind,
-		&d.Reason, &d.DecidedBy, timeColumn{&d.DecidedAt}); err != nil {
-		return nil, err
-	}
-	return &d, nil
 }
 
 // withSerials fills in the serials of the objects whose units are not a
