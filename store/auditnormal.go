@@ -61,6 +61,26 @@ func mayHoldTime(t reflect.Type) bool {
 	return b
 }
 
+// timeFields caches, by struct type, the indexes of the exported fields
+// that may hold a time.
+var timeFields sync.Map // reflect.Type → []int
+
+// fieldsWithTime returns the indexes of struct type t's exported fields
+// that may hold a time.
+func fieldsWithTime(t reflect.Type) []int {
+	if f, ok := timeFields.Load(t); ok {
+		return f.([]int)
+	}
+	var out []int
+	for i := range t.NumField() {
+		if f := t.Field(i); f.IsExported() && mayHoldTime(f.Type) {
+			out = append(out, i)
+		}
+	}
+	timeFields.Store(t, out)
+	return out
+}
+
 // needsStoring reports whether v holds a time that is not stored.
 func needsStoring(v reflect.Value) bool {
 	if !mayHoldTime(v.Type()) {
@@ -71,8 +91,8 @@ func needsStoring(v reflect.Value) bool {
 		if v.Type() == timeType {
 			return !storedTime(v.Interface().(time.Time))
 		}
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() && needsStoring(v.Field(i)) {
+		for _, i := range fieldsWithTime(v.Type()) {
+			if needsStoring(v.Field(i)) {
 				return true
 			}
 		}
@@ -106,10 +126,8 @@ func withStoredTimes(v reflect.Value) reflect.Value {
 		}
 		c := reflect.New(v.Type()).Elem()
 		c.Set(v)
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				c.Field(i).Set(withStoredTimes(v.Field(i)))
-			}
+		for _, i := range fieldsWithTime(v.Type()) {
+			c.Field(i).Set(withStoredTimes(v.Field(i)))
 		}
 		return c
 	case reflect.Pointer:
