@@ -1,7 +1,6 @@
 package tollgate
 
 import (
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -199,6 +198,9 @@ func (a *Application) Validate() error {
 	if err := a.Parties.validate(); err != nil {
 		return err
 	}
+	if err := CheckText("end_use", a.EndUse); err != nil {
+		return err
+	}
 	if len(a.EndUse) > maxApplicationTextLen {
 		return FieldErrorf("end_use", "longer than %d characters", maxApplicationTextLen)
 	}
@@ -270,6 +272,8 @@ func validateUSShipments(shipments []USUnitsShipped) *Error {
 			return FieldErrorf(field+".product", "%q stated twice", s.Product)
 		case s.Units < 0:
 			return FieldErrorf(field+".units", "must not be negative")
+		case s.Units > MaxUnits:
+			return FieldErrorf(field+".units", "is %d, more than %d", s.Units, int64(MaxUnits))
 		case s.Source != UnitsFromRecords && s.Source != UnitsStated:
 			return FieldErrorf(field+".source", "must be %q or %q", UnitsFromRecords, UnitsStated)
 		}
@@ -286,17 +290,19 @@ func (it ApplicationItem) validate() *Error {
 		return FieldErrorf("spec_ref", "give a catalog model or a spec reference, not both")
 	case it.ECCN != "" && !ValidECCN(it.ECCN):
 		return FieldErrorf("eccn", "%q is not an ECCN", it.ECCN)
-	case it.Quantity <= 0:
-		return FieldErrorf("quantity", "must be positive")
-	case it.UnitPriceCents <= 0:
-		return FieldErrorf("unit_price_cents", "must be positive")
-	case it.Quantity > math.MaxInt64/it.UnitPriceCents:
-		return FieldErrorf("total_cents", "quantity times unit price overflows")
+	case CheckUnits("quantity", it.Quantity) != nil:
+		return CheckUnits("quantity", it.Quantity)
+	case CheckCents("unit_price_cents", it.UnitPriceCents) != nil:
+		return CheckCents("unit_price_cents", it.UnitPriceCents)
+	case it.Quantity > MaxCents/it.UnitPriceCents:
+		return FieldErrorf("total_cents", "quantity times unit price is more than %d cents", int64(MaxCents))
 	case it.TotalCents != it.Quantity*it.UnitPriceCents:
 		return FieldErrorf("total_cents", "is %d, want quantity %d x unit price %d = %d",
 			it.TotalCents, it.Quantity, it.UnitPriceCents, it.Quantity*it.UnitPriceCents)
 	case len(it.Manufacturer) > maxApplicationNameLen:
 		return FieldErrorf("manufacturer", "longer than %d characters", maxApplicationNameLen)
+	case CheckText("description", it.Description) != nil:
+		return CheckText("description", it.Description).(*Error)
 	case len(it.Description) > maxApplicationTextLen:
 		return FieldErrorf("description", "longer than %d characters", maxApplicationTextLen)
 	}

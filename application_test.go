@@ -40,7 +40,11 @@ func TestApplicationValidate(t *testing.T) {
 		{"ErrECCN", func(a *tollgate.Application) { a.Items[0].ECCN = "3A90a" }, "items[0].eccn"},
 		{"ErrQuantity", func(a *tollgate.Application) { a.Items[0].Quantity = 0 }, "items[0].quantity"},
 		{"ErrTotal", func(a *tollgate.Application) { a.Items[0].TotalCents = 1 }, "items[0].total_cents"},
-		{"ErrOverflow", func(a *tollgate.Application) { a.Items[0].Quantity, a.Items[0].UnitPriceCents = 1<<40, 1<<40 }, "items[0].total_cents"},
+		{"ErrOverflow", func(a *tollgate.Application) { a.Items[0].Quantity, a.Items[0].UnitPriceCents = 1<<40, 1<<40 }, "items[0].quantity"},
+		{"ErrTotalAboveMaxCents", func(a *tollgate.Application) {
+			a.Items[0].Quantity, a.Items[0].UnitPriceCents = tollgate.MaxUnits, 10_000_000
+		}, "items[0].total_cents"},
+		{"ErrPriceAboveMaxCents", func(a *tollgate.Application) { a.Items[0].UnitPriceCents = tollgate.MaxCents + 1 }, "items[0].unit_price_cents"},
 		{"ErrDigest", func(a *tollgate.Application) { a.Documents[0].Digest = "ABC" }, "documents[0].digest"},
 		{"ErrDocumentSize", func(a *tollgate.Application) { a.Documents[0].Size = 0 }, "documents[0].size"},
 		{"ErrUnitsSource", func(a *tollgate.Application) { a.USShipments[0].Source = "guess" }, "us_shipments[0].source"},

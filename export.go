@@ -82,8 +82,8 @@ func (e *Export) Validate() error {
 		return err
 	}
 	switch {
-	case e.ValueCents <= 0:
-		return FieldErrorf("value_cents", "must be positive")
+	case CheckCents("value_cents", e.ValueCents) != nil:
+		return CheckCents("value_cents", e.ValueCents)
 	case !IsCountryCode(e.Destination):
 		return FieldErrorf("destination", "must be an ISO 3166-1 alpha-2 code such as CN; got %q", e.Destination)
 	case !e.State.Valid():
@@ -106,6 +106,8 @@ func (e *Export) validateState() error {
 		return FieldErrorf("filing_reference", "required exactly when shipped")
 	case shipped != !e.ExportedOn.IsZero():
 		return FieldErrorf("exported_on", "required exactly when shipped")
+	case CheckDate("exported_on", e.ExportedOn) != nil:
+		return CheckDate("exported_on", e.ExportedOn)
 	case shipped != !e.ShippedAt.IsZero():
 		return FieldErrorf("shipped_at", "required exactly when shipped")
 	case released != !e.ReleasedAt.IsZero():

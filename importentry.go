@@ -16,7 +16,7 @@ const (
 	MaxSerialLen = 64
 	// MaxEnteredValueCents bounds an entered value ($1 trillion), so that
 	// duty arithmetic in basis points cannot overflow an int64.
-	MaxEnteredValueCents = 100_000_000_000_000
+	MaxEnteredValueCents = MaxCents
 )
 
 // Units names physical chips: either by serial number (Count equals the
@@ -45,8 +45,8 @@ func (u Units) Validate() *Error {
 		return FieldErrorf("serials", "more than %d serial numbers", MaxSerials)
 	case u.Lot != "" && !validUnitCode(u.Lot):
 		return FieldErrorf("lot", "%q is not a lot code (1 to %d printable characters, no surrounding space)", u.Lot, MaxSerialLen)
-	case u.Count <= 0:
-		return FieldErrorf("count", "must be positive")
+	case CheckUnits("count", u.Count) != nil:
+		return CheckUnits("count", u.Count)
 	case len(u.Serials) > 0 && u.Count != int64(len(u.Serials)):
 		return FieldErrorf("count", "is %d, want the number of serials, %d", u.Count, len(u.Serials))
 	}
@@ -157,6 +157,8 @@ func (e *ImportEntry) Validate() error {
 		return FieldErrorf("line", "must be 1 to 9999; got %d", e.Line)
 	case e.EntryDate.IsZero():
 		return FieldErrorf("entry_date", "required")
+	case CheckDate("entry_date", e.EntryDate) != nil:
+		return CheckDate("entry_date", e.EntryDate)
 	case e.Product == "" || e.Product != ProductKey(e.Product):
 		return FieldErrorf("product", "required, as a product key (trimmed, upper case); got %q", e.Product)
 	}
@@ -202,6 +204,9 @@ func (e *ImportEntry) validateDutyStatus() error {
 		}
 		if e.PaidOn.IsZero() {
 			return FieldErrorf("paid_on", "required when the duty is paid")
+		}
+		if err := CheckDate("paid_on", e.PaidOn); err != nil {
+			return err
 		}
 		return nil
 	default:

@@ -97,12 +97,16 @@ func (r *LabReport) Validate() error {
 	switch {
 	case strings.TrimSpace(r.Method) == "":
 		return FieldErrorf("method", "required")
+	case CheckText("method", r.Method) != nil:
+		return CheckText("method", r.Method)
 	case len(r.Method) > maxApplicationTextLen:
 		return FieldErrorf("method", "longer than %d characters", maxApplicationTextLen)
 	case r.ToleranceBP < 0 || r.ToleranceBP > MaxToleranceBP:
 		return FieldErrorf("tolerance_bp", "must be 0 to %d; got %d", MaxToleranceBP, r.ToleranceBP)
 	case r.TestedAt.IsZero():
 		return FieldErrorf("tested_at", "required")
+	case CheckDate("tested_at", r.TestedAt) != nil:
+		return CheckDate("tested_at", r.TestedAt)
 	case r.KeyID != "" && !validKeyID(r.KeyID):
 		return FieldErrorf("key_id", "must be 32 lower-case hex digits")
 	case len(r.Signature) != 0 && len(r.Signature) != ed25519.SignatureSize:

@@ -109,10 +109,10 @@ func (it LicenseItem) Validate() *Error {
 		return FieldErrorf("product", "required, as a product key (trimmed, upper case); got %q", it.Product)
 	case it.ECCN != "" && !ValidECCN(it.ECCN):
 		return FieldErrorf("eccn", "%q is not an ECCN", it.ECCN)
-	case it.Quantity <= 0:
-		return FieldErrorf("quantity", "must be positive")
-	case it.ValueCents <= 0:
-		return FieldErrorf("value_cents", "must be positive")
+	case CheckUnits("quantity", it.Quantity) != nil:
+		return CheckUnits("quantity", it.Quantity)
+	case CheckCents("value_cents", it.ValueCents) != nil:
+		return CheckCents("value_cents", it.ValueCents)
 	}
 	return nil
 }
@@ -135,6 +135,8 @@ func (c Condition) Validate() *Error {
 		return FieldErrorf("id", "required")
 	case strings.TrimSpace(c.Text) == "":
 		return FieldErrorf("text", "required")
+	case CheckText("text", c.Text) != nil:
+		return CheckText("text", c.Text).(*Error)
 	case len(c.Text) > maxApplicationTextLen:
 		return FieldErrorf("text", "longer than %d characters", maxApplicationTextLen)
 	case len(c.Binds) == 0:
@@ -264,6 +266,10 @@ func (l *License) Validate() error {
 		return FieldErrorf("valid_to", "a validity period is required")
 	case l.ValidTo.Before(l.ValidFrom):
 		return FieldErrorf("valid_to", "ends before valid_from")
+	case CheckDate("valid_from", l.ValidFrom) != nil:
+		return CheckDate("valid_from", l.ValidFrom)
+	case CheckDate("valid_to", l.ValidTo) != nil:
+		return CheckDate("valid_to", l.ValidTo)
 	case l.Status != LicenseActive && l.Status != LicenseRevoked && l.Status != LicenseSuspended:
 		return FieldErrorf("status", "stored status must be active, revoked or suspended; got %q", l.Status)
 	}

@@ -101,6 +101,12 @@ func (c PRCStatusChange) Validate() *Error {
 		return FieldErrorf("reference", "an approval carries its reference")
 	case c.Status == PRCApproved && c.Date.IsZero():
 		return FieldErrorf("date", "an approval carries its date")
+	case CheckDate("date", c.Date) != nil:
+		return CheckDate("date", c.Date)
+	case CheckLine("reference", c.Reference) != nil:
+		return CheckLine("reference", c.Reference).(*Error)
+	case CheckText("note", c.Note) != nil:
+		return CheckText("note", c.Note).(*Error)
 	case len(c.Reference) > MaxNameLen || len(c.Note) > maxApplicationTextLen:
 		return FieldErrorf("note", "reference or note too long")
 	case c.RecordedBy == "":
@@ -173,12 +179,12 @@ func (o *Order) Validate() error {
 	switch {
 	case o.Product == "" || o.Product != ProductKey(o.Product):
 		return FieldErrorf("product", "required, as a product key (trimmed, upper case); got %q", o.Product)
-	case o.Quantity <= 0:
-		return FieldErrorf("quantity", "must be positive")
-	case o.UnitPriceCents <= 0:
-		return FieldErrorf("unit_price_cents", "must be positive")
-	case o.TotalCents() == 0:
-		return FieldErrorf("unit_price_cents", "quantity times unit price overflows")
+	case CheckUnits("quantity", o.Quantity) != nil:
+		return CheckUnits("quantity", o.Quantity)
+	case CheckCents("unit_price_cents", o.UnitPriceCents) != nil:
+		return CheckCents("unit_price_cents", o.UnitPriceCents)
+	case o.TotalCents() == 0 || o.TotalCents() > MaxCents:
+		return FieldErrorf("unit_price_cents", "quantity times unit price is more than %d cents", int64(MaxCents))
 	case !IsCountryCode(o.Destination):
 		return FieldErrorf("destination", "must be an ISO 3166-1 alpha-2 code such as CN; got %q", o.Destination)
 	case !o.State.Valid():

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // OrgKind is the part an organization plays in the regime.
@@ -113,21 +112,19 @@ type OrgService interface {
 	UpdateOrg(ctx context.Context, id string, upd OrgUpdate) (*Org, error)
 }
 
-// IsCountryCode reports whether s has the form of an ISO 3166-1 alpha-2
-// code: two upper-case ASCII letters. It does not check that the code is
-// assigned.
-func IsCountryCode(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
-}
-
-// validateNameField checks a free-text field: valid UTF-8, no surrounding white
-// space, at most MaxNameLen bytes, and non-empty when required.
+// validateNameField checks a name: one line of text (CheckLine), no
+// surrounding white space, at most MaxNameLen bytes, and, when not empty,
+// at least one visible character; non-empty when required.
 func validateNameField(field, s string, required bool) error {
-	switch {
-	case s == "" && required:
+	if s == "" && required {
 		return FieldErrorf(field, "required")
-	case !utf8.ValidString(s):
-		return FieldErrorf(field, "must be valid UTF-8")
+	}
+	if err := CheckLine(field, s); err != nil {
+		return err
+	}
+	switch {
+	case s != "" && !HasVisible(s):
+		return FieldErrorf(field, "has no visible character (only white space or invisible characters)")
 	case len(s) > MaxNameLen:
 		return FieldErrorf(field, "longer than %d bytes", MaxNameLen)
 	case strings.TrimSpace(s) != s:

@@ -46,8 +46,12 @@ func (s *DomesticShipment) Validate() error {
 		return FieldErrorf("product", "required, as a product key (trimmed, upper case); got %q", s.Product)
 	case s.Units == 0:
 		return FieldErrorf("units", "must not be zero")
+	case s.Units > MaxUnits || s.Units < -MaxUnits:
+		return FieldErrorf("units", "is %d, more than the %d units one record may carry", s.Units, int64(MaxUnits))
 	case s.ShippedOn.IsZero():
 		return FieldErrorf("shipped_on", "required")
+	case CheckDate("shipped_on", s.ShippedOn) != nil:
+		return CheckDate("shipped_on", s.ShippedOn)
 	}
 	if err := validateNameField("customer", s.Customer, true); err != nil {
 		return err

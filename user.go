@@ -266,15 +266,22 @@ type UserService interface {
 	FindUserByID(ctx context.Context, id string) (*User, error)
 
 	// FindUserByEmail returns the user with the normalized email, or
-	// ENOTFOUND.
+	// ENOTFOUND; ECONFLICT when users of several organizations have it
+	// (emails are unique within an organization only).
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
+
+	// FindUsersByEmail returns every user with the normalized email, of
+	// any organization, oldest first; none is not an error.
+	FindUsersByEmail(ctx context.Context, email string) ([]*User, error)
 
 	// FindUsers returns one page of users matching filter, oldest first, and
 	// the cursor of the next page ("" on the last page).
 	FindUsers(ctx context.Context, filter UserFilter) ([]*User, string, error)
 
 	// CreateUser validates u, assigns its ID and timestamps and stores it:
-	// ECONFLICT when the email is taken, ENOTFOUND when the org does not exist.
+	// ECONFLICT when a user of the same organization has the email (users
+	// of other organizations may: the answer must not tell whether one
+	// does), ENOTFOUND when the org does not exist.
 	CreateUser(ctx context.Context, u *User) error
 
 	// UpdateUser applies upd and returns the user as stored. Disabling a user

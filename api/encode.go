@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -21,24 +22,33 @@ type validator interface {
 }
 
 // decode reads the request body as exactly one JSON value of type T:
-// unknown fields and trailing data are rejected, and the body's size has
-// already been limited by the route's middleware. Errors are tollgate
+// unknown fields and trailing data are rejected, and so is what
+// checkStrictJSON refuses (duplicate keys, field names in another case,
+// strings that are not text); the body's size has already been limited by
+// the route's middleware. Errors are tollgate
 // EINVALID errors naming the offending field where JSON says which.
 func decode[T any](r *http.Request) (T, error) {
 	var v T
 	if err := checkJSONContentType(r); err != nil {
 		return v, err
 	}
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return v, err
+		}
+		return v, tollgate.Errorf(tollgate.EINVALID, "request body could not be read: %v", err)
+	}
+	if err := checkStrictJSON(body, reflect.TypeFor[T]()); err != nil {
+		return v, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
 		return v, jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return v, err
-		}
 		return v, tollgate.Errorf(tollgate.EINVALID, "request body has data after the JSON value")
 	}
 	if val, ok := any(&v).(validator); ok {

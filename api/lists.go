@@ -97,8 +97,11 @@ type ListImportInput struct {
 	// FileName is the file's base name; it helps format detection and
 	// gives the publication date when the name holds one
 	// ("consolidated-2022-04.csv.gz").
-	FileName      string `json:"file_name"`
-	Content       string `json:"content,omitempty"`
+	FileName string `json:"file_name"`
+	// Content is the file as it is: the text rules of request bodies
+	// (checkStrictJSON) do not apply to it, since list files hold control
+	// characters of their own (OFAC's end-of-file mark).
+	Content       string `json:"content,omitempty" text:"raw"`
 	ContentBase64 string `json:"content_base64,omitempty"`
 	// AllowOlder lets a file published before the source's current
 	// version become current all the same; Reason, required with it, says

@@ -77,7 +77,8 @@ func queryBool(r *http.Request, name string) (bool, error) {
 	return b, nil
 }
 
-// queryDate parses a YYYY-MM-DD query parameter; absent gives the zero time.
+// queryDate parses a YYYY-MM-DD query parameter within the plausible
+// dates (tollgate.CheckDate); absent gives the zero time.
 func queryDate(r *http.Request, name string) (time.Time, error) {
 	v := queryString(r, name)
 	if v == "" {
@@ -86,6 +87,9 @@ func queryDate(r *http.Request, name string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
 		return time.Time{}, tollgate.FieldErrorf(name, "must be a date YYYY-MM-DD, not %q", v)
+	}
+	if err := tollgate.CheckDate(name, t); err != nil {
+		return time.Time{}, err
 	}
 	return t, nil
 }

@@ -117,6 +117,9 @@ type Limits struct {
 	// zero Bucket (the default here; tollgate serve sets one) means no
 	// limit. The count is kept in memory, per replica.
 	PerUser auth.Bucket
+	// MaxHeaderBytes caps a request's line and headers; more gets 431
+	// (transport.go).
+	MaxHeaderBytes int
 }
 
 // DefaultLimits returns the limits tollgate serve runs with: 1 MiB bodies
@@ -131,6 +134,7 @@ func DefaultLimits() Limits {
 		ReadyTimeout:    2 * time.Second,
 		MaxInFlight:     DefaultMaxInFlight,
 		RequestTimeout:  DefaultRequestTimeout,
+		MaxHeaderBytes:  DefaultMaxHeaderBytes,
 	}
 }
 
@@ -160,6 +164,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.RequestTimeout <= 0 {
 		l.RequestTimeout = d.RequestTimeout
+	}
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = d.MaxHeaderBytes
 	}
 	return l
 }
@@ -264,6 +271,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.observe(r, info, sw, time.Since(start))
 	}()
+	if err := s.checkHeaderBytes(r); err != nil {
+		s.writeError(sw, r, err)
+		return
+	}
 	r, done, ok := s.admit(sw, r)
 	if !ok {
 		return

@@ -66,6 +66,7 @@ type Shipping interface {
 	FindExports(ctx context.Context, f store.ShippingFilter) ([]*tollgate.Export, string, error)
 	FindExportByID(ctx context.Context, id string) (*tollgate.Export, error)
 	CapPosition(ctx context.Context, exporterOrgID, product string) (shipping.CapPosition, error)
+	ProductUsed(ctx context.Context, exporterOrgID, product string) (bool, error)
 
 	CreateOrder(ctx context.Context, o tollgate.Order) (*tollgate.Order, error)
 	ApplyOrderEvent(ctx context.Context, id string, ev shipping.OrderEvent) (*tollgate.Order, error)
@@ -153,6 +154,9 @@ func parseDate(field, v string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
 		return time.Time{}, tollgate.FieldErrorf(field, "must be a date YYYY-MM-DD, not %q", v)
+	}
+	if err := tollgate.CheckDate(field, t); err != nil {
+		return time.Time{}, err
 	}
 	return t, nil
 }

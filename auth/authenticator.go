@@ -72,11 +72,8 @@ func (a *Authenticator) Login(ctx context.Context, email, password, remoteAddr s
 	if err := a.Limiter.Allow(email, remoteAddr); err != nil {
 		return nil, nil, err
 	}
-	u, err := a.Users.FindUserByEmail(ctx, email)
-	if err != nil && tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
-		return nil, nil, fmt.Errorf("auth.Login: %w", err)
-	}
-	if err := CheckLogin(a.Passwords, u, password); err != nil {
+	u, err := a.signIn(ctx, email, password)
+	if err != nil {
 		return nil, nil, err
 	}
 	a.Limiter.Succeeded(email, remoteAddr)
@@ -93,6 +90,38 @@ func (a *Authenticator) Login(ctx context.Context, email, password, remoteAddr s
 		}
 	}
 	return SessionCookie(a.Sessions, secret, s, a.SecureCookies), s, nil
+}
+
+// signIn returns the user that email and password sign in. An email is
+// unique within an organization only, so every user with it is tried
+// (CheckLogin, with its work for none): the one whose password matches is
+// signed in. Two or more matching — the same address and password in two
+// organizations — is refused as any wrong password is, since either could
+// be meant.
+func (a *Authenticator) signIn(ctx context.Context, email, password string) (*tollgate.User, error) {
+	users, err := a.Users.FindUsersByEmail(ctx, email)
+	if err != nil {
+		return nil, fmt.Errorf("auth.Login: %w", err)
+	}
+	if len(users) == 0 {
+		users = []*tollgate.User{nil}
+	}
+	var match *tollgate.User
+	for _, u := range users {
+		err := CheckLogin(a.Passwords, u, password)
+		switch {
+		case err == nil && match != nil:
+			return nil, wrongLogin()
+		case err == nil:
+			match = u
+		case tollgate.ErrorCode(err) != tollgate.EUNAUTHORIZED:
+			return nil, err
+		}
+	}
+	if match == nil {
+		return nil, wrongLogin()
+	}
+	return match, nil
 }
 
 func (a *Authenticator) rehash(ctx context.Context, u *tollgate.User, password, keepSessionID string) error {

@@ -68,6 +68,19 @@ func (m *memStore) FindUserByEmail(_ context.Context, email string) (*tollgate.U
 	return nil, notFound("user", email)
 }
 
+func (m *memStore) FindUsersByEmail(_ context.Context, email string) ([]*tollgate.User, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*tollgate.User
+	for _, u := range m.users {
+		if u.Email == email {
+			c := *u
+			out = append(out, &c)
+		}
+	}
+	return out, nil
+}
+
 func (m *memStore) FindUsers(context.Context, tollgate.UserFilter) ([]*tollgate.User, string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

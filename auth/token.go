@@ -211,8 +211,8 @@ func IssueToken(cfg TokenConfig, rnd io.Reader, u *tollgate.User, name string, t
 	switch {
 	case u.Disabled:
 		return "", nil, tollgate.Errorf(tollgate.ECONFLICT, "user %s is disabled", u.ID)
-	case strings.TrimSpace(name) == "":
-		return "", nil, tollgate.FieldErrorf("name", "required")
+	case tollgate.CheckName("name", name, true) != nil:
+		return "", nil, tollgate.CheckName("name", name, true)
 	case len(name) > MaxTokenNameLen:
 		return "", nil, tollgate.FieldErrorf("name", "longer than %d bytes", MaxTokenNameLen)
 	case ttl < 0:

@@ -140,7 +140,7 @@ func checkLicenseMatch(in ReserveInput) error {
 	case r.LicenseID != l.ID:
 		return tollgate.FieldErrorf("license_id", "is %q, but license %s has id %q", r.LicenseID, l.Number, l.ID)
 	case r.ExporterOrgID != l.HolderOrgID:
-		return tollgate.FieldErrorf("license_id", "license %s is held by %s, not %s", l.Number, l.HolderOrgID, r.ExporterOrgID)
+		return tollgate.Ref{Field: "license_id", Kind: "license", ID: r.LicenseID}.Unresolved()
 	case r.Destination != l.Destination:
 		return tollgate.FieldErrorf("destination", "license %s is for %s, not %s", l.Number, l.Destination, r.Destination)
 	}

@@ -66,7 +66,7 @@ func TestCheckReserve(t *testing.T) {
 		{"ErrLicenseRecord", func(in *ReserveInput) { in.License.Items = nil }, tollgate.EINVALID, []string{"license.items"}},
 		{"ErrOrderRecord", func(in *ReserveInput) { in.Order.Quantity = 0 }, tollgate.EINVALID, []string{"order.quantity"}},
 		{"ErrLicenseID", func(in *ReserveInput) { in.Request.LicenseID = "lic-9" }, tollgate.EINVALID, []string{"license_id"}},
-		{"ErrLicenseHolder", func(in *ReserveInput) { in.License.HolderOrgID = "org-amd" }, tollgate.EINVALID, []string{"held by org-amd"}},
+		{"ErrLicenseHolder", func(in *ReserveInput) { in.License.HolderOrgID = "org-amd" }, tollgate.EINVALID, []string{`license_id: license "lic-1" not found`}},
 		{"ErrDestination", func(in *ReserveInput) { in.Request.Destination = "MO" }, tollgate.EINVALID, []string{"is for CN, not MO"}},
 		{"ErrProductNotLicensed", func(in *ReserveInput) { in.License.Items[0].Product = "H100" }, tollgate.EINVALID, []string{"does not cover H200"}},
 

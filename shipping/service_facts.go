@@ -30,7 +30,7 @@ func (s *Service) readReserveFacts(ctx context.Context, tx *store.Tx, calls []*r
 	for _, c := range calls {
 		f := &c.facts
 		if f.order = orders[c.req.OrderID]; f.order == nil {
-			f.err = tollgate.FieldErrorf("order_id", "order %q not found", c.req.OrderID)
+			f.err = tollgate.Ref{Field: "order_id", Kind: "order", ID: c.req.OrderID}.Unresolved()
 			continue
 		}
 		if f.licenseID = c.req.LicenseID; f.licenseID == "" {
@@ -52,8 +52,10 @@ func (s *Service) readReserveFacts(ctx context.Context, tx *store.Tx, calls []*r
 		if f.err != nil {
 			continue
 		}
-		if f.lic = licenses[f.licenseID]; f.lic == nil {
-			f.err = tollgate.FieldErrorf("license_id", "license %q not found", f.licenseID)
+		// Another exporter's license is answered as a missing one, before
+		// anything else about it (its number, holder or terms) is said.
+		if f.lic = licenses[f.licenseID]; f.lic == nil || f.lic.HolderOrgID != f.order.ExporterOrgID {
+			f.err = tollgate.Ref{Field: "license_id", Kind: "license", ID: f.licenseID}.Unresolved()
 			continue
 		}
 		partyIDs = append(partyIDs, f.partyIDs()...)

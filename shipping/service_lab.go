@@ -103,8 +103,9 @@ func (s *Service) RecordLabReport(ctx context.Context, r tollgate.LabReport) (*t
 			return err
 		}
 		key, err := tx.FindLabKey(ctx, r.KeyID, false)
-		if err != nil {
-			return tollgate.FieldErrorf("key_id", "%s", tollgate.ErrorMessage(err))
+		ref := tollgate.Ref{Field: "key_id", Kind: "lab key", ID: r.KeyID}
+		if err := ref.Resolve(err, err == nil && key.LabOrgID == r.LabOrgID); err != nil {
+			return err
 		}
 		spec, err := s.applicationSpec(ctx, tx, r)
 		if err != nil {
@@ -134,11 +135,9 @@ func (s *Service) RecordLabReport(ctx context.Context, r tollgate.LabReport) (*t
 // the product as r's application (the exporter's) names it.
 func (s *Service) applicationSpec(ctx context.Context, tx *store.Tx, r tollgate.LabReport) (tollgate.Chip, error) {
 	app, err := tx.Application(ctx, r.ApplicationID)
-	if err != nil {
-		return tollgate.Chip{}, tollgate.FieldErrorf("application_id", "%s", tollgate.ErrorMessage(err))
-	}
-	if app.Parties.Applicant != r.ExporterOrgID {
-		return tollgate.Chip{}, tollgate.FieldErrorf("application_id", "application %s is not the exporter's", app.ID)
+	ref := tollgate.Ref{Field: "application_id", Kind: "application", ID: r.ApplicationID}
+	if err := ref.Resolve(err, err == nil && app.Parties.Applicant == r.ExporterOrgID); err != nil {
+		return tollgate.Chip{}, err
 	}
 	for _, it := range app.Items {
 		if it.Product() != r.Product {

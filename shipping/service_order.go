@@ -22,8 +22,9 @@ func (s *Service) CreateOrder(ctx context.Context, o tollgate.Order) (*tollgate.
 	}
 	err := s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
 		p, _, err := tx.PartyScreening(ctx, o.CustomerPartyID)
-		if err != nil || p.OrgID != o.ExporterOrgID {
-			return tollgate.FieldErrorf("customer_party_id", "party %q is not a party of the exporter", o.CustomerPartyID)
+		ref := tollgate.Ref{Field: "customer_party_id", Kind: "party", ID: o.CustomerPartyID}
+		if err := ref.Resolve(err, err == nil && p.OrgID == o.ExporterOrgID); err != nil {
+			return err
 		}
 		if err := tx.InsertOrder(ctx, &o); err != nil {
 			return err
@@ -114,12 +115,11 @@ func checkOrderLicense(ctx context.Context, tx *store.Tx, order *tollgate.Order,
 		return tollgate.FieldErrorf("license_id", "required to license an order")
 	}
 	lic, err := tx.License(ctx, licenseID)
-	if err != nil {
-		return tollgate.FieldErrorf("license_id", "%s", tollgate.ErrorMessage(err))
+	ref := tollgate.Ref{Field: "license_id", Kind: "license", ID: licenseID}
+	if err := ref.Resolve(err, err == nil && lic.HolderOrgID == order.ExporterOrgID); err != nil {
+		return err
 	}
 	switch st := licensing.Status(lic.License, nil, tx.Now()); {
-	case lic.HolderOrgID != order.ExporterOrgID:
-		return tollgate.FieldErrorf("license_id", "license %s is not the exporter's", lic.Number)
 	case lic.Destination != order.Destination:
 		return tollgate.FieldErrorf("license_id", "license %s is for %s, the order for %s", lic.Number, lic.Destination, order.Destination)
 	case st == tollgate.LicenseRevoked || st == tollgate.LicenseSuspended || st == tollgate.LicenseExpired:

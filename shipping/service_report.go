@@ -26,6 +26,22 @@ func (s *Service) CapPosition(ctx context.Context, exporterOrgID, product string
 	return pos, nil
 }
 
+// ProductUsed reports whether the exporter has any record of product (a
+// US shipment, an import entry or an order), so that a product nobody
+// knows can be told from one whose figures are all zero.
+func (s *Service) ProductUsed(ctx context.Context, exporterOrgID, product string) (bool, error) {
+	var used bool
+	err := s.db.View(ctx, func(tx *store.Tx) error {
+		var err error
+		used, err = tx.ProductUsed(ctx, exporterOrgID, tollgate.ProductKey(product))
+		return err
+	})
+	if err != nil {
+		return false, wrap("ProductUsed", err)
+	}
+	return used, nil
+}
+
 func (s *Service) capPosition(ctx context.Context, tx *store.Tx, exporter, product string) (CapPosition, error) {
 	us, err := tx.USUnits(ctx, exporter, product)
 	if err != nil {

@@ -284,13 +284,9 @@ func checkApplicationParties(ctx context.Context, tx *Tx, app *tollgate.Applicat
 		}
 		field := "parties." + string(ref.Role)
 		p, err := findPartyByID(ctx, tx, ref.ID)
-		if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
-			return tollgate.FieldErrorf(field, "no party %q", ref.ID)
-		} else if err != nil {
+		r := tollgate.Ref{Field: field, Kind: "party", ID: ref.ID}
+		if err := r.Resolve(err, err == nil && p.OrgID == app.Parties.Applicant); err != nil {
 			return err
-		}
-		if p.OrgID != app.Parties.Applicant {
-			return tollgate.FieldErrorf(field, "party %q is not a party of the applicant", ref.ID)
 		}
 	}
 	return nil

@@ -30,20 +30,32 @@ func (db *DB) FindUserByID(ctx context.Context, id string) (*tollgate.User, erro
 // FindUserByEmail implements tollgate.UserService. The email is
 // normalized (tollgate.NormalizeEmail) before the lookup.
 func (db *DB) FindUserByEmail(ctx context.Context, email string) (*tollgate.User, error) {
+	users, err := db.FindUsersByEmail(ctx, email)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("store.FindUserByEmail: %w", err)
+	case len(users) == 0:
+		return nil, fmt.Errorf("store.FindUserByEmail: %w", tollgate.Errorf(tollgate.ENOTFOUND, "no user with email %q", tollgate.NormalizeEmail(email)))
+	case len(users) > 1:
+		return nil, fmt.Errorf("store.FindUserByEmail: %w", tollgate.Errorf(tollgate.ECONFLICT,
+			"users of %d organizations have email %q; name the user by id", len(users), tollgate.NormalizeEmail(email)))
+	}
+	return users[0], nil
+}
+
+// FindUsersByEmail implements tollgate.UserService. The email is
+// normalized (tollgate.NormalizeEmail) before the lookup.
+func (db *DB) FindUsersByEmail(ctx context.Context, email string) ([]*tollgate.User, error) {
 	email = tollgate.NormalizeEmail(email)
-	var u *tollgate.User
-	err := db.viewOne(ctx, func(tx *Tx) error {
-		var err error
-		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
-		if errors.Is(err, sql.ErrNoRows) {
-			return tollgate.Errorf(tollgate.ENOTFOUND, "no user with email %q", email)
-		}
+	var users []*tollgate.User
+	err := db.viewOne(ctx, func(tx *Tx) (err error) {
+		users, err = queryAll(ctx, tx, scanUser, `SELECT `+userColumns+` FROM users WHERE email = ? ORDER BY id`, email)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store.FindUserByEmail: %w", err)
+		return nil, fmt.Errorf("store.FindUsersByEmail: %w", err)
 	}
-	return u, nil
+	return users, nil
 }
 
 // FindUsers implements tollgate.UserService.
@@ -166,7 +178,7 @@ func createUser(ctx context.Context, tx *Tx, u *tollgate.User) error {
 		u.ID, u.OrgID, u.Email, u.Name, jsonValue{nonNil(u.Roles)}, u.Disabled, u.PasswordHash,
 		tx.Time(u.CreatedAt), tx.Time(u.UpdatedAt))
 	if tx.d.uniqueViolation(err) {
-		return tollgate.Errorf(tollgate.ECONFLICT, "a user with email %q exists", u.Email)
+		return tollgate.Errorf(tollgate.ECONFLICT, "a user of this organization has email %q", u.Email)
 	}
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -159,7 +158,7 @@ Local commands act on the store directly as the operating-system user
 }
 
 func printApplicationTable(w io.Writer, views []*licensing.ApplicationView) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w, 0, 4, 2)
 	fmt.Fprintln(tw, "ID\tSTATE\tCONTROL\tDEST\tITEMS\tDAYS LATE\tUPDATED")
 	for _, v := range views {
 		control := v.ControlNumber
@@ -283,7 +282,7 @@ func newApplicationsAttachCmd(c *cli) *cobra.Command {
 						return err
 					}
 					d := sa.Documents[len(sa.Documents)-1]
-					fmt.Fprintf(c.stdout, "%s\t%s, %d bytes, sha256 %s\n", sa.ID, d.Name, d.Size, d.Digest)
+					fmt.Fprintf(termSafe{c.stdout}, "%s\t%s, %d bytes, sha256 %s\n", sa.ID, d.Name, d.Size, d.Digest)
 				}
 				return nil
 			})

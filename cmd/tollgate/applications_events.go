@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -35,7 +34,7 @@ application's state, the events allowed in it and its deadlines.`,
 				if asJSON {
 					return writeJSON(c.stdout, specs)
 				}
-				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				tw := newTable(c.stdout, 0, 4, 2)
 				fmt.Fprintln(tw, "EVENT\tSENT BY\tFROM\tTO")
 				for _, s := range specs {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Kind, s.Actor, joinStates(s.From), joinStates(s.To))

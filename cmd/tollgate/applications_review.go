@@ -7,7 +7,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -332,7 +331,7 @@ func newApplicationsOverdueCmd(c *cli) *cobra.Command {
 				if asJSON {
 					return writeJSON(c.stdout, late)
 				}
-				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				tw := newTable(c.stdout, 0, 4, 2)
 				fmt.Fprintln(tw, "ID\tCONTROL\tSTATE\tDEADLINE\tDUE\tDAYS LATE")
 				for _, v := range late {
 					for _, d := range v.Overdue {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -74,7 +73,7 @@ func runAuditRetention(ctx context.Context, c *cli, db *store.DB, asOf time.Time
 	}
 	fmt.Fprintf(c.stdout, "%d audit records are past their %d-year retention as of %s (none is deleted):\n",
 		len(recs), auditlog.RetentionYears, asOf.Format(time.DateOnly))
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(c.stdout, 0, 4, 2)
 	fmt.Fprintln(tw, "SEQ\tTIME\tACTION\tOBJECT\tEND\tKEEP UNTIL")
 	for _, r := range recs {
 		obj := r.ObjectType

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -60,7 +59,7 @@ func catalogRows(chips []tollgate.Chip) []chipRow {
 }
 
 func printChips(w io.Writer, rows []chipRow) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w, 0, 0, 2)
 	fmt.Fprintln(tw, "VENDOR\tMODEL\tTPP\tPD\tDIE mm²\tMEMORY\tDRAM GB/s\tDATA CENTER\tUS AVAILABLE")
 	for _, r := range rows {
 		pd, die := "-", "-"

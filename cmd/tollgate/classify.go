@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -147,7 +146,7 @@ func flagError(err error) error {
 // printClassification writes the human form: an aligned table, the reasons,
 // the certifications required and the rules applied.
 func printClassification(w io.Writer, cls *tollgate.Classification) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w, 0, 0, 2)
 	fmt.Fprintf(tw, "%s %s\tas of %s\n", cls.Vendor, cls.Model, cls.AsOf)
 	if cls.TPPPrecision != "" {
 		fmt.Fprintf(tw, "  TPP\t%s (%s)\n", classify.FormatNumber(cls.TPP), cls.TPPPrecision)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -46,7 +45,7 @@ rounded to two decimals. A and B are catalog models (see "tollgate chips").`,
 }
 
 func printComparison(w io.Writer, cmp *classify.Comparison) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w, 0, 0, 2)
 	fmt.Fprintf(tw, "\t%s %s\t%s %s\tA / B\n", cmp.A.Vendor, cmp.A.Model, cmp.B.Vendor, cmp.B.Model)
 	fmt.Fprintf(tw, "TPP\t%s (%s)\t%s (%s)\t%.2fx\n", classify.FormatNumber(cmp.A.TPP), cmp.A.TPPPrecision,
 		classify.FormatNumber(cmp.B.TPP), cmp.B.TPPPrecision, cmp.TPPRatio)

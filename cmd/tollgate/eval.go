@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -140,7 +139,7 @@ func printEvalReport(w io.Writer, rep *screeneval.Report, errors bool) error {
 		}
 	}
 	fmt.Fprintln(w, "\ntargets:")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w, 0, 4, 2)
 	for _, t := range rep.Targets {
 		fmt.Fprintf(tw, "  %s\t%.4f\t%s\t%s\n", t.Name, t.Value, t.Goal, passWord(t.Pass))
 	}

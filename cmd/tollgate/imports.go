@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -119,7 +118,7 @@ be exported to China. "imports pay" records the payment of owed duty.`,
 				if err != nil || asJSON {
 					return firstErr(err, func() error { return writeJSON(c.stdout, nonNilSlice(all)) })
 				}
-				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				tw := newTable(c.stdout, 0, 4, 2)
 				fmt.Fprintln(tw, "ID\tENTRY\tLINE\tDATE\tPRODUCT\tUNITS\tHEADING\tDUTY\tSTATUS")
 				for _, e := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.EntryNumber, e.Line, e.EntryDate.Format(time.DateOnly),

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -181,7 +180,7 @@ func newLabsKeysCmd(c *cli) *cobra.Command {
 				if err != nil || asJSON {
 					return firstErr(err, func() error { return writeJSON(c.stdout, nonNilSlice(keys)) })
 				}
-				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				tw := newTable(c.stdout, 0, 4, 2)
 				fmt.Fprintln(tw, "KEY ID\tLAB\tREGISTERED\tREVOKED")
 				for _, k := range keys {
 					revoked := ""
@@ -339,7 +338,7 @@ func newLabsReportsCmd(c *cli) *cobra.Command {
 				if err != nil || asJSON {
 					return firstErr(err, func() error { return writeJSON(c.stdout, nonNilSlice(all)) })
 				}
-				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				tw := newTable(c.stdout, 0, 4, 2)
 				fmt.Fprintln(tw, "ID\tNUMBER\tTESTED\tPRODUCT\tUNITS\tPASS\tKEY")
 				for _, r := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%t\t%s\n", r.ID, r.Number, r.TestedAt.Format(time.DateOnly), r.Product,

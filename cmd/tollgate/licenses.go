@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,7 +50,7 @@ acknowledgment of a condition.`,
 				if asJSON {
 					return writeJSON(c.stdout, all)
 				}
-				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				tw := newTable(c.stdout, 0, 4, 2)
 				fmt.Fprintln(tw, "NUMBER\tSTATUS\tCONTROL\tDEST\tVALID TO\tREMAINING\tPENDING ACKS\tID")
 				for _, v := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", v.Number, v.CurrentStatus, v.ControlNumber, v.Destination,
@@ -218,7 +217,7 @@ func newLicensesStatusCmd(c *cli) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				_, err = fmt.Fprintf(c.stdout, "%s\t%s: %s\n", v.Number, v.Status, v.StatusReason)
+				_, err = fmt.Fprintf(termSafe{c.stdout}, "%s\t%s: %s\n", v.Number, v.Status, v.StatusReason)
 				return err
 			})
 		},

@@ -6,7 +6,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -287,7 +286,7 @@ func printVersions(w io.Writer, vs []*tollgate.ListVersion) error {
 		_, err := fmt.Fprintln(w, "no list versions in the store; add one with `tollgate lists import PATH`")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w, 0, 0, 2)
 	fmt.Fprintln(tw, "\tSOURCE\tIMPORTED\tPUBLISHED\tENTITIES\tPROBLEMS\tDIGEST\tID")
 	for _, v := range vs {
 		mark, published := "", "-"

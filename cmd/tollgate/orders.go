@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,7 +50,7 @@ reservation for it.`,
 				if err != nil || asJSON {
 					return firstErr(err, func() error { return writeJSON(c.stdout, nonNilSlice(all)) })
 				}
-				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				tw := newTable(c.stdout, 0, 4, 2)
 				fmt.Fprintln(tw, "ID\tREFERENCE\tSTATE\tPRC\tPRODUCT\tQUANTITY\tTOTAL\tTO")
 				for _, o := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", o.ID, o.Reference, o.State, o.PRCStatus(), o.Product,
@@ -134,7 +133,7 @@ func newOrdersShowCmd(c *cli) *cobra.Command {
 					fmt.Fprintf(c.stdout, "\t%s  %s: %s → %s  %s\n", h.At.Format(time.RFC3339), h.Event, h.From, h.To, h.Note)
 				}
 				for _, p := range o.PRCHistory {
-					fmt.Fprintf(c.stdout, "\t%s  PRC %s %s %s\n", p.At.Format(time.RFC3339), p.Status, p.Reference, p.Note)
+					fmt.Fprintf(termSafe{c.stdout}, "\t%s  PRC %s %s %s\n", p.At.Format(time.RFC3339), p.Status, p.Reference, p.Note)
 				}
 				return nil
 			})
@@ -224,7 +223,7 @@ func (c *cli) printOrder(o *tollgate.Order, asJSON bool) error {
 	if asJSON {
 		return writeJSON(c.stdout, o)
 	}
-	_, err := fmt.Fprintf(c.stdout, "%s\t%s %s: %d %s at %s = %s to %s; PRC %s\n", o.ID, o.Reference, o.State, o.Quantity, o.Product,
+	_, err := fmt.Fprintf(termSafe{c.stdout}, "%s\t%s %s: %d %s at %s = %s to %s; PRC %s\n", o.ID, o.Reference, o.State, o.Quantity, o.Product,
 		dollars(o.UnitPriceCents), dollars(o.TotalCents()), o.Destination, o.PRCStatus())
 	return err
 }

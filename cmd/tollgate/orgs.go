@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -47,7 +46,7 @@ func newOrgsCmd(c *cli) *cobra.Command {
 			if asJSON {
 				return writeJSON(c.stdout, all)
 			}
-			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(c.stdout, 0, 4, 2)
 			fmt.Fprintln(tw, "ID\tKIND\tCOUNTRY\tNAME")
 			for _, o := range all {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.ID, o.Kind, o.Country, o.Name)
@@ -90,7 +89,7 @@ func newOrgsAddCmd(c *cli) *cobra.Command {
 			if asJSON {
 				return writeJSON(c.stdout, org)
 			}
-			_, err = fmt.Fprintf(c.stdout, "%s\t%s %s (%s)\n", org.ID, org.Kind, org.Name, org.Country)
+			_, err = fmt.Fprintf(termSafe{c.stdout}, "%s\t%s %s (%s)\n", org.ID, org.Kind, org.Name, org.Country)
 			return err
 		},
 	}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -56,7 +55,7 @@ decision on a hit.`,
 			if asJSON {
 				return writeJSON(c.stdout, all)
 			}
-			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(c.stdout, 0, 4, 2)
 			fmt.Fprintln(tw, "ID\tSTATUS\tROLE\tCOUNTRY\tLEGAL NAME")
 			for _, p := range all {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Status, p.Role, p.Country, p.LegalName)
@@ -110,7 +109,7 @@ func newPartiesAddCmd(c *cli) *cobra.Command {
 			if asJSON {
 				return writeJSON(c.stdout, p)
 			}
-			_, err = fmt.Fprintf(c.stdout, "%s\t%s (%s, %s): %s\n", p.ID, p.LegalName, p.Role, p.Country, p.Status)
+			_, err = fmt.Fprintf(termSafe{c.stdout}, "%s\t%s (%s, %s): %s\n", p.ID, p.LegalName, p.Role, p.Country, p.Status)
 			return err
 		},
 	}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"math"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
@@ -354,7 +353,7 @@ func printScreenName(w io.Writer, rep *screenNameReport) error {
 		return err
 	}
 	fmt.Fprintf(&b, "%s: %d %s at or above %.2f\n", rep.Query, len(rep.Hits), screenPlural(len(rep.Hits), "hit", "hits"), rep.Threshold)
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	tw := newTable(&b, 0, 0, 2)
 	fmt.Fprintln(tw, "#\tSCORE\tLIST\tSOURCE ID\tLISTED NAME\tMATCHED ALIAS\tTYPE\tCOUNTRIES")
 	for i, h := range rep.Hits {
 		matched := "—"

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -225,11 +224,11 @@ func screenComparePairs(ctx context.Context, tab *screenTable, w io.Writer, scor
 // engine saw them (labelled by names, e.g. "query" and "listed"), the
 // evidence, and the token alignment.
 func printExplanation(b *strings.Builder, x *screen.Explanation, names [2]string, indent string) {
-	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	tw := newTable(b, 0, 0, 2)
 	fmt.Fprintf(tw, "%s%s\t%s\n%s%s\t%s\n", indent, names[0], x.Query, indent, names[1], x.Listed)
 	tw.Flush()
 	fmt.Fprintf(b, "%sname score %.3f, type %+.3f, country %+.3f\n", indent, x.NameScore, x.TypeAdjust, x.CountryAdjust)
-	tw = tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	tw = newTable(b, 0, 0, 2)
 	fmt.Fprintf(tw, "%s%s TOKEN\t%s TOKEN\tSIMILARITY\tWEIGHT\tHOW\n", indent, strings.ToUpper(names[0]), strings.ToUpper(names[1]))
 	for _, t := range x.Tokens {
 		fmt.Fprintf(tw, "%s%s\t%s\t%.3f\t%.3f\t%s\n", indent, screenDash(t.Query), screenDash(t.Listed), t.Similarity, t.Weight, t.How)

@@ -238,7 +238,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 		ReadTimeout:       2 * time.Minute, // list imports upload up to 64 MiB
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    api.HTTPServerMaxHeaderBytes(o.ops.limits()),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		TLSConfig:         tlsConfig,
 	}
@@ -248,7 +248,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 			served <- srv.ServeTLS(ln, "", "")
 			return
 		}
-		served <- srv.Serve(ln)
+		served <- srv.Serve(api.ProblemListener(ln))
 	}()
 	scheme := o.listen.scheme()
 	fmt.Fprintf(c.stdout, "tollgate: serving the API on %s://%s (store: %s)\n", scheme, ln.Addr(), db.Dialect())

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -139,7 +138,7 @@ records a correction as a reversal with negative units.`,
 				if err != nil || asJSON {
 					return firstErr(err, func() error { return writeJSON(c.stdout, nonNilSlice(all)) })
 				}
-				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				tw := newTable(c.stdout, 0, 4, 2)
 				fmt.Fprintln(tw, "ID\tSHIPPED ON\tPRODUCT\tUNITS\tCUSTOMER\tREFERENCE\tREVERSES")
 				for _, s := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", s.ID, s.ShippedOn.Format(time.DateOnly), s.Product, s.Units,

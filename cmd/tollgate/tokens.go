@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -60,7 +59,7 @@ func newTokensListCmd(c *cli) *cobra.Command {
 				return writeJSON(c.stdout, ts)
 			}
 			now := c.now()
-			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(c.stdout, 0, 4, 2)
 			fmt.Fprintln(tw, "ID\tSTATE\tCREATED\tEXPIRES\tLAST USED\tNAME")
 			for _, t := range ts {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, tokenState(t, now), day(t.CreatedAt), day(t.ExpiresAt), day(t.LastUsedAt), t.Name)
@@ -150,7 +149,7 @@ func newTokensRevokeCmd(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(c.stdout, "token %s (%s) revoked at %s\n", tok.ID, tok.Name, tok.RevokedAt.Format(time.RFC3339))
+			_, err = fmt.Fprintf(termSafe{c.stdout}, "token %s (%s) revoked at %s\n", tok.ID, tok.Name, tok.RevokedAt.Format(time.RFC3339))
 			return err
 		},
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -72,7 +71,7 @@ func newUsersListCmd(c *cli) *cobra.Command {
 			if asJSON {
 				return writeJSON(c.stdout, all)
 			}
-			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(c.stdout, 0, 4, 2)
 			fmt.Fprintln(tw, "ID\tORG\tSTATE\tPASSWORD\tROLES\tEMAIL\tNAME")
 			for _, u := range all {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.OrgID, userState(u), yesNo(u.PasswordHash != ""),
@@ -135,7 +134,7 @@ with API tokens ("tollgate tokens create") and, given a password with
 			if asJSON {
 				return writeJSON(c.stdout, u)
 			}
-			_, err = fmt.Fprintf(c.stdout, "%s\t%s <%s> in %s (%s): %s\n", u.ID, u.Name, u.Email, org.Name, org.Kind, roleList(u.Roles))
+			_, err = fmt.Fprintf(termSafe{c.stdout}, "%s\t%s <%s> in %s (%s): %s\n", u.ID, u.Name, u.Email, org.Name, org.Kind, roleList(u.Roles))
 			return err
 		},
 	}
@@ -228,7 +227,7 @@ asked for twice on the terminal; it is never taken from a flag.`,
 			if err := st.SetPasswordHash(cmd.Context(), u.ID, hash, ""); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(c.stdout, "password of %s <%s> set; its sessions have ended\n", u.ID, u.Email)
+			_, err = fmt.Fprintf(termSafe{c.stdout}, "password of %s <%s> set; its sessions have ended\n", u.ID, u.Email)
 			return err
 		},
 	}
@@ -260,7 +259,7 @@ func (c *cli) updateUser(ctx context.Context, dsn, ref string, upd tollgate.User
 	if u, err = st.UpdateUser(ctx, u.ID, upd); err != nil {
 		return userFlagError(err)
 	}
-	_, err = fmt.Fprintf(c.stdout, "%s\t%s <%s>: %s, %s\n", u.ID, u.Name, u.Email, userState(u), roleList(u.Roles))
+	_, err = fmt.Fprintf(termSafe{c.stdout}, "%s\t%s <%s>: %s, %s\n", u.ID, u.Name, u.Email, userState(u), roleList(u.Roles))
 	return err
 }
 

@@ -49,6 +49,23 @@ func testUsers(t *testing.T, newDSN NewDSN) {
 			Roles: []tollgate.Role{tollgate.RoleExporterOfficer}})
 		wantCode(t, err, tollgate.ECONFLICT)
 	})
+	t.Run("EmailPerOrganization", func(t *testing.T) {
+		// An email is unique within an organization only, so that creating a
+		// user tells nothing about the users of other organizations.
+		other := mustOrg(t, db, tollgate.OrgLab, "Email Lab")
+		a := mustUser(t, db, org.ID, "shared@example.com", tollgate.RoleExporterOfficer)
+		b := mustUser(t, db, other.ID, "SHARED@example.com", tollgate.RoleLabTechnician)
+		users, err := db.FindUsersByEmail(ctx, "shared@EXAMPLE.com")
+		mustNoErr(t, err)
+		if len(users) != 2 || users[0].ID != a.ID || users[1].ID != b.ID {
+			t.Errorf("FindUsersByEmail: got %d users, want %s and %s", len(users), a.ID, b.ID)
+		}
+		_, err = db.FindUserByEmail(ctx, "shared@example.com")
+		wantCode(t, err, tollgate.ECONFLICT)
+		if users, err := db.FindUsersByEmail(ctx, "nobody@example.com"); err != nil || len(users) != 0 {
+			t.Errorf("FindUsersByEmail of nobody: %d users, %v", len(users), err)
+		}
+	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		for _, tc := range []struct {
 			u     tollgate.User

@@ -1,0 +1,38 @@
+package tollgate
+
+import "strings"
+
+// isoCountries are the 249 officially assigned ISO 3166-1 alpha-2 codes
+// (ISO 3166 Maintenance Agency, as of 2026).
+const isoCountries = `
+	AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT
+	BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH
+	ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT
+	HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS
+	LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI
+	NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG
+	SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG
+	UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+`
+
+// listCountries are the codes outside isoCountries that the screening
+// lists use for a country, so that a party may be located where a listed
+// entity is: XK, Kosovo (a user-assigned code the US and EU lists use) and
+// AN, the Netherlands Antilles (withdrawn in 2010, ISO 3166-3; older list
+// entries still name it).
+const listCountries = "XK AN"
+
+// countryCodes holds every code IsCountryCode accepts.
+var countryCodes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Fields(isoCountries + " " + listCountries) {
+		m[c] = true
+	}
+	return m
+}()
+
+// IsCountryCode reports whether s is an assigned ISO 3166-1 alpha-2 code
+// in upper case (US, CN, HK), or one of the few other codes the screening
+// lists use (listCountries). Unassigned codes (ZZ, AA) and other forms
+// (us, USA) are refused.
+func IsCountryCode(s string) bool { return len(s) == 2 && countryCodes[s] }
