@@ -356,3 +356,132 @@ func TestServerScript(t *testing.T) {
 		})
 	}
 }
+
+// TestReadmeCommandsExist checks every ./tollgate command line in README.md's
+// sh blocks, those the README test does not run included, against the
+// command tree: the command exists and takes each flag given.
+func TestReadmeCommandsExist(t *testing.T) {
+	doc, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, err := readmeBlocks(string(doc))
+	if err != nil {
+		t.Fatalf("README.md: %v", err)
+	}
+	checked := 0
+	for _, b := range blocks {
+		if b.lang != "sh" {
+			continue
+		}
+		for i, line := range strings.Split(b.text, "\n") {
+			_, cmdline, ok := strings.Cut(line, "./tollgate ")
+			if !ok {
+				continue
+			}
+			checked++
+			if err := checkCommandLine(shellWords(cmdline)); err != nil {
+				t.Errorf("README.md line %d: %q: %v", b.line+1+i, strings.TrimSpace(line), err)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no ./tollgate command in README.md's sh blocks: the scan is broken")
+	}
+}
+
+// checkCommandLine reports whether args name a command of tollgate and
+// only flags that command takes.
+func checkCommandLine(args []string) error {
+	c := &cli{ctx: context.Background(), getenv: func(string) string { return "" }, now: time.Now}
+	root := newRootCmd(c)
+	cmd, _, err := root.Find(args)
+	if err != nil {
+		return err
+	}
+	if cmd == root && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return fmt.Errorf("no command %q", args[0])
+	}
+	cmd.InitDefaultHelpFlag()
+	for _, a := range args {
+		a = strings.Trim(a, "[]")
+		name, ok := strings.CutPrefix(a, "--")
+		if !ok || name == "" {
+			continue
+		}
+		name, _, _ = strings.Cut(name, "=")
+		if cmd.Flags().Lookup(name) == nil && cmd.InheritedFlags().Lookup(name) == nil {
+			return fmt.Errorf("%q takes no flag --%s", cmd.CommandPath(), name)
+		}
+	}
+	return nil
+}
+
+// shellWords splits one command line as a POSIX shell would split its
+// words, up to a comment or an operator (|, >, <, ;, &) outside quotes.
+func shellWords(line string) []string {
+	var words []string
+	var w strings.Builder
+	inWord := false
+	var quote rune
+	flush := func() {
+		if inWord {
+			words = append(words, w.String())
+			w.Reset()
+			inWord = false
+		}
+	}
+	for _, r := range line {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else {
+				w.WriteRune(r)
+			}
+		case r == '\'' || r == '"':
+			quote, inWord = r, true
+		case r == ' ' || r == '\t':
+			flush()
+		case strings.ContainsRune("|<>;&", r) || (r == '#' && !inWord):
+			flush()
+			return words
+		default:
+			w.WriteRune(r)
+			inWord = true
+		}
+	}
+	flush()
+	return words
+}
+
+func TestShellWords(t *testing.T) {
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{`screen "Xi Jinping" 'a b' --type person   # a comment`, []string{"screen", "Xi Jinping", "a b", "--type", "person"}},
+		{`audit key > tollgate-audit.pub`, []string{"audit", "key"}},
+		{`report --format json|csv]`, []string{"report", "--format", "json"}},
+		{`lists import --allow-older --reason "…" PATH`, []string{"lists", "import", "--allow-older", "--reason", "…", "PATH"}},
+		{`x a#b`, []string{"x", "a#b"}},
+	}
+	for _, tt := range tests {
+		if got := shellWords(tt.line); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("shellWords(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestCheckCommandLine(t *testing.T) {
+	for _, ok := range [][]string{{"classify", "h200", "--to", "CN"}, {"audit", "verify", "DIR", "--key", "K"}, {"exports", "cap", "H200", "--exporter=X", "--db", "sqlite:x"}} {
+		if err := checkCommandLine(ok); err != nil {
+			t.Errorf("checkCommandLine(%q): %v", ok, err)
+		}
+	}
+	for _, bad := range [][]string{{"clasify", "h200"}, {"classify", "h200", "--too", "CN"}, {"audit", "verify", "--keys", "K"}} {
+		if err := checkCommandLine(bad); err == nil {
+			t.Errorf("checkCommandLine(%q): no error", bad)
+		}
+	}
+}
