@@ -83,11 +83,19 @@ type ApplicationItem struct {
 	TotalCents     int64  `json:"total_cents"`
 	Manufacturer   string `json:"manufacturer,omitempty"`
 	Description    string `json:"description,omitempty"`
+	// ProductID is the product identity the item is counted under (the
+	// catalog's model as a product key, whatever name Model gives), set
+	// by package licensing; empty when the model is not in the catalog.
+	ProductID string `json:"product,omitempty"`
 }
 
 // Product returns the key that ties the item to US shipment counts, the 50%
-// cap and license depletion: the model, or the spec reference, upper-cased.
+// cap and license depletion: its product identity, or else the model, or
+// the spec reference, upper-cased.
 func (it ApplicationItem) Product() string {
+	if it.ProductID != "" {
+		return it.ProductID
+	}
 	if it.Model != "" {
 		return ProductKey(it.Model)
 	}

@@ -46,9 +46,15 @@ type Export struct {
 	// Destination is the country of ultimate destination (CN, HK or MO).
 	Destination string      `json:"destination"`
 	State       ExportState `json:"state"`
-	ReservedBy  string      `json:"reserved_by"`
-	ReservedAt  time.Time   `json:"reserved_at"`
-	ExpiresAt   time.Time   `json:"expires_at"`
+	// LabReportID is the lab review that covers exactly these units,
+	// chosen when reserved (no other export that holds may use it), and
+	// ReviewedAt its test time: the export must leave within the agency's
+	// maximum age of the review.
+	LabReportID string    `json:"lab_report_id"`
+	ReviewedAt  time.Time `json:"reviewed_at"`
+	ReservedBy  string    `json:"reserved_by"`
+	ReservedAt  time.Time `json:"reserved_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
 	// FilingReference is the export filing's reference (the AES internal
 	// transaction number of the Electronic Export Information) and
 	// ExportedOn the date of export; both are set when shipped.

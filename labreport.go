@@ -9,7 +9,10 @@ import (
 	"time"
 )
 
-// MaxToleranceBP bounds a lab report's stated measurement tolerance (50%).
+// MaxToleranceBP bounds the tolerance a lab report may state (50%). The
+// tolerance that counts is the licensing agency's (package shipping's
+// ReviewRules, tightened by a license condition); this bound only keeps
+// malformed reports out.
 const MaxToleranceBP = 5000
 
 // LabReport is a US third-party lab's review of specific units before export
@@ -29,16 +32,23 @@ type LabReport struct {
 	ExporterOrgID string `json:"exporter_org_id"`
 	ApplicationID string `json:"application_id"`
 	Product       string `json:"product"` // a ProductKey
-	// Units are the units the report covers. A report on a lot covers the
-	// whole lot; Count is how many of its units the lab examined.
-	Units Units `json:"units"`
+	// Units are the units the report covers: an export is covered only by
+	// a review of exactly its units (the same serials, or the same count
+	// of the same lot). Examined is how many of them the lab examined, and
+	// SamplingPlan how it chose them ("every unit", or the plan's name
+	// and parameters); the agency sets the minimum share examined.
+	Units        Units  `json:"units"`
+	Examined     int64  `json:"examined"`
+	SamplingPlan string `json:"sampling_plan"`
 	// Measured lists the dense peak throughput measured at each precision;
 	// MeasuredDRAMBandwidthGBps the total DRAM bandwidth.
 	Measured                  []PeakThroughput `json:"measured"`
 	MeasuredDRAMBandwidthGBps float64          `json:"measured_dram_bandwidth_gbps"`
 	Method                    string           `json:"method"`
-	// ToleranceBP is the measurement tolerance the lab states, in basis
-	// points: a measurement may exceed the stated figure by this much.
+	// ToleranceBP is the tolerance the judgment applied, in basis points: a
+	// measurement may exceed the application's figure by this much. The
+	// licensing agency sets it (package shipping refuses a report whose
+	// tolerance is above the agency's); the lab only applies it.
 	ToleranceBP int       `json:"tolerance_bp"`
 	TestedAt    time.Time `json:"tested_at"`
 
@@ -58,7 +68,8 @@ type LabReport struct {
 }
 
 // Validate checks what the lab records: report number, lab, technician,
-// exporter, application, product, valid units, at least one valid measured
+// exporter, application, product, valid units, a number of units examined
+// (1 to the units covered) and a sampling plan, at least one valid measured
 // peak, a measured bandwidth, a method, a tolerance within 0 to
 // MaxToleranceBP, the test time, and a key id and a signature of the right
 // form when present. Whether the judgment is right and the signature valid
@@ -82,6 +93,14 @@ func (r *LabReport) Validate() error {
 	if err := r.Units.Validate(); err != nil {
 		err.Field = "units." + err.Field
 		return err
+	}
+	switch {
+	case r.Examined <= 0 || r.Examined > r.Units.Count:
+		return FieldErrorf("examined", "the number of units examined must be 1 to the %d covered; got %d", r.Units.Count, r.Examined)
+	case strings.TrimSpace(r.SamplingPlan) == "":
+		return FieldErrorf("sampling_plan", "required: how the examined units were chosen")
+	case len(r.SamplingPlan) > maxApplicationTextLen:
+		return FieldErrorf("sampling_plan", "longer than %d characters", maxApplicationTextLen)
 	}
 	if len(r.Measured) == 0 {
 		return FieldErrorf("measured", "at least one measured peak is required")

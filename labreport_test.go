@@ -12,6 +12,7 @@ func validLabReport() tollgate.LabReport {
 	return tollgate.LabReport{
 		Number: "LAB-2026-001", LabOrgID: "org-lab", TechnicianUserID: "u-tech", ExporterOrgID: "org-nv",
 		ApplicationID: "app-1", Product: "H200", Units: tollgate.Units{Serials: []string{"S1"}, Count: 1},
+		Examined: 1, SamplingPlan: "every unit",
 		Measured:                  []tollgate.PeakThroughput{{Precision: "FP8", Value: 1979, BitLength: 8}},
 		MeasuredDRAMBandwidthGBps: 4790, Method: "MLPerf-style dense GEMM sweep; STREAM-like HBM copy", ToleranceBP: 200,
 		TestedAt: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
@@ -35,6 +36,9 @@ func TestLabReportValidate(t *testing.T) {
 		{"ErrApplication", func(r *tollgate.LabReport) { r.ApplicationID = "" }, "application_id"},
 		{"ErrProduct", func(r *tollgate.LabReport) { r.Product = "" }, "product"},
 		{"ErrUnits", func(r *tollgate.LabReport) { r.Units = tollgate.Units{} }, "units.serials"},
+		{"ErrNoneExamined", func(r *tollgate.LabReport) { r.Examined = 0 }, "examined"},
+		{"ErrMoreExaminedThanCovered", func(r *tollgate.LabReport) { r.Examined = 2 }, "examined"},
+		{"ErrNoSamplingPlan", func(r *tollgate.LabReport) { r.SamplingPlan = " " }, "sampling_plan"},
 		{"ErrNoPeaks", func(r *tollgate.LabReport) { r.Measured = nil }, "measured"},
 		{"ErrPeakBits", func(r *tollgate.LabReport) { r.Measured[0].BitLength = 16 }, "measured[0].bit_length"},
 		{"ErrBandwidth", func(r *tollgate.LabReport) { r.MeasuredDRAMBandwidthGBps = 0 }, "measured_dram_bandwidth_gbps"},

@@ -121,9 +121,13 @@ func (it LicenseItem) Validate() *Error {
 // parties in the roles it binds, and each of them must acknowledge it before
 // the first shipment.
 type Condition struct {
-	ID              string           `json:"id"`
-	Text            string           `json:"text"`
-	Binds           []PartyRole      `json:"binds"`
+	ID    string      `json:"id"`
+	Text  string      `json:"text"`
+	Binds []PartyRole `json:"binds"`
+	// LabToleranceBP, when positive, tightens the tolerance of the lab
+	// reviews of the license's exports below the agency's default: a
+	// review that applied more covers no export under the license.
+	LabToleranceBP  int              `json:"lab_tolerance_bp,omitempty"`
 	Acknowledgments []Acknowledgment `json:"acknowledgments,omitempty"`
 }
 
@@ -141,6 +145,8 @@ func (c Condition) Validate() *Error {
 		return FieldErrorf("text", "longer than %d characters", maxApplicationTextLen)
 	case len(c.Binds) == 0:
 		return FieldErrorf("binds", "a condition binds at least one party role")
+	case c.LabToleranceBP < 0 || c.LabToleranceBP > MaxToleranceBP:
+		return FieldErrorf("lab_tolerance_bp", "must be 0 (none) to %d; got %d", MaxToleranceBP, c.LabToleranceBP)
 	}
 	seen := map[PartyRole]bool{}
 	for i, r := range c.Binds {

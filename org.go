@@ -56,12 +56,17 @@ const (
 // Org is an organization: an exporter, an agency, a lab, a broker or an
 // auditor. Users (and the parties an exporter deals with) belong to one.
 type Org struct {
-	ID        string    `json:"id"`
-	Kind      OrgKind   `json:"kind"`
-	Name      string    `json:"name"`
-	Country   string    `json:"country"` // ISO 3166-1 alpha-2
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID      string  `json:"id"`
+	Kind    OrgKind `json:"kind"`
+	Name    string  `json:"name"`
+	Country string  `json:"country"` // ISO 3166-1 alpha-2
+	// UltimateParent is the legal name of the organization's ultimate
+	// parent, empty when it has none (it is its own). A lab is independent
+	// of an exporter or consignee only when neither shares its name or its
+	// ultimate parent (package shipping's CheckIndependence).
+	UltimateParent string    `json:"ultimate_parent,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // Validate checks the fields a client sets. It does not check ID or the
@@ -76,7 +81,7 @@ func (o *Org) Validate() error {
 	if !IsCountryCode(o.Country) {
 		return FieldErrorf("country", "must be an ISO 3166-1 alpha-2 code such as US or CN; got %q", o.Country)
 	}
-	return nil
+	return validateNameField("ultimate_parent", o.UltimateParent, false)
 }
 
 // OrgFilter selects organizations for FindOrgs. Zero fields match all.
@@ -89,8 +94,9 @@ type OrgFilter struct {
 // OrgUpdate holds the fields UpdateOrg may change; nil fields stay as they are.
 // An organization's kind never changes.
 type OrgUpdate struct {
-	Name    *string `json:"name,omitempty"`
-	Country *string `json:"country,omitempty"`
+	Name           *string `json:"name,omitempty"`
+	Country        *string `json:"country,omitempty"`
+	UltimateParent *string `json:"ultimate_parent,omitempty"`
 }
 
 // OrgService manages organizations.

@@ -19,10 +19,16 @@ type DomesticShipment struct {
 	// ShippedOn is the shipment's date (UTC midnight); a reversal carries
 	// the date of the shipment it corrects.
 	ShippedOn time.Time `json:"shipped_on"`
-	// Customer names the US customer; Reference is the exporter's own
-	// reference (invoice, delivery note).
-	Customer  string `json:"customer"`
-	Reference string `json:"reference"`
+	// Customer names the US end-use customer, CustomerUltimateParent its
+	// ultimate parent's legal name when it has one, and EndUse what the
+	// customer uses the units for in the US: only shipments to end-use
+	// customers count, never to the exporter itself or an affiliate
+	// (package shipping's CheckUSCustomer). Reference is the exporter's
+	// own reference (invoice, delivery note).
+	Customer               string `json:"customer"`
+	CustomerUltimateParent string `json:"customer_ultimate_parent,omitempty"`
+	EndUse                 string `json:"end_use"`
+	Reference              string `json:"reference"`
 	// Reverses is the ID of the shipment a reversal corrects, and Reason
 	// says why; both are empty on a shipment.
 	Reverses   string    `json:"reverses,omitempty"`
@@ -36,8 +42,8 @@ func (s *DomesticShipment) IsReversal() bool { return s.Reverses != "" }
 
 // Validate checks a shipment or a reversal: exporter, product key, non-zero
 // units, a date, customer and reference; a reversal has negative units, names
-// the shipment it reverses and says why; a shipment has positive units and
-// neither.
+// the shipment it reverses and says why; a shipment has positive units,
+// neither, and an end use.
 func (s *DomesticShipment) Validate() error {
 	switch {
 	case s.ExporterOrgID == "":
@@ -57,6 +63,12 @@ func (s *DomesticShipment) Validate() error {
 		return err
 	}
 	if err := validateNameField("reference", s.Reference, true); err != nil {
+		return err
+	}
+	if err := validateNameField("customer_ultimate_parent", s.CustomerUltimateParent, false); err != nil {
+		return err
+	}
+	if err := validateNameField("end_use", s.EndUse, s.Reverses == ""); err != nil {
 		return err
 	}
 	switch {
@@ -89,7 +101,10 @@ func (s *DomesticShipment) Reversal(units int64, reason string) DomesticShipment
 		ShippedOn:     s.ShippedOn,
 		Customer:      s.Customer,
 		Reference:     s.Reference,
+		EndUse:        s.EndUse,
 		Reverses:      s.ID,
-		Reason:        reason,
+		// The parent is the original's: its affiliation was judged then.
+		CustomerUltimateParent: s.CustomerUltimateParent,
+		Reason:                 reason,
 	}
 }

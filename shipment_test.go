@@ -10,7 +10,7 @@ import (
 func validShipment() tollgate.DomesticShipment {
 	return tollgate.DomesticShipment{
 		ID: "s-1", ExporterOrgID: "org-nv", Product: "H200", Units: 10000,
-		ShippedOn: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC), Customer: "CoreWeave", Reference: "INV-1",
+		ShippedOn: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC), Customer: "CoreWeave", EndUse: "AI training", Reference: "INV-1",
 	}
 }
 
@@ -28,6 +28,9 @@ func TestDomesticShipmentValidate(t *testing.T) {
 		{"ErrDate", func(s *tollgate.DomesticShipment) { s.ShippedOn = time.Time{} }, "shipped_on"},
 		{"ErrCustomer", func(s *tollgate.DomesticShipment) { s.Customer = "" }, "customer"},
 		{"ErrReference", func(s *tollgate.DomesticShipment) { s.Reference = " INV" }, "reference"},
+		{"ErrNoEndUse", func(s *tollgate.DomesticShipment) { s.EndUse = "" }, "end_use"},
+		{"OK/ReversalOfAShipmentWithoutEndUse", func(s *tollgate.DomesticShipment) { s.EndUse = ""; *s = s.Reversal(1, "recorded before end uses") }, ""},
+		{"ErrCustomerParent", func(s *tollgate.DomesticShipment) { s.CustomerUltimateParent = " Holding" }, "customer_ultimate_parent"},
 		{"ErrNegativeWithoutReverses", func(s *tollgate.DomesticShipment) { s.Units = -5 }, "units"},
 		{"ErrReasonOnShipment", func(s *tollgate.DomesticShipment) { s.Reason = "why" }, "reason"},
 		{"ErrPositiveReversal", func(s *tollgate.DomesticShipment) { s.Reverses, s.Reason = "s-0", "typo" }, "units"},

@@ -95,9 +95,9 @@ func (h *hostileWorld) rogueReport(t *testing.T, lot, technician string) tollgat
 	}
 	r, err := shipping.Judge(tollgate.LabReport{Number: "ROGUE-1", LabOrgID: h.rogueLab.ID, TechnicianUserID: technician,
 		ExporterOrgID: h.w.Exporter.ID, ApplicationID: h.w.ApplicationID, Product: shipload.Product,
-		Units: tollgate.Units{Lot: lot, Count: 20}, Method: "dense FP8 GEMM; HBM stream copy",
+		Units: tollgate.Units{Lot: lot, Count: 20}, Examined: 20, SamplingPlan: "every unit", Method: "dense FP8 GEMM; HBM stream copy",
 		Measured: []tollgate.PeakThroughput{{Precision: "FP8", Value: 1975, BitLength: 8}}, MeasuredDRAMBandwidthGBps: 4790,
-		ToleranceBP: 100, TestedAt: h.w.Now.Add(-time.Hour).Truncate(time.Second), KeyID: key.ID}, spec)
+		ToleranceBP: 100, TestedAt: h.w.Now.Add(-time.Hour).Truncate(time.Second), KeyID: key.ID}, spec, shipping.DefaultReviewRules())
 	if err != nil {
 		t.Fatal(err)
 	}

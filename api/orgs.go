@@ -12,11 +12,14 @@ type OrgInput struct {
 	Kind    tollgate.OrgKind `json:"kind"`
 	Name    string           `json:"name"`
 	Country string           `json:"country"`
+	// UltimateParent is the legal name of the organization's ultimate
+	// parent, when it has one (a lab's independence is judged by it).
+	UltimateParent string `json:"ultimate_parent,omitempty"`
 }
 
 // org returns the organization the input describes.
 func (in *OrgInput) org() *tollgate.Org {
-	return &tollgate.Org{Kind: in.Kind, Name: in.Name, Country: in.Country}
+	return &tollgate.Org{Kind: in.Kind, Name: in.Name, Country: in.Country, UltimateParent: in.UltimateParent}
 }
 
 // Validate checks the input as the store will.

@@ -66,7 +66,6 @@ type Shipping interface {
 	FindExports(ctx context.Context, f store.ShippingFilter) ([]*tollgate.Export, string, error)
 	FindExportByID(ctx context.Context, id string) (*tollgate.Export, error)
 	CapPosition(ctx context.Context, exporterOrgID, product string) (shipping.CapPosition, error)
-	ProductUsed(ctx context.Context, exporterOrgID, product string) (bool, error)
 
 	CreateOrder(ctx context.Context, o tollgate.Order) (*tollgate.Order, error)
 	ApplyOrderEvent(ctx context.Context, id string, ev shipping.OrderEvent) (*tollgate.Order, error)

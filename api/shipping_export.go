@@ -143,21 +143,9 @@ func (s *server) handleCapPosition(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	product := r.PathValue("product")
-	pos, err := svc.CapPosition(r.Context(), exporter, product)
+	pos, err := svc.CapPosition(r.Context(), exporter, r.PathValue("product"))
 	if err != nil {
 		return err
-	}
-	// A product is known when the catalog has it or the exporter has a
-	// record of it; any other answers 404, not a position of zeros.
-	if _, err := s.catalog.Lookup(product); err != nil && pos.USUnits == 0 && pos.HeldUnits == 0 {
-		used, err := svc.ProductUsed(r.Context(), exporter, product)
-		if err != nil {
-			return err
-		}
-		if !used {
-			return tollgate.NotFound("product", product)
-		}
 	}
 	return encode(w, http.StatusOK, pos)
 }

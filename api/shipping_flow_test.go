@@ -77,9 +77,9 @@ func TestShippingOverAPI(t *testing.T) {
 	// The cap's denominator: 10,000 H200s to US customers.
 	us := must[tollgate.DomesticShipment](env, request{method: "POST", path: "/v1/shipments", as: f.officer,
 		body: USShipmentInput{ExporterOrgID: exporter, Product: "H200", Units: 10_000, ShippedOn: "2026-01-20",
-			Customer: "US Cloud Inc.", Reference: "INV-2026-001"}}, http.StatusCreated)
+			Customer: "US Cloud Inc.", EndUse: "cloud AI services", Reference: "INV-2026-001"}}, http.StatusCreated)
 	env.problem(request{method: "POST", path: "/v1/shipments", as: f.broker, body: USShipmentInput{ExporterOrgID: exporter,
-		Product: "H200", Units: 1, ShippedOn: "2026-01-20", Customer: "X", Reference: "Y"}}, http.StatusForbidden)
+		Product: "H200", Units: 1, ShippedOn: "2026-01-20", Customer: "X", EndUse: "Z", Reference: "Y"}}, http.StatusForbidden)
 	env.problem(request{method: "GET", path: "/v1/shipments/" + us.ID, as: f.intrud}, http.StatusNotFound)
 
 	// 1,000 H200s entered at $25,000 each: $6,250,000.00 under 9903.79.01.
@@ -102,7 +102,7 @@ func TestShippingOverAPI(t *testing.T) {
 	seed := sha256.Sum256([]byte("flow key"))
 	must[tollgate.LabKey](env, request{method: "POST", path: "/v1/labs/" + f.w.Lab.ID + "/keys", as: f.tech,
 		body: LabKeyInput{PublicKey: ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey)}}, http.StatusCreated)
-	rep := f.testLot("LAB-1", "TW-LOT-1", 20)
+	rep := f.testLot("LAB-1", "TW-LOT-1", 10) // exactly the units of the export below
 	if !rep.Pass {
 		t.Errorf("lab report: pass false: %v", rep.Findings)
 	}
@@ -146,11 +146,12 @@ func TestShippingOverAPI(t *testing.T) {
 	f.importSerials(t, "0000013", []string{"SN-A1", "SN-A2"})
 	p = env.problem(request{method: "POST", path: "/v1/exports", as: f.officer, body: shipping.ReserveRequest{OrderID: order.ID,
 		Units: tollgate.Units{Serials: []string{"SN-A1", "SN-A2"}, Count: 2}}}, http.StatusUnprocessableEntity)
-	if !strings.Contains(p.Detail, "SN-A1") || !strings.Contains(p.Detail, "lab report") {
+	if !strings.Contains(p.Detail, "SN-A1") || !strings.Contains(p.Detail, "lab review") {
 		t.Errorf("untested units: %q does not name them", p.Detail)
 	}
 	f.importLot("0000014", "TW-LOT-2", 5000, "")
-	f.testLot("LAB-2", "TW-LOT-2", 50)
+	f.testLot("LAB-2", "TW-LOT-2", 4990)
+	f.testLot("LAB-3", "TW-LOT-2", 1) // so that the cap, not the review, refuses the 5,001st unit
 	must[tollgate.Export](env, request{method: "POST", path: "/v1/exports", as: f.officer, body: shipping.ReserveRequest{
 		OrderID: order.ID, Units: tollgate.Units{Lot: "TW-LOT-2", Count: 4990}}}, http.StatusCreated)
 	p = env.problem(request{method: "POST", path: "/v1/exports", as: f.officer, body: shipping.ReserveRequest{OrderID: order.ID,
@@ -162,6 +163,11 @@ func TestShippingOverAPI(t *testing.T) {
 	if pos.CapUnits != 5000 || pos.HeldUnits != 5000 || pos.Headroom != 0 {
 		t.Errorf("cap position %+v, want cap 5000, held 5000, headroom 0", pos)
 	}
+	// Another name of the product is the same cap; an unknown one is none.
+	if other := must[shipping.CapPosition](env, request{method: "GET", path: "/v1/caps/h200%20sxm5", as: f.officer}, http.StatusOK); other != pos {
+		t.Errorf("cap position of h200 sxm5 %+v, want that of H200 %+v", other, pos)
+	}
+	env.problem(request{method: "GET", path: "/v1/caps/H2000", as: f.officer}, http.StatusNotFound)
 	f.checkVoidAndPRC(t, order.ID)
 	f.checkReports(t)
 }

@@ -94,9 +94,19 @@ func (sm *shipMatrix) screenCustomer() {
 	}
 }
 
+// reviewOne has the lab review one unit of the lot: every reservation
+// needs a review of exactly its units, used by no other.
+func (sm *shipMatrix) reviewOne() {
+	sm.seq++
+	if _, err := sm.w.LabReport(context.Background(), fmt.Sprintf("MX-LAB-R%d", sm.seq), tollgate.Units{Lot: matrixLot, Count: 1}, 1975); err != nil {
+		sm.mw.env.t.Fatalf("shipping matrix: review: %v", err)
+	}
+}
+
 // reservation reserves one unit of the lot on the order.
 func (sm *shipMatrix) reservation() *tollgate.Export {
 	sm.screenCustomer()
+	sm.reviewOne()
 	e, err := sm.w.Svc.Reserve(context.Background(), shipping.ReserveRequest{OrderID: sm.order.ID, Units: tollgate.Units{Lot: matrixLot, Count: 1}})
 	if err != nil {
 		sm.mw.env.t.Fatalf("shipping matrix: reserve: %v", err)
@@ -133,7 +143,7 @@ func init() {
 	fixtures := map[string]func(w *matrixWorld) matrixCall{
 		"POST /v1/shipments": func(w *matrixWorld) matrixCall {
 			return matrixCall{path: "/v1/shipments", owner: home(w), body: USShipmentInput{ExporterOrgID: w.home.ID, Product: "H200",
-				Units: 1, ShippedOn: "2026-01-20", Customer: "US Cloud", Reference: w.unique("INV")}}
+				Units: 1, ShippedOn: "2026-01-20", Customer: "US Cloud", EndUse: "cloud AI services", Reference: w.unique("INV")}}
 		},
 		"GET /v1/shipments/{id}": func(w *matrixWorld) matrixCall {
 			return matrixCall{path: "/v1/shipments/" + w.shipping().shipment.ID, owner: home(w)}
@@ -201,6 +211,7 @@ func init() {
 		"POST /v1/exports": func(w *matrixWorld) matrixCall {
 			sm := w.shipping()
 			sm.screenCustomer()
+			sm.reviewOne()
 			return matrixCall{path: "/v1/exports", owner: home(w),
 				body: shipping.ReserveRequest{OrderID: sm.order.ID, Units: tollgate.Units{Lot: matrixLot, Count: 1}}}
 		},

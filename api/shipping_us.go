@@ -9,14 +9,17 @@ import (
 )
 
 // USShipmentInput is the body of POST /v1/shipments: units of a product
-// shipped to a US customer for US end use, on a date (YYYY-MM-DD).
+// shipped to a US end-use customer (with its ultimate parent, if any) for
+// an end use, on a date (YYYY-MM-DD).
 type USShipmentInput struct {
-	ExporterOrgID string `json:"exporter_org_id"`
-	Product       string `json:"product"`
-	Units         int64  `json:"units"`
-	ShippedOn     string `json:"shipped_on"`
-	Customer      string `json:"customer"`
-	Reference     string `json:"reference"`
+	ExporterOrgID          string `json:"exporter_org_id"`
+	Product                string `json:"product"`
+	Units                  int64  `json:"units"`
+	ShippedOn              string `json:"shipped_on"`
+	Customer               string `json:"customer"`
+	CustomerUltimateParent string `json:"customer_ultimate_parent,omitempty"`
+	EndUse                 string `json:"end_use"`
+	Reference              string `json:"reference"`
 }
 
 // Validate checks the input as the service will.
@@ -31,7 +34,7 @@ func (in *USShipmentInput) shipment() (tollgate.DomesticShipment, error) {
 		return tollgate.DomesticShipment{}, err
 	}
 	s := tollgate.DomesticShipment{ExporterOrgID: in.ExporterOrgID, Product: tollgate.ProductKey(in.Product), Units: in.Units,
-		ShippedOn: day, Customer: in.Customer, Reference: in.Reference}
+		ShippedOn: day, Customer: in.Customer, CustomerUltimateParent: in.CustomerUltimateParent, EndUse: in.EndUse, Reference: in.Reference}
 	if s.Units < 0 {
 		return s, tollgate.FieldErrorf("units", "must be positive; a correction is POST /v1/shipments/{id}/reverse")
 	}

@@ -23,20 +23,21 @@ type usShipment struct {
 	Reference string
 	Units     int64
 	ShippedOn string
+	EndUse    string // what the customer uses them for in the US
 }
 
 // The US shipments: recorded on 12 Dec 2025 (10,000 units, cap 5,000)
 // and on 2 Mar 2026 (2,000 more, cap 6,000).
 var (
 	usShipmentsDecember = []usShipment{
-		{"Microsoft Corporation", "INV-US-2025-1201", 3500, "2025-12-01"},
-		{"Oracle Corporation", "INV-US-2025-1203", 2500, "2025-12-03"},
-		{"Meta Platforms, Inc.", "INV-US-2025-1205", 2000, "2025-12-05"},
-		{"CoreWeave, Inc.", "INV-US-2025-1210", 2000, "2025-12-10"},
+		{"Microsoft Corporation", "INV-US-2025-1201", 3500, "2025-12-01", "cloud AI services in US data centers"},
+		{"Oracle Corporation", "INV-US-2025-1203", 2500, "2025-12-03", "cloud AI services in US data centers"},
+		{"Meta Platforms, Inc.", "INV-US-2025-1205", 2000, "2025-12-05", "AI model training in its US data centers"},
+		{"CoreWeave, Inc.", "INV-US-2025-1210", 2000, "2025-12-10", "GPU cloud in US data centers"},
 	}
 	usShipmentsFebruary = []usShipment{
-		{"Microsoft Corporation", "INV-US-2026-0220", 1000, "2026-02-20"},
-		{"Amazon Web Services, Inc.", "INV-US-2026-0226", 1000, "2026-02-26"},
+		{"Microsoft Corporation", "INV-US-2026-0220", 1000, "2026-02-20", "cloud AI services in US data centers"},
+		{"Amazon Web Services, Inc.", "INV-US-2026-0226", 1000, "2026-02-26", "cloud AI services in US data centers"},
 	}
 )
 
@@ -129,7 +130,7 @@ func (p *play) recordUSShipments(ctx context.Context, shipments []usShipment) (c
 			return capPosition{}, err
 		}
 		if _, err := p.shipping.RecordUSShipment(wctx, tollgate.DomesticShipment{ExporterOrgID: exporter.ID, Product: product,
-			Units: s.Units, ShippedOn: on, Customer: s.Customer, Reference: s.Reference}); err != nil {
+			Units: s.Units, ShippedOn: on, Customer: s.Customer, EndUse: s.EndUse, Reference: s.Reference}); err != nil {
 			return capPosition{}, err
 		}
 	}

@@ -86,13 +86,9 @@ func (p *play) importAct(ctx context.Context) error {
 
 	for i, s := range importSpecs {
 		p.at(fmt.Sprintf("2026-01-%d 14:00", 26+i))
-		r, err := p.labTest(ctx, s)
-		if err != nil {
-			return step("lab test "+s.Lot, err)
+		if err := p.labReview(ctx, s.Lot, s.Units); err != nil {
+			return err
 		}
-		p.tell("import", "%s tests lot %s against %s's application: measured TPP %s, %s GB/s — pass; report %s signed with key %s",
-			p.cast.lab().Name, s.Lot, customerByKey(s.Customer).Short, classify.FormatNumber(r.MeasuredTPP),
-			classify.FormatNumber(r.MeasuredDRAMBandwidthGBps), r.Number, r.KeyID)
 	}
 
 	p.at("2026-01-28 12:00")
@@ -224,9 +220,39 @@ func (p *play) payDuty(ctx context.Context, s importSpec) error {
 	return nil
 }
 
-// labTest has the lab's technician test a lot against the customer's
-// application, judge it, sign the report with the lab's key and record it.
-func (p *play) labTest(ctx context.Context, s importSpec) (*tollgate.LabReport, error) {
+// labReview has the lab test units of a lot before their export and tells it.
+func (p *play) labReview(ctx context.Context, lot string, units int64) error {
+	s, ok := importSpecByLot(lot)
+	if !ok {
+		return step("lab test "+lot, fmt.Errorf("no import of lot %s", lot))
+	}
+	r, err := p.labTest(ctx, s, units)
+	if err != nil {
+		return step("lab test "+lot, err)
+	}
+	p.tell("import", "%s tests %s units of lot %s, every unit, against %s's application: measured TPP %s (the rule's limit: below %s), %s GB/s (below %s) — pass; report %s signed with key %s",
+		p.cast.lab().Name, thousands(units), lot, customerByKey(s.Customer).Short, classify.FormatNumber(r.MeasuredTPP),
+		classify.FormatNumber(p.shippingRules.MaxTPP), classify.FormatNumber(r.MeasuredDRAMBandwidthGBps),
+		classify.FormatNumber(p.shippingRules.MaxDRAMBandwidthGBps), r.Number, r.KeyID)
+	return nil
+}
+
+// importSpecByLot returns the import of lot.
+func importSpecByLot(lot string) (importSpec, bool) {
+	for _, s := range importSpecs {
+		if s.Lot == lot {
+			return s, true
+		}
+	}
+	return importSpec{}, false
+}
+
+// labTest has the lab's technician test units of a lot, every one of them,
+// against the customer's application under the agency's review rules,
+// judge them, sign the report with the lab's key and record it. Each test
+// covers exactly the units of one export: the report number carries the
+// test date.
+func (p *play) labTest(ctx context.Context, s importSpec, units int64) (*tollgate.LabReport, error) {
 	tech, lab, exporter := p.cast.member("technician"), p.cast.lab(), p.cast.exporter()
 	own, err := p.engaged(ctx, tollgate.EngagementScope{ExporterOrgID: exporter.ID, Kind: tollgate.EngageTests,
 		Day: p.clock.Now(), ApplicationID: p.apps[s.Customer].ID, Lot: s.Lot})
@@ -242,19 +268,20 @@ func (p *play) labTest(ctx context.Context, s importSpec) (*tollgate.LabReport, 
 		return nil, err
 	}
 	r := tollgate.LabReport{
-		Number: "BASTL-" + strings.TrimPrefix(s.Lot, "TW-"), LabOrgID: lab.ID, TechnicianUserID: tech.user.ID,
-		ExporterOrgID: exporter.ID, ApplicationID: p.apps[s.Customer].ID, Product: product,
-		Units: tollgate.Units{Lot: s.Lot, Count: s.Units},
+		Number:   "BASTL-" + strings.TrimPrefix(s.Lot, "TW-") + "-" + p.clock.Now().Format("0102"),
+		LabOrgID: lab.ID, TechnicianUserID: tech.user.ID,
+		ExporterOrgID: exporter.ID, ApplicationID: p.apps[s.Customer].ID, Product: p.productID, // the lab signs for the identity
+		Units: tollgate.Units{Lot: s.Lot, Count: units}, Examined: units, SamplingPlan: "every unit",
 		Measured: []tollgate.PeakThroughput{
 			{Precision: "FP8", Value: 1975.6, BitLength: 8}, {Precision: "BF16", Value: 987.9, BitLength: 16},
 		},
 		MeasuredDRAMBandwidthGBps: 4772,
 		Method:                    "every unit: dense FP8 and BF16 matrix-multiply peak throughput, HBM3e streaming bandwidth, board and firmware identity against the application",
-		ToleranceBP:               200,
+		ToleranceBP:               p.shippingRules.ToleranceBP,
 		TestedAt:                  p.clock.Now(),
 		KeyID:                     tollgate.LabKeyID(p.labKey.Public().(ed25519.PublicKey)),
 	}
-	judged, err := shipping.Judge(r, spec)
+	judged, err := shipping.Judge(r, spec, p.shippingRules)
 	if err != nil {
 		return nil, err
 	}

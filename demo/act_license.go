@@ -131,7 +131,7 @@ func (p *play) describeDecision(d decisionSpec) string {
 			len(d.Conditions), p.license[d.Customer].Number, thousands(d.Quantity))
 	case tollgate.DecisionApproveInPart:
 		return fmt.Sprintf("%s %s approved in part, license %s for %s of %s units", app.ControlNumber, c.Short,
-			p.license[d.Customer].Number, thousands(d.Quantity), thousands(app.QuantityOf(product)))
+			p.license[d.Customer].Number, thousands(d.Quantity), thousands(app.QuantityOf(p.productID)))
 	}
 	return fmt.Sprintf("%s %s %s", app.ControlNumber, c.Short, strings.ReplaceAll(string(app.State), "_", " "))
 }

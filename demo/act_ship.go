@@ -48,6 +48,11 @@ func (p *play) shipAct(ctx context.Context) error {
 	}
 	p.counts.capRefusals++
 	p.tell("ship", "reservation of all 2,500 units of AL-2025-001 refused: %s", tollgate.ErrorMessage(err))
+	// Every shipment is reviewed: a review covers exactly the units of one
+	// export, so the smaller shipment needs its own.
+	if err := p.labReview(ctx, secondExport.Lot, secondExport.Units); err != nil {
+		return err
+	}
 	if err := p.export(ctx, secondExport); err != nil {
 		return err
 	}
@@ -60,6 +65,10 @@ func (p *play) shipAct(ctx context.Context) error {
 	p.tell("ship", "%s records %s more US units (%s): %s US units, cap %s, headroom %s",
 		p.cast.officer().user.Email, thousands(usUnits(usShipmentsFebruary)), usCustomers(usShipmentsFebruary),
 		thousands(pos.USUnits), thousands(pos.CapUnits), thousands(pos.Headroom))
+	p.at("2026-03-03 14:00")
+	if err := p.labReview(ctx, lastExport.Lot, lastExport.Units); err != nil {
+		return err
+	}
 	if err := p.export(ctx, lastExport); err != nil {
 		return err
 	}

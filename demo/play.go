@@ -31,6 +31,12 @@ type play struct {
 	screening *screening.Service
 	licensing *licensing.Service
 	shipping  *shipping.Service
+	// productID is the product's identity (the catalog's model as a
+	// product key), under which applications, licenses and caps count it.
+	productID string
+	// shippingRules are the agency's lab review rules the shipping
+	// service applies, which the lab's judgments follow.
+	shippingRules shipping.ReviewRules
 
 	cast    cast
 	labKey  ed25519.PrivateKey
@@ -61,7 +67,12 @@ func newPlay(opts Options) (*play, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.shipping, err = shipping.NewService(p.db, p.rules, p.spec, shipping.DefaultConfig())
+	if p.productID, err = p.catalog.Product(product); err != nil {
+		return nil, err
+	}
+	cfg := shipping.DefaultConfig()
+	p.shippingRules = cfg.Review
+	p.shipping, err = shipping.NewService(p.db, p.rules, p.spec, cfg)
 	if err != nil {
 		return nil, err
 	}

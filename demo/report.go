@@ -182,7 +182,7 @@ func (p *play) readApplications(ctx context.Context, exporter string) error {
 	}
 	for _, v := range views {
 		p.res.Figures.Applications = append(p.res.Figures.Applications, ApplicationFigure{ControlNumber: v.ControlNumber,
-			Customer: p.partyName(v.Parties.Purchaser), Quantity: v.QuantityOf(product), State: string(v.State)})
+			Customer: p.partyName(v.Parties.Purchaser), Quantity: v.QuantityOf(p.productID), State: string(v.State)})
 	}
 	return nil
 }

@@ -97,6 +97,7 @@ func (s *Service) CreateDraft(ctx context.Context, d Draft) (*store.StoredApplic
 			EndUse: d.EndUse, Items: slices.Clone(d.Items), USShipments: slices.Clone(d.USShipments), CreatedBy: p.UserID,
 			ApplicationReview: tollgate.ApplicationReview{State: tollgate.ApplicationDraft},
 		}
+		s.identify(&app)
 		var err error
 		if sa, err = tx.InsertApplication(ctx, &app); err != nil {
 			return err
@@ -141,6 +142,7 @@ func (s *Service) UpdateDraft(ctx context.Context, id string, upd DraftUpdate, e
 			if err := normalizeDraftFields(app.Items, app.USShipments); err != nil {
 				return "", err
 			}
+			s.identify(app)
 			app.Certifications = nil
 			sa = cur
 			return "application.update", nil

@@ -44,7 +44,7 @@ func TestPrecheckUSUnitsFromRecords(t *testing.T) {
 		ship, err := shipping.NewService(db, classify.Default(), catalog.Default().Lookup, shipping.DefaultConfig())
 		mustNoErr(t, err)
 		_, err = ship.RecordUSShipment(officer, tollgate.DomesticShipment{ExporterOrgID: w.Exporter.ID, Product: "H200",
-			Units: 1_500, ShippedOn: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC), Customer: "US Cloud", Reference: "INV-1"})
+			Units: 1_500, ShippedOn: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC), Customer: "US Cloud", EndUse: "cloud AI services", Reference: "INV-1"})
 		mustNoErr(t, err)
 		got := capOf()
 		if got.USUnitsSource != tollgate.UnitsFromRecords || got.USUnits != 1_500 {

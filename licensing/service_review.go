@@ -44,6 +44,9 @@ type Outcome struct {
 // its latest screening, and the units of each product already exported to
 // China and Macau, or reserved for export, under the applicant's licenses.
 func (s *Service) gather(ctx context.Context, tx *store.Tx, app *tollgate.Application) (PrecheckInput, error) {
+	identified := *app
+	s.identify(&identified)
+	app = &identified
 	in := PrecheckInput{Application: *app, AsOf: tx.Now()}
 	seen := map[string]bool{}
 	for _, ref := range app.Parties.List() {
@@ -220,6 +223,10 @@ func (s *Service) applyTo(ctx context.Context, tx *store.Tx, p *tollgate.Princip
 		return nil, err
 	}
 	ev.Actor, ev.At, ev.Sequence, ev.Prechecks = p.UserID, tx.Now(), 0, nil
+	// Applications filed before product identities get them on their next
+	// event; a decision's products are read as identities.
+	s.identify(&sa.Application)
+	ev.Decision = s.identifyDecision(ev.Decision)
 	if err := s.prepare(ctx, tx, p, sa, &ev, agencies); err != nil {
 		return nil, err
 	}

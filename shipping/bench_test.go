@@ -25,7 +25,7 @@ func BenchmarkCheckReserveLot(b *testing.B) {
 	in := reserveFixture(b)
 	key, priv := labKey("lab")
 	in.Units.Imports = []tollgate.ImportEntry{lotImport("ABC-1234568-4", "L", 500)}
-	in.Units.Reports = []tollgate.LabReport{mustSignedReport(b, key, priv, "LAB-L", tollgate.Units{Lot: "L", Count: 20}, 4790)}
+	in.Units.Reports = []tollgate.LabReport{mustSignedReport(b, key, priv, "LAB-L", tollgate.Units{Lot: "L", Count: 100}, 4790)}
 	in.Request.Units = tollgate.Units{Lot: "L", Count: 100}
 	for b.Loop() {
 		if err := CheckReserve(in); err != nil {

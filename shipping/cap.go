@@ -2,6 +2,7 @@ package shipping
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,26 @@ func USUnits(shipments []tollgate.DomesticShipment, exporter, product string, th
 		}
 	}
 	return n
+}
+
+// CheckUSCustomer returns nil when sh may count toward exporter's US units,
+// the cap's denominator: the rule counts units shipped to US end-use
+// customers, so a shipment to the exporter itself or to an affiliate (the
+// customer's name or ultimate parent is the exporter's name or ultimate
+// parent, compared without case, punctuation or spacing) is EPRECONDITION,
+// and a shipment must state its end use.
+func CheckUSCustomer(exporter tollgate.Org, sh tollgate.DomesticShipment) error {
+	if strings.TrimSpace(sh.EndUse) == "" {
+		return tollgate.FieldErrorf("end_use", "required: the US end use the customer puts the units to")
+	}
+	own := entityNames(exporter.Name, exporter.UltimateParent)
+	for _, n := range entityNames(sh.Customer, sh.CustomerUltimateParent) {
+		if slices.Contains(own, n) {
+			return tollgate.Errorf(tollgate.EPRECONDITION, "US shipment to %s does not count toward the cap: the customer is the exporter %s or an affiliate (they share the name or ultimate parent %q); only end-use customers count",
+				sh.Customer, exporter.Name, n)
+		}
+	}
+	return nil
 }
 
 // CheckReversal returns nil when reversal may correct original, given the

@@ -10,7 +10,7 @@ import (
 
 func usShipment(id string, units int64, on string) tollgate.DomesticShipment {
 	return tollgate.DomesticShipment{ID: id, ExporterOrgID: "org-nv", Product: "H200", Units: units,
-		ShippedOn: day(on), Customer: "CoreWeave", Reference: "INV-" + id}
+		ShippedOn: day(on), Customer: "CoreWeave", EndUse: "AI training in a US data center", Reference: "INV-" + id}
 }
 
 func TestUSUnits(t *testing.T) {
@@ -153,5 +153,49 @@ func validReservation() tollgate.Export {
 		ID: "e-1", ExporterOrgID: "org-nv", LicenseID: "lic-1", LicenseNumber: "D000001", OrderID: "o-1", Product: "H200",
 		Units: tollgate.Units{Serials: []string{"S-0", "S-1"}, Count: 2}, ValueCents: 2 * 2_700_000, Destination: "CN",
 		State: tollgate.ExportReserved, ReservedBy: "u-1", ReservedAt: t0, ExpiresAt: t0.Add(24 * time.Hour),
+		LabReportID: "lr-LAB-1", ReviewedAt: day("2026-02-20"),
 	}
+}
+
+func TestCheckUSCustomer(t *testing.T) {
+	exporter := tollgate.Org{ID: "org-nv", Kind: tollgate.OrgExporter, Name: "NVIDIA Corporation", Country: "US", UltimateParent: ""}
+	tests := []struct {
+		name   string
+		change func(s *tollgate.DomesticShipment)
+		code   string
+		part   string
+	}{
+		{"OK", func(s *tollgate.DomesticShipment) {}, "", ""},
+		{"OK/OwnParent", func(s *tollgate.DomesticShipment) { s.CustomerUltimateParent = "Microsoft Corporation" }, "", ""},
+		{"ErrNoEndUse", func(s *tollgate.DomesticShipment) { s.EndUse = " " }, tollgate.EINVALID, "end_use"},
+		// Names are compared, not guessed: another spelling needs the
+		// customer's parent recorded.
+		{"OK/OtherSpelling", func(s *tollgate.DomesticShipment) { s.Customer = "Nvidia Corp." }, "", ""},
+		{"ErrExporterByName", func(s *tollgate.DomesticShipment) { s.Customer = "NVIDIA  Corporation" }, tollgate.EPRECONDITION,
+			`the customer is the exporter NVIDIA Corporation or an affiliate (they share the name or ultimate parent "NVIDIACORPORATION")`},
+		{"ErrAffiliate", func(s *tollgate.DomesticShipment) {
+			s.Customer, s.CustomerUltimateParent = "NVIDIA Cloud LLC", "nvidia corporation"
+		},
+			tollgate.EPRECONDITION, "only end-use customers count"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := usShipment("s1", 100, "2026-01-10")
+			s.Customer = "Microsoft Corporation"
+			tt.change(&s)
+			err := CheckUSCustomer(exporter, s)
+			if tt.code == "" {
+				if err != nil {
+					t.Fatalf("CheckUSCustomer() = %v", err)
+				}
+				return
+			}
+			wantError(t, err, tt.code, tt.part)
+		})
+	}
+	// A parent shared through the exporter's own parent.
+	exporter.UltimateParent = "Holding Inc"
+	s := usShipment("s1", 100, "2026-01-10")
+	s.Customer, s.CustomerUltimateParent = "Sister Cloud", "Holding, Inc."
+	wantError(t, CheckUSCustomer(exporter, s), tollgate.EPRECONDITION, `"HOLDINGINC"`)
 }

@@ -53,7 +53,7 @@ func TestReserveCapHongKong(t *testing.T) {
 	for _, dest := range []string{"CN", "HK", "MO"} {
 		t.Run(dest, func(t *testing.T) {
 			in := reserveFixture(t)
-			oneUnit(&in)
+			oneUnit(t, &in)
 			in.License.Destination, in.Order.Destination, in.Request.Destination = dest, dest, dest
 			in.USUnits, in.ChinaHeldUnits = 0, 1_000_000
 			wantError(t, CheckReserve(in), tollgate.ELIMIT, "50% cap")
@@ -61,7 +61,7 @@ func TestReserveCapHongKong(t *testing.T) {
 	}
 	t.Run("OK/HKUnderTheCap", func(t *testing.T) {
 		in := reserveFixture(t)
-		oneUnit(&in)
+		oneUnit(t, &in)
 		hongKong(&in)
 		in.USUnits, in.ChinaHeldUnits = 10_000, 4_999
 		if err := CheckReserve(in); err != nil {

@@ -71,10 +71,11 @@ func ExampleCheckReserve() {
 
 	report, _ := shipping.Judge(tollgate.LabReport{
 		Number: "LAB-1", LabOrgID: "org-lab", TechnicianUserID: "u-tech", ExporterOrgID: "org-nv", ApplicationID: "app-1",
-		Product: "H200", Units: lot, Method: "dense FP8 GEMM; HBM copy", ToleranceBP: 100, TestedAt: date("2026-02-20"),
+		Product: "H200", Units: lot, Examined: lot.Count, SamplingPlan: "every unit",
+		Method: "dense FP8 GEMM; HBM copy", ToleranceBP: 100, TestedAt: date("2026-02-20"),
 		Measured: []tollgate.PeakThroughput{{Precision: "FP8", Value: 1985, BitLength: 8}}, MeasuredDRAMBandwidthGBps: 4790,
 		KeyID: key.ID,
-	}, h200)
+	}, h200, shipping.DefaultReviewRules())
 	report.Signature, _ = shipping.SignReport(priv, report)
 	in.Units.Reports, in.Units.LabKeys = []tollgate.LabReport{report}, []tollgate.LabKey{key}
 	fmt.Println(shipping.CheckReserve(in))
@@ -82,7 +83,7 @@ func ExampleCheckReserve() {
 	in.ChinaHeldUnits = 4_995
 	fmt.Println(tollgate.ErrorMessage(shipping.CheckReserve(in)))
 	// Output:
-	// lot TW-2026-01 has no passing signed lab report
+	// no passing signed lab review of exactly 10 units of lot TW-2026-01: every shipment is reviewed, and a review covers only the units it names
 	// <nil>
 	// 50% cap on China and Macau shipments exceeded for H200: 10000 US units allow 5000; 4995 held, 10 requested (over by 5)
 }

@@ -19,12 +19,23 @@ func Expired(e tollgate.Export, now time.Time) bool {
 // after now's and not before the reservation's) under the export filing
 // reference, recorded by actor at now. Shipping consumes what the
 // reservation held, for good. A reservation that is not reserved or has
-// expired is ECONFLICT; a missing reference, date or actor is EINVALID.
-func Ship(e tollgate.Export, reference string, exportedOn time.Time, actor string, now time.Time) (tollgate.Export, error) {
+// expired is ECONFLICT; a missing reference, date or actor is EINVALID; a
+// reservation without its lab review, or whose review is older than
+// rules.MaxAge on the export date, is EPRECONDITION.
+func Ship(e tollgate.Export, reference string, exportedOn time.Time, actor string, now time.Time, rules ReviewRules) (tollgate.Export, error) {
 	if err := checkOpen("ship", e, now); err != nil {
 		return e, fmt.Errorf("shipping.Ship: %w", err)
 	}
 	day := civilDate(exportedOn)
+	switch {
+	case e.LabReportID == "" || e.ReviewedAt.IsZero():
+		return e, fmt.Errorf("shipping.Ship: %w", tollgate.Errorf(tollgate.EPRECONDITION,
+			"reservation %s names no lab review of its units (it predates per-shipment reviews): void it and reserve again", e.ID))
+	case !exportedOn.IsZero():
+		if err := CheckReviewAge(e.LabReportID, e.ReviewedAt, day, rules); err != nil {
+			return e, fmt.Errorf("shipping.Ship: %w", err)
+		}
+	}
 	switch {
 	case strings.TrimSpace(reference) == "":
 		return e, fmt.Errorf("shipping.Ship: %w", tollgate.FieldErrorf("filing_reference", "required: the export filing's reference"))

@@ -27,10 +27,25 @@ func TestShip(t *testing.T) {
 		{"ErrNoDate", validReservation, "X1", time.Time{}, t0, tollgate.EINVALID, "exported_on"},
 		{"ErrFutureDate", validReservation, "X1", day("2026-03-04"), t0, tollgate.EINVALID, "in the future"},
 		{"ErrBeforeReservation", validReservation, "X1", day("2026-03-01"), t0, tollgate.EINVALID, "precedes the reservation"},
+		// Every shipment is reviewed, at most 30 days before it leaves.
+		{"OK/ReviewThirtyDaysBefore", func() tollgate.Export { e := validReservation(); e.ReviewedAt = day("2026-01-31"); return e },
+			"X1", day("2026-03-02"), t0, "", ""},
+		{"ErrReviewTooOld", func() tollgate.Export {
+			e := validReservation()
+			e.ReviewedAt = day("2026-01-30").Add(23 * time.Hour)
+			return e
+		},
+			"X1", day("2026-03-02"), t0, tollgate.EPRECONDITION, "tested on 2026-01-30, 31 days before the shipment on 2026-03-02; the licensing agency allows at most 30 days"},
+		{"ErrNoReview", func() tollgate.Export {
+			e := validReservation()
+			e.LabReportID, e.ReviewedAt = "", time.Time{}
+			return e
+		},
+			"X1", day("2026-03-02"), t0, tollgate.EPRECONDITION, "names no lab review of its units"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Ship(tt.res(), tt.reference, tt.exportedOn, "u-1", tt.now)
+			got, err := Ship(tt.res(), tt.reference, tt.exportedOn, "u-1", tt.now, DefaultReviewRules())
 			if tt.code != "" {
 				wantError(t, err, tt.code, tt.part)
 				return

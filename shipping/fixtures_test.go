@@ -76,13 +76,13 @@ func mustSignedReport(t fataler, key tollgate.LabKey, priv ed25519.PrivateKey, n
 	t.Helper()
 	r := tollgate.LabReport{
 		ID: "lr-" + number, Number: number, LabOrgID: key.LabOrgID, TechnicianUserID: "u-tech", ExporterOrgID: "org-nv",
-		ApplicationID: "app-1", Product: "H200", Units: units,
+		ApplicationID: "app-1", Product: "H200", Units: units, Examined: units.Count, SamplingPlan: "every unit",
 		Measured:                  []tollgate.PeakThroughput{{Precision: "FP8", Value: 1985, BitLength: 8}},
 		MeasuredDRAMBandwidthGBps: bw, Method: "dense FP8 GEMM sweep; HBM copy bandwidth", ToleranceBP: 100,
 		TestedAt: day("2026-02-20").Add(time.Duration(len(number)) * time.Minute), KeyID: key.ID,
 		RecordedAt: day("2026-02-21"),
 	}
-	r, err := Judge(r, h200())
+	r, err := Judge(r, h200(), DefaultReviewRules())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,16 +26,23 @@ func TestJudge(t *testing.T) {
 		{"Fail/TPP", 2000, 4800, 100, false, "measured TPP 16000 exceeds the stated 15832 plus 1% tolerance (15990.32) by 9.68"},
 		{"Fail/Bandwidth", 1979, 4900, 100, false, "measured DRAM bandwidth 4900 GB/s exceeds the stated 4800 GB/s plus 1% tolerance (4848 GB/s) by 52 GB/s"},
 		{"OK/Below", 1500, 4000, 0, true, "within"},
+		// The rule's limits hold whatever the tolerance: TPP 21,600 and
+		// 6,600 GB/s against the H200's spec at 40% pass the tolerance
+		// and fail the rule.
+		{"Fail/TPPLimit", 2700, 4800, 4000, false, "measured TPP 21600 is not below the rule's limit of 21000"},
+		{"Fail/BandwidthLimit", 1979, 6600, 4000, false, "measured DRAM bandwidth 6600 GB/s is not below the rule's limit of 6500 GB/s"},
+		{"Fail/AtTheTPPLimit", 2625, 4800, 4000, false, "measured TPP 21000 is not below the rule's limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tollgate.LabReport{
 				Number: "LAB-1", LabOrgID: "org-lab", TechnicianUserID: "u", ExporterOrgID: "org-nv", ApplicationID: "app-1",
-				Product: "H200", Units: tollgate.Units{Lot: "L", Count: 5}, Method: "m", ToleranceBP: tt.tolerance,
+				Product: "H200", Units: tollgate.Units{Lot: "L", Count: 5}, Examined: 5, SamplingPlan: "every unit",
+				Method: "m", ToleranceBP: tt.tolerance,
 				Measured:                  []tollgate.PeakThroughput{{Precision: "FP8", Value: tt.fp8, BitLength: 8}},
 				MeasuredDRAMBandwidthGBps: tt.bw, TestedAt: t0,
 			}
-			got, err := Judge(r, h200())
+			got, err := Judge(r, h200(), DefaultReviewRules())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,12 +54,12 @@ func TestJudge(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Judge(tollgate.LabReport{}, h200()); tollgate.ErrorCode(err) != tollgate.EINVALID {
+	if _, err := Judge(tollgate.LabReport{}, h200(), DefaultReviewRules()); tollgate.ErrorCode(err) != tollgate.EINVALID {
 		t.Errorf("Judge(empty) = %v, want invalid", err)
 	}
 	key, priv := labKey("lab")
 	r := mustSignedReport(t, key, priv, "LAB-1", tollgate.Units{Lot: "L", Count: 1}, 4800)
-	if _, err := Judge(r, tollgate.Chip{}); errField(t, err, tollgate.EINVALID) != "spec.vendor" {
+	if _, err := Judge(r, tollgate.Chip{}, DefaultReviewRules()); errField(t, err, tollgate.EINVALID) != "spec.vendor" {
 		t.Errorf("Judge(bad spec) = %v, want spec.vendor", err)
 	}
 }
@@ -83,6 +90,8 @@ func TestSignVerifyReport(t *testing.T) {
 		"spec":       func(r *tollgate.LabReport) { r.SpecTPP++ },
 		"method":     func(r *tollgate.LabReport) { r.Method += "." },
 		"technician": func(r *tollgate.LabReport) { r.TechnicianUserID = "u-other" },
+		"examined":   func(r *tollgate.LabReport) { r.Examined-- },
+		"plan":       func(r *tollgate.LabReport) { r.SamplingPlan = "one unit" },
 	}
 	for name, mutate := range tampered {
 		c := r
@@ -136,7 +145,16 @@ func TestCheckReport(t *testing.T) {
 		{"ErrNeverImported", mustSignedReport(t, key, priv, "LAB-3", tollgate.Units{Serials: []string{"S-0", "X-9"}, Count: 2}, 4790),
 			nil, tollgate.EPRECONDITION, "units never imported as H200: X-9 (1 units)"},
 		{"ErrLotTooSmall", mustSignedReport(t, key, priv, "LAB-4", tollgate.Units{Lot: "LOT-A", Count: 51}, 4790),
-			nil, tollgate.EPRECONDITION, "examined 51 units of lot LOT-A, of which 50 were imported"},
+			nil, tollgate.EPRECONDITION, "covers 51 units of lot LOT-A, of which 50 were imported"},
+		// The agency, not the lab, sets the tolerance (5% by default).
+		{"ErrToleranceAboveAgency", resign(t, good, priv, func(r *tollgate.LabReport) { r.ToleranceBP = 4000; *r = rejudge(t, *r) }),
+			nil, tollgate.EPRECONDITION, "applies a 40% tolerance; the licensing agency allows at most 5%"},
+		{"ErrSampleBelowMinimum", resign(t, lot, priv, func(r *tollgate.LabReport) { r.Examined, r.SamplingPlan = 2, "2 of 10, random" }),
+			nil, tollgate.EPRECONDITION, "examined 2 of 10 units (sampling plan: 2 of 10, random); the licensing agency's minimum is 10 (100% of the units)"},
+		{"ErrTestedBeforeEntry", resign(t, good, priv, func(r *tollgate.LabReport) { r.TestedAt = day("2026-01-31") }),
+			nil, tollgate.EPRECONDITION, "tested 2026-01-31, covers units that entered the US after it"},
+		{"ErrLotTestedBeforeEntry", resign(t, lot, priv, func(r *tollgate.LabReport) { r.TestedAt = day("2026-01-31") }),
+			nil, tollgate.EPRECONDITION, "of which 0 had entered the US by then"},
 		{"ErrLotUnknown", mustSignedReport(t, key, priv, "LAB-5", tollgate.Units{Lot: "LOT-Z", Count: 1}, 4790),
 			nil, tollgate.EPRECONDITION, "of which 0 were imported"},
 	}
@@ -146,7 +164,7 @@ func TestCheckReport(t *testing.T) {
 			if tt.key != nil {
 				tt.key(&k)
 			}
-			err := CheckReport(tt.report, h200(), k, imports)
+			err := CheckReport(tt.report, h200(), k, imports, DefaultReviewRules())
 			if tt.code == "" {
 				if err != nil {
 					t.Fatalf("CheckReport() = %v", err)
@@ -156,6 +174,16 @@ func TestCheckReport(t *testing.T) {
 			wantError(t, err, tt.code, tt.part)
 		})
 	}
+}
+
+// rejudge judges r again under the default rules.
+func rejudge(t *testing.T, r tollgate.LabReport) tollgate.LabReport {
+	t.Helper()
+	r, err := Judge(r, h200(), DefaultReviewRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // resign changes r and signs it again, so that only the change is wrong.
@@ -168,4 +196,79 @@ func resign(t *testing.T, r tollgate.LabReport, priv ed25519.PrivateKey, change 
 	}
 	r.Signature = sig
 	return r
+}
+
+func TestCheckIndependence(t *testing.T) {
+	lab := tollgate.Org{ID: "org-lab", Kind: tollgate.OrgLab, Name: "Bay Area Test Lab, Inc.", Country: "US"}
+	exporter := tollgate.Org{ID: "org-nv", Kind: tollgate.OrgExporter, Name: "NVIDIA Corporation", Country: "US"}
+	consignee := &tollgate.Party{ID: "p-bd", LegalName: "Beijing ByteDance Technology Co., Ltd.", UltimateParent: "ByteDance Ltd."}
+	tests := []struct {
+		name      string
+		lab       func(o *tollgate.Org)
+		exporter  func(o *tollgate.Org)
+		consignee *tollgate.Party
+		part      string
+	}{
+		{"OK", nil, nil, consignee, ""},
+		{"OK/NoConsignee", nil, nil, nil, ""},
+		{"OK/OwnParents", func(o *tollgate.Org) { o.UltimateParent = "Test Holdings LLC" }, func(o *tollgate.Org) { o.UltimateParent = "NVIDIA Corporation" }, consignee, ""},
+		{"ErrAbroad", func(o *tollgate.Org) { o.Country = "TW" }, nil, consignee, "located in TW: the rule asks for a third-party lab in the US"},
+		{"ErrIsExporter", func(o *tollgate.Org) { o.ID = "org-nv" }, nil, consignee, "is the exporter"},
+		{"ErrExporterParent", func(o *tollgate.Org) { o.UltimateParent = "NVIDIA Corp." }, func(o *tollgate.Org) { o.Name = "NVIDIA Corp" }, consignee,
+			`not independent of the exporter NVIDIA Corp: they share the name or ultimate parent "NVIDIACORP"`},
+		{"ErrSharedParent", func(o *tollgate.Org) { o.UltimateParent = "Big Holdings" }, func(o *tollgate.Org) { o.UltimateParent = "BIG holdings" }, consignee,
+			"not independent of the exporter"},
+		{"ErrConsigneeParent", func(o *tollgate.Org) { o.UltimateParent = "ByteDance Ltd" }, nil, consignee,
+			"not independent of the consignee Beijing ByteDance Technology Co., Ltd."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, e := lab, exporter
+			if tt.lab != nil {
+				tt.lab(&l)
+			}
+			if tt.exporter != nil {
+				tt.exporter(&e)
+			}
+			err := CheckIndependence(l, e, tt.consignee)
+			if tt.part == "" {
+				if err != nil {
+					t.Fatalf("CheckIndependence() = %v", err)
+				}
+				return
+			}
+			wantError(t, err, tollgate.EPRECONDITION, tt.part)
+		})
+	}
+}
+
+func TestReviewRules(t *testing.T) {
+	r := DefaultReviewRules()
+	if r.MaxTPP != 21000 || r.MaxDRAMBandwidthGBps != 6500 || r.ToleranceBP != 500 || r.MinExaminedBP != 10000 || r.MaxAge != 30*24*time.Hour {
+		t.Errorf("DefaultReviewRules() = %+v; want 21000, 6500 GB/s, 5%%, every unit, 30 days", r)
+	}
+	lic := license()
+	if got := r.ToleranceFor(lic); got != 500 {
+		t.Errorf("ToleranceFor(no condition) = %d, want 500", got)
+	}
+	lic.Conditions[0].LabToleranceBP = 200
+	if got := r.ToleranceFor(lic); got != 200 {
+		t.Errorf("ToleranceFor(condition of 2%%) = %d, want 200", got)
+	}
+	lic.Conditions[0].LabToleranceBP = 900 // a condition never loosens it
+	if got := r.ToleranceFor(lic); got != 500 {
+		t.Errorf("ToleranceFor(condition of 9%%) = %d, want 500", got)
+	}
+	r.MinExaminedBP = 1000
+	// Rounded up to whole units, without overflow for the largest lots.
+	for n, want := range map[int64]int64{1: 1, 10: 1, 11: 2, 100: 10, 1<<62 + 1: 1<<62/10 + 1} {
+		if got := r.MinExamined(n); got != want {
+			t.Errorf("MinExamined(%d) at 10%% = %d, want %d", n, got, want)
+		}
+	}
+	bad := DefaultReviewRules()
+	bad.MaxAge = time.Hour
+	if err := bad.Validate(); errField(t, err, tollgate.EINVALID) != "review.max_age" {
+		t.Errorf("Validate(1h) = %v, want review.max_age", err)
+	}
 }

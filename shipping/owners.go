@@ -254,19 +254,16 @@ func checkLabEngaged(ctx context.Context, q engagedOrgser, r tollgate.LabReport)
 }
 
 // checkLabStaff checks the lab and technician of r, a report resolved by
-// resolveLabReport: the lab is located in the US (the rule says a US lab)
-// and the technician is an enabled user of the lab's own organization
-// holding the lab technician role.
+// resolveLabReport: the lab is a lab, and the technician is an enabled user
+// of the lab's own organization holding the lab technician role. Where the
+// lab is located, and its independence, are CheckIndependence's.
 func checkLabStaff(ctx context.Context, tx *store.Tx, r *tollgate.LabReport) error {
 	lab, err := tx.FindOrg(ctx, r.LabOrgID)
 	if err != nil {
 		return err
 	}
-	switch {
-	case lab.Kind != tollgate.OrgLab:
+	if lab.Kind != tollgate.OrgLab {
 		return tollgate.FieldErrorf("lab_org_id", "%s is %s, not a lab", lab.Name, lab.Kind)
-	case lab.Country != "US":
-		return tollgate.FieldErrorf("lab_org_id", "%s is located in %s; the rule requires a US lab", lab.Name, lab.Country)
 	}
 	notTechnician := tollgate.FieldErrorf("technician_user_id", "%q is not an enabled lab technician of %s", r.TechnicianUserID, lab.Name)
 	u, err := tx.FindUser(ctx, r.TechnicianUserID)

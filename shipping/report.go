@@ -1,6 +1,7 @@
 package shipping
 
 import (
+	"cmp"
 	"fmt"
 	"math/big"
 	"slices"
@@ -85,6 +86,18 @@ type PeriodReport struct {
 	HeldUnitsAtEnd int64         `json:"held_units_at_end"`
 	CapHeadroom    int64         `json:"cap_headroom"`
 	LostRevenue    []LostRevenue `json:"lost_revenue"`
+	// USCustomers is the composition of USUnitsToDate, the cap's
+	// denominator: the units (net of reversals) of each US customer and
+	// end use, largest first.
+	USCustomers []USCustomerUnits `json:"us_customers"`
+}
+
+// USCustomerUnits is one customer's US units for one end use. Shipments
+// recorded before end uses were (schema 0013) show an empty EndUse.
+type USCustomerUnits struct {
+	Customer string `json:"customer"`
+	EndUse   string `json:"end_use"`
+	Units    int64  `json:"units"`
 }
 
 // LostRevenue is the revenue of the orders cancelled in a period for one
@@ -150,6 +163,7 @@ func (in ReportInput) report(product string, p Period, duty dutyIndex) PeriodRep
 	last := p.To.Add(-time.Nanosecond)
 	r.USUnitsToDate = USUnits(in.Shipments, in.ExporterOrgID, product, last)
 	r.USUnits = r.USUnitsToDate - USUnits(in.Shipments, in.ExporterOrgID, product, p.From.Add(-time.Nanosecond))
+	r.USCustomers = usComposition(in.Shipments, in.ExporterOrgID, product, last)
 	shippedValue := map[string]int64{} // order id → value shipped, ever
 	var inPeriod []tollgate.Export
 	for _, e := range in.Exports {
@@ -183,6 +197,36 @@ func (in ReportInput) report(product string, p Period, duty dutyIndex) PeriodRep
 	r.CapHeadroom = r.CapUnits - r.HeldUnitsAtEnd
 	r.LostRevenue = in.lost(product, p, shippedValue)
 	return r
+}
+
+// usComposition returns the units to date (through the instant through) of
+// exporter's product by customer and end use, largest first, then by
+// customer and end use; customers left with no units are omitted.
+func usComposition(shipments []tollgate.DomesticShipment, exporter, product string, through time.Time) []USCustomerUnits {
+	type key struct{ customer, endUse string }
+	units := map[key]int64{}
+	for i := range shipments {
+		s := &shipments[i]
+		if s.ExporterOrgID == exporter && s.Product == product && !s.ShippedOn.After(through) {
+			units[key{s.Customer, s.EndUse}] += s.Units
+		}
+	}
+	out := []USCustomerUnits{}
+	for k, n := range units {
+		if n != 0 {
+			out = append(out, USCustomerUnits{Customer: k.customer, EndUse: k.endUse, Units: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b USCustomerUnits) int {
+		switch {
+		case a.Units != b.Units:
+			return cmp.Compare(b.Units, a.Units)
+		case a.Customer != b.Customer:
+			return cmp.Compare(a.Customer, b.Customer)
+		}
+		return cmp.Compare(a.EndUse, b.EndUse)
+	})
+	return out
 }
 
 // heldAt reports whether e held its units at instant t: reserved before t

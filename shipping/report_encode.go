@@ -1,17 +1,20 @@
 package shipping
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"tollgate"
 )
 
 // CSVHeader is the header row WriteCSV writes: the PeriodReport fields, then
-// the orders and cents lost for each cancellation reason.
+// the orders and cents lost for each cancellation reason, then the US units'
+// composition ("customer (end use): units", joined by "; ").
 func CSVHeader() []string {
 	h := []string{
 		"exporter_org_id", "product", "from", "to",
@@ -22,7 +25,7 @@ func CSVHeader() []string {
 	for _, r := range tollgate.CancelReasons {
 		h = append(h, "lost_"+string(r)+"_orders", "lost_"+string(r)+"_cents")
 	}
-	return h
+	return append(h, "us_customers")
 }
 
 // WriteCSV writes reports as CSV (RFC 4180): CSVHeader, then one row per
@@ -63,7 +66,11 @@ func csvRow(r PeriodReport) []string {
 		}
 		row = append(row, strconv.FormatInt(orders, 10), strconv.FormatInt(cents, 10))
 	}
-	return row
+	customers := make([]string, len(r.USCustomers))
+	for i, c := range r.USCustomers {
+		customers[i] = fmt.Sprintf("%s (%s): %d", c.Customer, cmp.Or(c.EndUse, "end use not stated"), c.Units)
+	}
+	return append(row, strings.Join(customers, "; "))
 }
 
 // WriteJSON writes reports as an indented JSON object {"reports": [...]}

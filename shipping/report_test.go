@@ -28,6 +28,7 @@ func cancelledOrder(id string, qty int64, reason tollgate.CancelReason, on strin
 
 func reportFixture() ReportInput {
 	s2 := usShipment("s2", 4000, "2026-02-10")
+	s2.Customer, s2.EndUse = "Oracle", "cloud inference"
 	rev := s2.Reversal(500, "returned")
 	lot := lotImport("ABC-1234568-4", "L", 500)
 	lot.DutyStatus, lot.PaymentReference, lot.PaidOn = tollgate.DutyOwed, "", time.Time{}
@@ -77,19 +78,25 @@ func TestReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The denominator's composition, net of the reversal of 500 units.
+	coreWeave := USCustomerUnits{Customer: "CoreWeave", EndUse: "AI training in a US data center", Units: 6000}
+	oracle := USCustomerUnits{Customer: "Oracle", EndUse: "cloud inference", Units: 3500}
 	want := []PeriodReport{
 		{ExporterOrgID: "org-nv", Product: "H200", From: "2026-01-01", To: "2026-02-01",
-			USUnits: 6000, USUnitsToDate: 6000, CapUnits: 3000, CapHeadroom: 3000, LostRevenue: lost(LostRevenue{}, LostRevenue{}, LostRevenue{})},
+			USUnits: 6000, USUnitsToDate: 6000, CapUnits: 3000, CapHeadroom: 3000, LostRevenue: lost(LostRevenue{}, LostRevenue{}, LostRevenue{}),
+			USCustomers: []USCustomerUnits{coreWeave}},
 		{ExporterOrgID: "org-nv", Product: "H200", From: "2026-02-01", To: "2026-03-01",
 			ChinaUnits: 10, ChinaRevenueCents: 27_000_000, DutyPaidCents: 6_250_000, DutyRatioBP: 2315,
 			USUnits: 3500, USUnitsToDate: 9500, ChinaUnitsToDate: 10, CapUnits: 4750, HeldUnitsAtEnd: 10, CapHeadroom: 4740,
-			LostRevenue: lost(LostRevenue{Orders: 1, Cents: 50 * 2_700_000}, LostRevenue{}, LostRevenue{})},
+			LostRevenue: lost(LostRevenue{Orders: 1, Cents: 50 * 2_700_000}, LostRevenue{}, LostRevenue{}),
+			USCustomers: []USCustomerUnits{coreWeave, oracle}},
 		{ExporterOrgID: "org-nv", Product: "H200", From: "2026-03-01", To: "2026-04-01",
 			// 6,250,000 paid on 297,000,000 of revenue is 210.4 bp; the lot's
 			// 100 units carry a fifth of its 312,500,000 owed.
 			ChinaUnits: 110, ChinaRevenueCents: 297_000_000, DutyPaidCents: 6_250_000, DutyOwedCents: 62_500_000, DutyRatioBP: 210,
 			USUnits: 0, USUnitsToDate: 9500, ChinaUnitsToDate: 120, CapUnits: 4750, HeldUnitsAtEnd: 125, CapHeadroom: 4625,
-			LostRevenue: lost(LostRevenue{}, LostRevenue{Orders: 1, Cents: 1000 * 2_700_000}, LostRevenue{Orders: 1, Cents: 90 * 2_700_000})},
+			LostRevenue: lost(LostRevenue{}, LostRevenue{Orders: 1, Cents: 1000 * 2_700_000}, LostRevenue{Orders: 1, Cents: 90 * 2_700_000}),
+			USCustomers: []USCustomerUnits{coreWeave, oracle}},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("Report() returned %d reports, want %d", len(got), len(want))
@@ -161,6 +168,7 @@ func TestWriteCSVAndJSON(t *testing.T) {
 	for col, want := range map[string]string{
 		"product": "H200", "from": "2026-03-01", "china_units": "110", "china_revenue_cents": "297000000", "duty_ratio_bp": "210",
 		"cap_headroom": "4625", "lost_prc_blocked_orders": "1", "lost_prc_blocked_cents": "2700000000", "lost_customer_withdrew_cents": "243000000",
+		"us_customers": "CoreWeave (AI training in a US data center): 6000; Oracle (cloud inference): 3500",
 	} {
 		if row[col] != want {
 			t.Errorf("CSV %s = %q, want %q", col, row[col], want)

@@ -62,7 +62,9 @@ type ReserveInput struct {
 //     not yet valid, conditions not acknowledged); a party is not clear or
 //     was not screened against the current lists; the order is not yet
 //     licensed or the PRC status refuses it; units were never imported or
-//     lack a passing signed lab report;
+//     lack their own lab review (coverReview: a passing, signed review of
+//     exactly these units, below the rule's limits, within the agency's
+//     tolerance, sampling and age, bound to no other export);
 //   - ECONFLICT: the order is past shipping; units are bound to a US end use
 //     by an exemption, or already shipped or reserved;
 //   - ELIMIT: the order's quantity, the license's remaining quantity or
@@ -70,7 +72,7 @@ type ReserveInput struct {
 //     by how much, and Details carries LimitExceeded for the order and the
 //     cap.
 func CheckReserve(in ReserveInput) error {
-	if err := checkReserve(in); err != nil {
+	if _, err := checkReserve(in); err != nil {
 		return fmt.Errorf("shipping.CheckReserve: %w", err)
 	}
 	return nil
@@ -78,16 +80,19 @@ func CheckReserve(in ReserveInput) error {
 
 // Reserve returns the reservation in.Request becomes when CheckReserve
 // passes: reserved at in.Now, expiring after the configured TTL, with the
-// license's number. The caller assigns the ID and persists it.
+// license's number and the lab review that covers its units. The caller
+// assigns the ID and persists it.
 func Reserve(in ReserveInput) (tollgate.Export, error) {
-	if err := checkReserve(in); err != nil {
+	e, err := checkReserve(in)
+	if err != nil {
 		return tollgate.Export{}, fmt.Errorf("shipping.Reserve: %w", err)
 	}
-	return reservation(in), nil
+	return e, nil
 }
 
 func reservation(in ReserveInput) tollgate.Export {
 	e := in.Request
+	e.LabReportID, e.ReviewedAt = "", time.Time{}
 	e.LicenseNumber = in.License.Number
 	e.State, e.ReservedAt, e.ExpiresAt = tollgate.ExportReserved, in.Now, in.Now.Add(in.Config.ReservationTTL)
 	e.FilingReference, e.ExportedOn, e.ShippedBy, e.ShippedAt = "", time.Time{}, "", time.Time{}
@@ -95,43 +100,50 @@ func reservation(in ReserveInput) tollgate.Export {
 	return e
 }
 
-func checkReserve(in ReserveInput) error {
+// checkReserve returns the reservation in.Request becomes, with its review,
+// or the first failing check.
+func checkReserve(in ReserveInput) (tollgate.Export, error) {
+	var none tollgate.Export
 	if err := in.Config.Validate(); err != nil {
-		return prefixField("config.", err)
+		return none, prefixField("config.", err)
 	}
 	if in.Now.IsZero() {
-		return tollgate.FieldErrorf("now", "required")
+		return none, tollgate.FieldErrorf("now", "required")
 	}
 	req := reservation(in)
 	if err := req.Validate(); err != nil {
-		return err
+		return none, err
 	}
 	if err := in.License.Validate(); err != nil {
-		return prefixField("license.", err)
+		return none, prefixField("license.", err)
 	}
 	if err := in.Order.Validate(); err != nil {
-		return prefixField("order.", err)
+		return none, prefixField("order.", err)
 	}
 	checks := []func(ReserveInput) error{checkLicenseMatch, checkLicenseUsable, checkParties, checkOrder}
 	for _, check := range checks {
 		if err := check(in); err != nil {
-			return err
+			return none, err
 		}
 	}
-	if err := checkUnits(req, in.License.ApplicationID, in.Units, in.Now); err != nil {
-		return err
+	review, err := checkUnits(req, in.License, in.Units, in.Now, in.Config.Review)
+	if err != nil {
+		return none, err
 	}
+	req.LabReportID, req.ReviewedAt = review.ID, review.TestedAt
 	remaining, err := licensing.RemainingOf(in.License, in.LicenseUsed)
 	if err != nil {
-		return err
+		return none, err
 	}
 	if err := licensing.CheckConsume(remaining, licensing.Consumption{Product: req.Product, Units: req.Units.Count, ValueCents: req.ValueCents}); err != nil {
-		return err
+		return none, err
 	}
 	if in.Config.capped(req.Destination) {
-		return CheckCap(NewCapPosition(in.Config, req.Product, in.USUnits, in.ChinaHeldUnits), req.Units.Count)
+		if err := CheckCap(NewCapPosition(in.Config, req.Product, in.USUnits, in.ChinaHeldUnits), req.Units.Count); err != nil {
+			return none, err
+		}
 	}
-	return nil
+	return req, nil
 }
 
 func checkLicenseMatch(in ReserveInput) error {

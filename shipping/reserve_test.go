@@ -10,18 +10,20 @@ import (
 )
 
 // oneUnit narrows the fixture's request to serial S-0.
-func oneUnit(in *ReserveInput) {
+func oneUnit(t *testing.T, in *ReserveInput) {
+	key, priv := labKey("lab")
 	in.Request.Units = tollgate.Units{Serials: []string{"S-0"}, Count: 1}
 	in.Request.ValueCents = 2_700_000
+	in.Units.Reports = append(in.Units.Reports, mustSignedReport(t, key, priv, "LAB-S-0", in.Request.Units, 4790))
 }
 
-// byLot switches the fixture to 500 units of lot L imported, tested and
-// requested as 100 units of the lot.
+// byLot switches the fixture to 500 units of lot L imported, 100 of them
+// tested and requested.
 func byLot(t *testing.T) func(in *ReserveInput) {
 	return func(in *ReserveInput) {
 		key, priv := labKey("lab")
 		in.Units.Imports = []tollgate.ImportEntry{lotImport("ABC-1234568-4", "L", 500)}
-		in.Units.Reports = []tollgate.LabReport{mustSignedReport(t, key, priv, "LAB-L", tollgate.Units{Lot: "L", Count: 20}, 4790)}
+		in.Units.Reports = []tollgate.LabReport{mustSignedReport(t, key, priv, "LAB-L", tollgate.Units{Lot: "L", Count: 100}, 4790)}
 		in.Request.Units = tollgate.Units{Lot: "L", Count: 100}
 	}
 }
@@ -105,20 +107,41 @@ func TestCheckReserve(t *testing.T) {
 			in.Units.Exports = []tollgate.Export{heldExport("e-old", tollgate.ExportReserved, tollgate.Units{Serials: []string{"S-9"}, Count: 1})}
 		}, tollgate.ECONFLICT, []string{"already shipped or reserved: S-9"}},
 		{"ErrNoLabReport", func(in *ReserveInput) { in.Units.Reports = nil }, tollgate.EPRECONDITION,
-			[]string{"without a passing signed lab report: S-0, S-1"}},
+			[]string{"no passing signed lab review of exactly serials S-0, S-1"}},
 		{"ErrFailedLabReport", func(in *ReserveInput) {
 			in.Units.Reports = []tollgate.LabReport{mustSignedReport(t, key, priv, "LAB-1", in.Request.Units, 4900)}
-		}, tollgate.EPRECONDITION, []string{"without a passing signed lab report"}},
+		}, tollgate.EPRECONDITION, []string{"lab report LAB-1 on serials S-0", "failed (measured DRAM bandwidth 4900 GB/s exceeds"}},
 		{"ErrFailureAfterPass", func(in *ReserveInput) {
 			in.Units.Reports = append(in.Units.Reports, mustSignedReport(t, key, priv, "LAB-RETEST", in.Request.Units, 4900))
-		}, tollgate.EPRECONDITION, []string{"without a passing signed lab report"}},
+		}, tollgate.EPRECONDITION, []string{"lab report LAB-RETEST", "failed"}},
+		{"ErrFailureOfSomeUnitsAfterPass", func(in *ReserveInput) {
+			in.Units.Reports = append(in.Units.Reports, mustSignedReport(t, key, priv, "LAB-RETEST", tollgate.Units{Serials: []string{"S-42"}, Count: 1}, 4900))
+		}, tollgate.EPRECONDITION, []string{"lab report LAB-RETEST on serials S-0", "failed"}},
 		{"ErrPartialCoverage", func(in *ReserveInput) {
 			in.Units.Reports = []tollgate.LabReport{mustSignedReport(t, key, priv, "LAB-1", tollgate.Units{Serials: serials("S", 99), Count: 99}, 4790)}
-		}, tollgate.EPRECONDITION, []string{"without a passing signed lab report: S-99 (1 units)"}},
-		{"ErrUnsignedReport", func(in *ReserveInput) { in.Units.Reports[0].Signature = nil }, tollgate.EPRECONDITION, []string{"signed lab report"}},
-		{"ErrUnregisteredKey", func(in *ReserveInput) { in.Units.LabKeys = nil }, tollgate.EPRECONDITION, []string{"signed lab report"}},
-		{"ErrRevokedKey", func(in *ReserveInput) { in.Units.LabKeys[0].RevokedAt = day("2026-02-15") }, tollgate.EPRECONDITION, []string{"signed lab report"}},
-		{"ErrOtherApplication", func(in *ReserveInput) { in.License.ApplicationID = "app-2" }, tollgate.EPRECONDITION, []string{"signed lab report"}},
+		}, tollgate.EPRECONDITION, []string{"no passing signed lab review of exactly"}},
+		// Every shipment is reviewed: a review of more units than the
+		// export's does not cover it either.
+		{"ErrReviewOfMoreUnits", func(in *ReserveInput) { oneUnit(t, in); in.Units.Reports = in.Units.Reports[:1] }, tollgate.EPRECONDITION,
+			[]string{"no passing signed lab review of exactly serials S-0: every shipment is reviewed"}},
+		{"ErrUnsignedReport", func(in *ReserveInput) { in.Units.Reports[0].Signature = nil }, tollgate.EPRECONDITION, []string{"signed lab review"}},
+		{"ErrUnregisteredKey", func(in *ReserveInput) { in.Units.LabKeys = nil }, tollgate.EPRECONDITION, []string{"signed lab review"}},
+		{"ErrRevokedKey", func(in *ReserveInput) { in.Units.LabKeys[0].RevokedAt = day("2026-02-15") }, tollgate.EPRECONDITION, []string{"signed lab review"}},
+		{"ErrOtherApplication", func(in *ReserveInput) { in.License.ApplicationID = "app-2" }, tollgate.EPRECONDITION, []string{"signed lab review"}},
+		{"ErrReviewTooOld", func(in *ReserveInput) { in.Now = day("2026-03-23") }, tollgate.EPRECONDITION,
+			[]string{"lab report LAB-1 was tested on 2026-02-20, 31 days before the shipment on 2026-03-23; the licensing agency allows at most 30 days"}},
+		{"ErrLicenseTightensTolerance", func(in *ReserveInput) { in.License.Conditions[0].LabToleranceBP = 50 }, tollgate.EPRECONDITION,
+			[]string{"lab report LAB-1 applies a 1% tolerance; the licensing agency allows at most 0.5%"}},
+		{"ErrSampleBelowMinimum", func(in *ReserveInput) {
+			in.Units.Reports[0] = resign(t, in.Units.Reports[0], priv, func(r *tollgate.LabReport) { r.Examined = 50 })
+		}, tollgate.EPRECONDITION, []string{"lab report LAB-1 examined 50 of 100 units", "minimum is 100"}},
+		// The rule's limits hold whatever a report says of itself.
+		{"ErrMeasuredAboveLimit", func(in *ReserveInput) {
+			in.Units.Reports[0] = resign(t, in.Units.Reports[0], priv, func(r *tollgate.LabReport) { r.MeasuredTPP = 21_600 })
+		}, tollgate.EPRECONDITION, []string{"lab report LAB-1 measured TPP 21600, not below the rule's limit of 21000 (BIS final rule"}},
+		{"ErrBandwidthAboveLimit", func(in *ReserveInput) {
+			in.Units.Reports[0] = resign(t, in.Units.Reports[0], priv, func(r *tollgate.LabReport) { r.MeasuredDRAMBandwidthGBps = 6_600 })
+		}, tollgate.EPRECONDITION, []string{"measured DRAM bandwidth 6600 GB/s, not below the rule's limit of 6500 GB/s"}},
 
 		{"ErrLicenseQuantity", func(in *ReserveInput) {
 			in.LicenseUsed = []licensing.Consumption{{Product: "H200", Units: 19_950, ValueCents: 1}}
@@ -147,7 +170,29 @@ func TestCheckReserve(t *testing.T) {
 			in.Units.Imports = append(in.Units.Imports, exempt)
 			in.Units.Exports = []tollgate.Export{heldExport("e-old", tollgate.ExportShipped, tollgate.Units{Lot: "L", Count: 450})}
 		}, tollgate.ECONFLICT, []string{"300 are bound to a US end use by exemption 9903.79.05"}},
-		{"ErrLotNoReport", func(in *ReserveInput) { byLot(t)(in); in.Units.Reports = nil }, tollgate.EPRECONDITION, []string{"lot L has no passing signed lab report"}},
+		{"ErrLotNoReport", func(in *ReserveInput) { byLot(t)(in); in.Units.Reports = nil }, tollgate.EPRECONDITION,
+			[]string{"no passing signed lab review of exactly 100 units of lot L"}},
+		// A report on a lot covered the whole lot however few units it
+		// named; now it covers an export of exactly its count.
+		{"ErrLotReviewOfFewerUnits", func(in *ReserveInput) {
+			byLot(t)(in)
+			in.Units.Reports = []tollgate.LabReport{mustSignedReport(t, key, priv, "LAB-L", tollgate.Units{Lot: "L", Count: 20}, 4790)}
+		}, tollgate.EPRECONDITION, []string{"no passing signed lab review of exactly 100 units of lot L"}},
+		// One review, one export: a lot's review bound to an export that
+		// holds covers no other.
+		{"ErrLotReviewCoversAnotherExport", func(in *ReserveInput) {
+			byLot(t)(in)
+			e := heldExport("e-old", tollgate.ExportShipped, tollgate.Units{Lot: "L", Count: 100})
+			e.LabReportID = in.Units.Reports[0].ID
+			in.Units.Exports = []tollgate.Export{e}
+		}, tollgate.EPRECONDITION, []string{"every passing lab review of exactly 100 units of lot L already covers another export (LAB-L (export e-old))"}},
+		{"OK/LotReviewOfVoidedExport", func(in *ReserveInput) {
+			byLot(t)(in)
+			e := heldExport("e-old", tollgate.ExportReserved, tollgate.Units{Lot: "L", Count: 100})
+			e.State, e.VoidReason, e.ReleasedBy, e.ReleasedAt = tollgate.ExportVoided, "changed plans", "u-1", t0
+			e.LabReportID = in.Units.Reports[0].ID
+			in.Units.Exports = []tollgate.Export{e}
+		}, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,7 +214,7 @@ func TestCheckReserve(t *testing.T) {
 // reserved and the 5,001st fails naming the 50% cap.
 func TestReserveCapAt10000(t *testing.T) {
 	in := reserveFixture(t)
-	oneUnit(&in)
+	oneUnit(t, &in)
 	in.USUnits, in.ChinaHeldUnits = 10_000, 4_999
 	if err := CheckReserve(in); err != nil {
 		t.Fatalf("the 5,000th unit: %v", err)
@@ -218,4 +263,28 @@ func TestReserve(t *testing.T) {
 	if _, err := Reserve(in); errField(t, err, tollgate.EINVALID) != "config.reservation_ttl" {
 		t.Errorf("Reserve with a bad config = %v", err)
 	}
+}
+
+// TestReserveNamesItsReview: a reservation names the review that covers
+// exactly its units, the latest passing one, and its test time.
+func TestReserveNamesItsReview(t *testing.T) {
+	in := reserveFixture(t)
+	key, priv := labKey("lab")
+	retest := mustSignedReport(t, key, priv, "LAB-RETEST", in.Request.Units, 4790)
+	in.Units.Reports = append(in.Units.Reports, retest)
+	e, err := Reserve(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.LabReportID != retest.ID || !e.ReviewedAt.Equal(retest.TestedAt) {
+		t.Errorf("Reserve() names review %q tested %s; want %q tested %s", e.LabReportID, e.ReviewedAt, retest.ID, retest.TestedAt)
+	}
+}
+
+// TestReserveReviewBeforeEntry: a review tested before its units entered
+// the US covers no export, even when it reached the store.
+func TestReserveReviewBeforeEntry(t *testing.T) {
+	in := reserveFixture(t)
+	in.Units.Imports[0].EntryDate = day("2026-02-21") // after the review of 20 Feb
+	wantError(t, CheckReserve(in), tollgate.EPRECONDITION, "tested 2026-02-20, covers units that entered the US after it")
 }

@@ -70,6 +70,47 @@ func wrap(op string, err error) error {
 	return fmt.Errorf("shipping.%s: %w", op, err)
 }
 
+// product returns the identity of the product name names: the product key
+// of the model of its specification, so that "H200", "h200" and "H200
+// SXM5" are one product (the catalog's "H200 SXM") in every cap, license
+// and order. An unknown product is refused: EINVALID on field, or
+// ENOTFOUND when field is empty (a lookup rather than a record).
+func (s *Service) product(name, field string) (string, error) {
+	c, err := s.specs(name)
+	switch {
+	case err == nil:
+		return tollgate.ProductKey(c.Model), nil
+	case tollgate.ErrorCode(err) != tollgate.ENOTFOUND:
+		return "", err
+	case field == "":
+		return "", tollgate.Errorf(tollgate.ENOTFOUND, "product %q not found: %s", name, tollgate.ErrorMessage(err))
+	}
+	return "", tollgate.FieldErrorf(field, "unknown product %q: caps, licenses and orders count catalog products (%s)", name, tollgate.ErrorMessage(err))
+}
+
+// identify replaces *name, when not blank, by its product identity
+// (product), refusing an unknown product as EINVALID on "product"; a blank
+// name is left for the record's Validate to refuse.
+func (s *Service) identify(name *string) error {
+	if tollgate.ProductKey(*name) == "" {
+		*name = ""
+		return nil
+	}
+	id, err := s.product(*name, "product")
+	*name = id
+	return err
+}
+
+// filterProduct returns the identity of a product filter, or the filter as
+// given when it names no known product (it then matches what was stored
+// under that name, if anything).
+func (s *Service) filterProduct(name string) string {
+	if id, err := s.product(name, ""); err == nil && name != "" {
+		return id
+	}
+	return tollgate.ProductKey(name)
+}
+
 // spec returns the specification of product, as EPRECONDITION when it is
 // unknown: a product nobody can classify cannot be assessed or judged.
 func (s *Service) spec(product string) (tollgate.Chip, error) {

@@ -453,7 +453,7 @@ func (s *Service) shipLocked(ctx context.Context, tx *store.Tx, c *shipCall, sta
 	if err != nil {
 		return err
 	}
-	shipped, err := Ship(e, c.reference, c.exportedOn, actor(c.ctx), tx.Now())
+	shipped, err := Ship(e, c.reference, c.exportedOn, actor(c.ctx), tx.Now(), s.cfg.Review)
 	if err != nil {
 		c.err = err // refused before any write
 		return nil

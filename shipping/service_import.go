@@ -18,7 +18,10 @@ import (
 // checked in the transaction: a broker no engagement in force on the entry
 // date reaches is ENOTFOUND, worded as a missing exporter.
 func (s *Service) RecordImport(ctx context.Context, e tollgate.ImportEntry) (*tollgate.ImportEntry, error) {
-	e.Product, e.EntryDate = tollgate.ProductKey(e.Product), civilDate(e.EntryDate)
+	if err := s.identify(&e.Product); err != nil {
+		return nil, wrap("RecordImport", err)
+	}
+	e.EntryDate = civilDate(e.EntryDate)
 	if n, err := tollgate.NormalizeEntryNumber(e.EntryNumber); err == nil {
 		e.EntryNumber = n
 	}

@@ -66,11 +66,14 @@ func (s *Service) RevokeLabKey(ctx context.Context, labOrgID, id, reason string)
 }
 
 // RecordLabReport records r, a lab's signed report on units of an
-// exporter's product, and returns it as stored. It is refused unless
-// CheckReport passes: the key is registered with r's lab and not revoked,
-// the signature verifies, the signed judgment is the one Judge gives
-// against the specification of the product the application names, and
-// every unit was imported for the exporter. The test time must be in the
+// exporter's product, and returns it as stored. It is refused unless the
+// lab is independent of the exporter and the application's consignee
+// (CheckIndependence) and CheckReport passes under the agency's review
+// rules: the key is registered with r's lab and not revoked, the signature
+// verifies, the tolerance and the units examined meet the agency's rules,
+// the signed judgment is the one Judge gives against the specification of
+// the product the application names and the rule's limits, and every unit
+// was imported for the exporter before the test. The test time must be in the
 // past and carry at most microseconds (the store keeps microseconds, and
 // the stored report must still verify). The lab is derived from the caller
 // as ResolveLabReport says and must be engaged for the exporter's tests on
@@ -78,7 +81,17 @@ func (s *Service) RevokeLabKey(ctx context.Context, labOrgID, id, reason string)
 // located in the US; the technician must be an enabled lab technician of
 // the lab's own organization (EINVALID otherwise).
 func (s *Service) RecordLabReport(ctx context.Context, r tollgate.LabReport) (*tollgate.LabReport, error) {
-	r.Product, r.RecordedBy = tollgate.ProductKey(r.Product), actor(ctx)
+	// The lab signs the product's identity: a report signed under another
+	// name of the product is refused, not renamed under its signature.
+	r.RecordedBy = actor(ctx)
+	if id := r.Product; id != "" {
+		if err := s.identify(&id); err != nil {
+			return nil, wrap("RecordLabReport", err)
+		}
+		if id != r.Product {
+			return nil, wrap("RecordLabReport", tollgate.FieldErrorf("product", "%q is another name of product %q: the report is signed for the product's identity", r.Product, id))
+		}
+	}
 	r, err := deriveLabReport(ctx, r)
 	if err != nil {
 		return nil, wrap("RecordLabReport", err)
@@ -115,8 +128,11 @@ func (s *Service) RecordLabReport(ctx context.Context, r tollgate.LabReport) (*t
 		if err != nil {
 			return err
 		}
+		if err := s.checkIndependence(ctx, tx, r); err != nil {
+			return err
+		}
 		r.RecordedAt = tx.Now()
-		if err := CheckReport(r, spec, *key, imports); err != nil {
+		if err := CheckReport(r, spec, *key, imports, s.cfg.Review); err != nil {
 			return err
 		}
 		if err := tx.InsertLabReport(ctx, &r); err != nil {
@@ -129,6 +145,30 @@ func (s *Service) RecordLabReport(ctx context.Context, r tollgate.LabReport) (*t
 		return nil, wrap("RecordLabReport", err)
 	}
 	return &r, nil
+}
+
+// checkIndependence reads r's lab, exporter and the consignee its
+// application names, and applies CheckIndependence.
+func (s *Service) checkIndependence(ctx context.Context, tx *store.Tx, r tollgate.LabReport) error {
+	lab, err := tx.Org(ctx, r.LabOrgID)
+	if err != nil {
+		return tollgate.FieldErrorf("lab_org_id", "%s", tollgate.ErrorMessage(err))
+	}
+	exporter, err := tx.Org(ctx, r.ExporterOrgID)
+	if err != nil {
+		return tollgate.FieldErrorf("exporter_org_id", "%s", tollgate.ErrorMessage(err))
+	}
+	app, err := tx.Application(ctx, r.ApplicationID)
+	if err != nil {
+		return tollgate.FieldErrorf("application_id", "%s", tollgate.ErrorMessage(err))
+	}
+	var consignee *tollgate.Party
+	if id := app.Parties.UltimateConsignee; id != "" {
+		if consignee, _, err = tx.PartyScreening(ctx, id); err != nil {
+			return err
+		}
+	}
+	return CheckIndependence(*lab, *exporter, consignee)
 }
 
 // applicationSpec returns the specification r is judged against: that of

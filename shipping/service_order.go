@@ -14,7 +14,10 @@ import (
 // returns it as stored. A reference the exporter already used is
 // ECONFLICT.
 func (s *Service) CreateOrder(ctx context.Context, o tollgate.Order) (*tollgate.Order, error) {
-	o.Product, o.State, o.CreatedBy = tollgate.ProductKey(o.Product), tollgate.OrderDrafted, actor(ctx)
+	if err := s.identify(&o.Product); err != nil {
+		return nil, wrap("CreateOrder", err)
+	}
+	o.State, o.CreatedBy = tollgate.OrderDrafted, actor(ctx)
 	o.LicenseID, o.CancelReason, o.CancelledAt, o.History = "", "", time.Time{}, nil
 	o.PRC, o.PRCHistory = tollgate.PRCStatusChange{}, nil
 	if err := o.Validate(); err != nil {

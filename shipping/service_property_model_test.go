@@ -308,6 +308,13 @@ func (m *propModel) apply(env *propEnv, now time.Time, op propOp, out propOutcom
 	return nil
 }
 
+// sameUnitSet reports whether a and b name the same units, serials in any
+// order.
+func sameUnitSet(a, b tollgate.Units) bool {
+	return a.Lot == b.Lot && a.Count == b.Count &&
+		slices.Equal(slices.Sorted(slices.Values(a.Serials)), slices.Sorted(slices.Values(b.Serials)))
+}
+
 func unitsEqual(a, b tollgate.Units) bool {
 	return a.Lot == b.Lot && a.Count == b.Count && slices.Equal(a.Serials, b.Serials)
 }
@@ -467,7 +474,7 @@ func (env *propEnv) checkAll(rt *rapid.T, m *propModel) {
 	if len(listed) != len(m.exports) {
 		rt.Errorf("the store lists %d exports, the model has %d", len(listed), len(m.exports))
 	}
-	holder := map[string]string{}
+	holder, reviewer := map[string]string{}, map[string]string{}
 	var lotHeld int64
 	for _, l := range listed {
 		me := m.byID[l.ID]
@@ -488,6 +495,14 @@ func (env *propEnv) checkAll(rt *rapid.T, m *propModel) {
 		if !unitsEqual(e.Units, me.units) {
 			rt.Errorf("export %s has units %s, reserved %s", e.ID, unitsString(e.Units), unitsString(me.units))
 		}
+		// Every shipment is reviewed: each export that holds names its
+		// own review, of exactly its units.
+		if prev, ok := reviewer[e.LabReportID]; ok || e.LabReportID == "" {
+			rt.Errorf("export %s holds under review %q, which export %q also uses", e.ID, e.LabReportID, prev)
+		} else if r, err := env.svc.FindLabReportByID(ctx, e.LabReportID); err != nil || !sameUnitSet(r.Units, e.Units) || !r.Pass {
+			rt.Errorf("export %s holds under review %s (%v), not a passing review of exactly its units", e.ID, e.LabReportID, err)
+		}
+		reviewer[e.LabReportID] = e.ID
 		if e.Units.Lot != "" {
 			if e.Units.Lot != propLot {
 				rt.Errorf("export %s holds units of lot %s, never imported", e.ID, e.Units.Lot)

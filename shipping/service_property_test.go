@@ -428,7 +428,7 @@ func (env *propEnv) run(op propOp) propOutcome {
 	case opUSShipment:
 		out.us, out.err = env.svc.RecordUSShipment(env.ctx, tollgate.DomesticShipment{ExporterOrgID: env.w.Exporter.ID,
 			Product: shipload.Product, Units: op.usUnits, ShippedOn: env.clock.Now(), Customer: "US Cloud Inc.",
-			Reference: op.usRef})
+			EndUse: "cloud AI services", Reference: op.usRef})
 	case opReversal:
 		out.us, out.err = env.svc.ReverseUSShipment(env.ctx, op.usID, op.usUnits, propReason)
 	case opSweep:
@@ -590,8 +590,11 @@ func (env *propEnv) burst(rt *rapid.T, m *propModel, label string) {
 			// The same as an earlier one: two calls on the same
 			// units, or the same reservation, at once.
 			ops[i] = ops[rapid.IntRange(0, i-1).Draw(rt, l+"-again")]
-			if ops[i].kind == opUSShipment {
+			switch ops[i].kind {
+			case opUSShipment:
 				ops[i].usRef = env.ref("INV-PROP")
+			case opReserve:
+				env.review(rt, ops[i].units) // each reservation has its own
 			}
 		case k < 5:
 			ops[i] = env.drawReserve(rt, m, l)
@@ -785,7 +788,39 @@ func (env *propEnv) drawReserve(rt *rapid.T, m *propModel, label string) propOp 
 		op.units.Lot = rapid.SampledFrom([]string{propLot, propNoLot}).Draw(rt, label+"-lot")
 		op.units.Count = rapid.Int64Range(1, 4).Draw(rt, label+"-count")
 	}
+	env.review(rt, op.units)
 	return op
+}
+
+// review has the lab review exactly units, just before they are reserved,
+// when they may ship: every shipment is reviewed, and a review covers only
+// the units it names, so the world's reviews of all its good units cover
+// no reservation of a few of them. Units that may not ship (untested,
+// failed, bound, never imported) get no review, as in the world, and the
+// model's verdicts stay those of a world where every good unit is tested.
+// The review's audit record is not the operation's: it is read past.
+func (env *propEnv) review(rt *rapid.T, units tollgate.Units) {
+	if units.BySerial() {
+		for _, s := range units.Serials {
+			if env.kind[s] != unitOK {
+				return
+			}
+		}
+	} else if units.Lot != propLot || units.Count > env.lotQty {
+		return
+	}
+	r, err := env.w.SignedReport(env.ref("LAB-REVIEW"), units, 1975)
+	if err != nil {
+		rt.Fatal(err)
+	}
+	r.TestedAt = env.now().Add(-time.Second).Truncate(time.Second)
+	if r.Signature, err = shipping.SignReport(env.w.Priv, r); err != nil {
+		rt.Fatal(err)
+	}
+	if _, err := env.svc.RecordLabReport(env.ctx, r); err != nil {
+		rt.Fatalf("review %s: %v", unitsString(units), err)
+	}
+	env.audited(rt)
 }
 
 // drawExportOp draws a ship or a void of an open reservation, of any

@@ -10,6 +10,7 @@ import (
 // FindUSShipments returns a page of US shipments and reversals (see
 // store.DB.FindUSShipments).
 func (s *Service) FindUSShipments(ctx context.Context, f store.ShippingFilter) ([]*tollgate.DomesticShipment, string, error) {
+	f.Product = s.filterProduct(f.Product)
 	return s.db.FindUSShipments(ctx, f)
 }
 
@@ -20,6 +21,7 @@ func (s *Service) FindUSShipmentByID(ctx context.Context, id string) (*tollgate.
 
 // FindImports returns a page of import entries, without their serials.
 func (s *Service) FindImports(ctx context.Context, f store.ShippingFilter) ([]*tollgate.ImportEntry, string, error) {
+	f.Product = s.filterProduct(f.Product)
 	return s.db.FindImports(ctx, f)
 }
 
@@ -36,6 +38,7 @@ func (s *Service) FindLabKeys(ctx context.Context, labOrgID string) ([]*tollgate
 
 // FindLabReports returns a page of lab reports, without their serials.
 func (s *Service) FindLabReports(ctx context.Context, f store.ShippingFilter) ([]*tollgate.LabReport, string, error) {
+	f.Product = s.filterProduct(f.Product)
 	return s.db.FindLabReports(ctx, f)
 }
 
@@ -46,6 +49,7 @@ func (s *Service) FindLabReportByID(ctx context.Context, id string) (*tollgate.L
 
 // FindExports returns a page of exports, without their serials.
 func (s *Service) FindExports(ctx context.Context, f store.ShippingFilter) ([]*tollgate.Export, string, error) {
+	f.Product = s.filterProduct(f.Product)
 	return s.db.FindExports(ctx, f)
 }
 
@@ -56,6 +60,7 @@ func (s *Service) FindExportByID(ctx context.Context, id string) (*tollgate.Expo
 
 // FindOrders returns a page of orders with their histories.
 func (s *Service) FindOrders(ctx context.Context, f store.ShippingFilter) ([]*tollgate.Order, string, error) {
+	f.Product = s.filterProduct(f.Product)
 	return s.db.FindOrders(ctx, f)
 }
 

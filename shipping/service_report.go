@@ -3,8 +3,8 @@ package shipping
 import (
 	"context"
 	"fmt"
+	"slices"
 
-	"tollgate"
 	"tollgate/store"
 )
 
@@ -12,8 +12,19 @@ import (
 // its US units, the cap they allow, the China and Macau units shipped or
 // reserved (reservations past their expiry excluded, swept or not) and the
 // headroom.
+//
+// product may be any name of a catalog product; an unknown one is
+// ENOTFOUND.
 func (s *Service) CapPosition(ctx context.Context, exporterOrgID, product string) (CapPosition, error) {
-	product = tollgate.ProductKey(product)
+	product, err := s.product(product, "")
+	if err != nil {
+		return CapPosition{}, wrap("CapPosition", err)
+	}
+	return s.capPositionOf(ctx, exporterOrgID, product)
+}
+
+// capPositionOf is CapPosition of a product identity as stored.
+func (s *Service) capPositionOf(ctx context.Context, exporterOrgID, product string) (CapPosition, error) {
 	var pos CapPosition
 	err := s.db.View(ctx, func(tx *store.Tx) error {
 		var err error
@@ -24,22 +35,6 @@ func (s *Service) CapPosition(ctx context.Context, exporterOrgID, product string
 		return CapPosition{}, wrap("CapPosition", err)
 	}
 	return pos, nil
-}
-
-// ProductUsed reports whether the exporter has any record of product (a
-// US shipment, an import entry or an order), so that a product nobody
-// knows can be told from one whose figures are all zero.
-func (s *Service) ProductUsed(ctx context.Context, exporterOrgID, product string) (bool, error) {
-	var used bool
-	err := s.db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		used, err = tx.ProductUsed(ctx, exporterOrgID, tollgate.ProductKey(product))
-		return err
-	})
-	if err != nil {
-		return false, wrap("ProductUsed", err)
-	}
-	return used, nil
 }
 
 func (s *Service) capPosition(ctx context.Context, tx *store.Tx, exporter, product string) (CapPosition, error) {
@@ -68,7 +63,16 @@ func (s *Service) capPosition(ctx context.Context, tx *store.Tx, exporter, produ
 // (every product in its records when none): China revenue and units, the
 // Section 232 duty on them, US units, the cap and its headroom, and the
 // revenue of cancelled orders by reason. See the package function Report.
+// Products may be any names of catalog products; an unknown one is
+// ENOTFOUND.
 func (s *Service) Report(ctx context.Context, exporterOrgID string, periods []Period, products []string) ([]PeriodReport, error) {
+	products = slices.Clone(products)
+	for i, p := range products {
+		var err error
+		if products[i], err = s.product(p, ""); err != nil {
+			return nil, wrap("Report", err)
+		}
+	}
 	recs, err := s.db.ShippingRecordsOf(ctx, exporterOrgID)
 	if err != nil {
 		return nil, wrap("Report", err)
@@ -98,7 +102,7 @@ func (s *Service) Verify(ctx context.Context) ([]string, error) {
 		return nil, wrap("Verify", err)
 	}
 	for _, r := range rows {
-		pos, err := s.CapPosition(ctx, r.ExporterOrgID, r.Product)
+		pos, err := s.capPositionOf(ctx, r.ExporterOrgID, r.Product)
 		if err != nil {
 			return nil, wrap("Verify", err)
 		}

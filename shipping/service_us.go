@@ -11,9 +11,14 @@ import (
 // RecordUSShipment records s, units of a product shipped to a US customer
 // for US end use (the cap's denominator), as the caller, and returns it as
 // stored. The date is taken as a UTC date and may not be in the future; a
-// correction is ReverseUSShipment, never a negative shipment.
+// correction is ReverseUSShipment, never a negative shipment. A shipment
+// without an end use, or to the exporter itself or an affiliate, is
+// refused (CheckUSCustomer).
 func (s *Service) RecordUSShipment(ctx context.Context, sh tollgate.DomesticShipment) (*tollgate.DomesticShipment, error) {
-	sh.Product, sh.ShippedOn = tollgate.ProductKey(sh.Product), civilDate(sh.ShippedOn)
+	if err := s.identify(&sh.Product); err != nil {
+		return nil, wrap("RecordUSShipment", err)
+	}
+	sh.ShippedOn = civilDate(sh.ShippedOn)
 	sh.RecordedBy = actor(ctx)
 	if sh.Reverses != "" || sh.Units < 0 {
 		return nil, wrap("RecordUSShipment", tollgate.FieldErrorf("units", "a correction is a reversal of the shipment it corrects (ReverseUSShipment)"))
@@ -24,6 +29,13 @@ func (s *Service) RecordUSShipment(ctx context.Context, sh tollgate.DomesticShip
 	err := s.db.UpdateLocked(ctx, func(tx *store.Tx) error {
 		if sh.ShippedOn.After(civilDate(tx.Now())) {
 			return tollgate.FieldErrorf("shipped_on", "%s is in the future", sh.ShippedOn.Format(time.DateOnly))
+		}
+		exporter, err := tx.Org(ctx, sh.ExporterOrgID)
+		if err != nil {
+			return err
+		}
+		if err := CheckUSCustomer(*exporter, sh); err != nil {
+			return err
 		}
 		if err := tx.InsertUSShipment(ctx, &sh); err != nil {
 			return err

@@ -2,6 +2,7 @@ package shipping
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,7 +80,8 @@ func unitsError(code, msg string, serials []string) *tollgate.Error {
 
 // serialUnit is what the import of one serial-numbered unit says of it.
 type serialUnit struct {
-	exemption string // the exemption heading binding it, or ""
+	exemption string    // the exemption heading binding it, or ""
+	entered   time.Time // the entry date
 }
 
 // lotUnits counts a lot's imported units: free ones and those bound by an
@@ -87,6 +89,25 @@ type serialUnit struct {
 type lotUnits struct {
 	free, bound int64
 	exemption   string
+	entries     []lotEntry
+}
+
+// lotEntry is one entry's units of a lot and its entry date.
+type lotEntry struct {
+	entered time.Time
+	count   int64
+}
+
+// enteredBy returns how many of the lot's units entered the US on or
+// before day.
+func (l lotUnits) enteredBy(day time.Time) int64 {
+	var n int64
+	for _, e := range l.entries {
+		if !civilDate(e.entered).After(day) {
+			n += e.count
+		}
+	}
+	return n
 }
 
 // inventory indexes the units one exporter imported as one product.
@@ -108,11 +129,12 @@ func newInventory(exporter, product string, imports []tollgate.ImportEntry) inve
 		}
 		if e.Units.BySerial() {
 			for _, s := range e.Units.Serials {
-				inv.serials[s] = serialUnit{exemption: exemption}
+				inv.serials[s] = serialUnit{exemption: exemption, entered: e.EntryDate}
 			}
 			continue
 		}
 		l := inv.lots[e.Units.Lot]
+		l.entries = append(l.entries, lotEntry{entered: e.EntryDate, count: e.Units.Count})
 		if exemption != "" {
 			l.bound += e.Units.Count
 			if l.exemption == "" {
@@ -146,17 +168,18 @@ func taken(exports []tollgate.Export, exporter, product, skipID string, now time
 }
 
 // checkUnits checks that every unit of req was imported for its exporter as
-// its product, is not bound by an exemption, is not held by another export,
-// and is covered by a passing, signed lab report judged against
-// applicationID.
-func checkUnits(req tollgate.Export, applicationID string, f UnitFacts, now time.Time) error {
+// its product, is not bound by an exemption and is not held by another
+// export, and returns the lab review that covers it (coverReview).
+func checkUnits(req tollgate.Export, lic tollgate.License, f UnitFacts, now time.Time, rules ReviewRules) (*tollgate.LabReport, error) {
 	inv := newInventory(req.ExporterOrgID, req.Product, f.Imports)
 	heldSerials, heldLots := taken(f.Exports, req.ExporterOrgID, req.Product, req.ID, now)
-	cov := newCoverage(f, req.Units, req.ExporterOrgID, req.Product, applicationID)
 	if !req.Units.BySerial() {
-		return checkLot(req, inv.lots[req.Units.Lot], heldLots[req.Units.Lot], cov)
+		if err := checkLot(req, inv.lots[req.Units.Lot], heldLots[req.Units.Lot]); err != nil {
+			return nil, err
+		}
+		return coverReview(req, lic, f, now, rules)
 	}
-	var missing, bound, held, untested []string
+	var missing, bound, held []string
 	exemption := ""
 	for _, s := range req.Units.Serials {
 		u, ok := inv.serials[s]
@@ -170,25 +193,21 @@ func checkUnits(req tollgate.Export, applicationID string, f UnitFacts, now time
 			}
 		case heldSerials[s]:
 			held = append(held, s)
-		case !cov.serialPasses(s):
-			untested = append(untested, s)
 		}
 	}
 	switch {
 	case len(missing) > 0:
-		return unitsError(tollgate.EPRECONDITION, "units never imported as "+req.Product, missing)
+		return nil, unitsError(tollgate.EPRECONDITION, "units never imported as "+req.Product, missing)
 	case len(bound) > 0:
-		return unitsError(tollgate.ECONFLICT, fmt.Sprintf("units bound to a US end use by exemption %s may not be exported", exemption), bound)
+		return nil, unitsError(tollgate.ECONFLICT, fmt.Sprintf("units bound to a US end use by exemption %s may not be exported", exemption), bound)
 	case len(held) > 0:
-		return unitsError(tollgate.ECONFLICT, "units already shipped or reserved", held)
-	case len(untested) > 0:
-		return unitsError(tollgate.EPRECONDITION, "units without a passing signed lab report", untested)
+		return nil, unitsError(tollgate.ECONFLICT, "units already shipped or reserved", held)
 	}
-	return nil
+	return coverReview(req, lic, f, now, rules)
 }
 
 // checkLot checks a request for a count of units from a lot.
-func checkLot(req tollgate.Export, lot lotUnits, held int64, cov coverage) error {
+func checkLot(req tollgate.Export, lot lotUnits, held int64) error {
 	name, want := req.Units.Lot, req.Units.Count
 	detail := UnitsDetail{Lot: name, Count: want}
 	fail := func(code, format string, args ...any) error {
@@ -208,52 +227,172 @@ func checkLot(req tollgate.Export, lot lotUnits, held int64, cov coverage) error
 	case available < want:
 		return fail(tollgate.ECONFLICT, "lot %s: %d units requested, %d available (%d imported, %d already shipped or reserved; short by %d)",
 			name, want, max(0, available), lot.free, held, want-available)
-	case !cov.lotPasses(name):
-		return fail(tollgate.EPRECONDITION, "lot %s has no passing signed lab report", name)
 	}
 	return nil
 }
 
-// coverage holds, for each serial asked about and each lot, the latest lab
-// report that counts: one on the exporter's product, judged against the
-// license's application, signed with a registered key of its lab that was
-// not revoked when the report was recorded. The latest report decides, so a retest
-// after a failure can clear units and a failure after a pass stops them.
-type coverage struct {
-	serials map[string]*tollgate.LabReport
-	lots    map[string]*tollgate.LabReport
-}
-
-func newCoverage(f UnitFacts, units tollgate.Units, exporter, product, applicationID string) coverage {
+// coverReview returns the lab review that covers req, every shipment being
+// reviewed (regime.md §3, §9): the latest signed report on the exporter's
+// product, judged against the license's application, on exactly req's
+// units (the same serials, or the same count of the same lot) and bound
+// to no other export that holds. It must have passed, measured every
+// figure below the rule's limits, applied no more tolerance than the
+// license allows, examined the agency's minimum share, and be no older
+// than the agency's maximum age at now (Ship checks the age again on the
+// export date), and postdate the entry of its units. A later failing
+// report on any of the units stops them.
+// Each refusal is EPRECONDITION naming the rule and the figure.
+func coverReview(req tollgate.Export, lic tollgate.License, f UnitFacts, now time.Time, rules ReviewRules) (*tollgate.LabReport, error) {
 	keys := labKeys(f.LabKeys)
-	c := coverage{serials: map[string]*tollgate.LabReport{}, lots: map[string]*tollgate.LabReport{}}
-	// Only the serials asked about: a report may cover thousands.
-	asked := make(map[string]bool, len(units.Serials))
-	for _, s := range units.Serials {
-		asked[s] = true
+	boundTo := map[string]string{} // report ID -> the other export holding it
+	for _, e := range f.Exports {
+		if e.LabReportID != "" && e.ID != req.ID && Holds(e, now) {
+			boundTo[e.LabReportID] = e.ID
+		}
 	}
+	want := slices.Clone(req.Units.Serials)
+	slices.Sort(want)
+	var best, failed *tollgate.LabReport
+	var bound []string
 	for i := range f.Reports {
 		r := &f.Reports[i]
-		if r.ExporterOrgID != exporter || r.Product != product || r.ApplicationID != applicationID || !(f.verified || signed(r, keys)) {
+		if r.ExporterOrgID != req.ExporterOrgID || r.Product != req.Product || r.ApplicationID != lic.ApplicationID ||
+			!overlaps(r.Units, req.Units) || !(f.verified || signed(r, keys)) {
 			continue
 		}
-		if r.Units.Lot != "" {
-			if later(r, c.lots[r.Units.Lot]) {
-				c.lots[r.Units.Lot] = r
+		if !r.Pass {
+			if later(r, failed) {
+				failed = r
 			}
 			continue
 		}
-		for _, s := range r.Units.Serials {
-			if asked[s] && later(r, c.serials[s]) {
-				c.serials[s] = r
-			}
+		if !sameUnits(r.Units, req.Units, want) {
+			continue
+		}
+		if other, ok := boundTo[r.ID]; ok {
+			bound = append(bound, r.Number+" (export "+other+")")
+			continue
+		}
+		if later(r, best) {
+			best = r
 		}
 	}
-	return c
+	units := describeUnits(req.Units)
+	switch {
+	case failed != nil && (best == nil || later(failed, best)):
+		return nil, unitsFail(req.Units, "lab report %s on %s failed (%s): these units may not be exported", failed.Number, units, strings.Join(failedFindings(failed), "; "))
+	case best == nil && len(bound) > 0:
+		return nil, unitsFail(req.Units, "every passing lab review of exactly %s already covers another export (%s): each export needs its own review", units, strings.Join(bound, ", "))
+	case best == nil:
+		return nil, unitsFail(req.Units, "no passing signed lab review of exactly %s: every shipment is reviewed, and a review covers only the units it names", units)
+	}
+	if err := checkReview(*best, lic, rules, now); err != nil {
+		return nil, err
+	}
+	// Checked when recorded; again here, against the imports as they are.
+	if err := CheckReportUnits(*best, f.Imports); err != nil {
+		return nil, err
+	}
+	return best, nil
 }
 
-func (c coverage) serialPasses(s string) bool { r := c.serials[s]; return r != nil && r.Pass }
-func (c coverage) lotPasses(lot string) bool  { r := c.lots[lot]; return r != nil && r.Pass }
+// checkReview checks the covering review r against the rule's limits and
+// the agency's rules under lic, for a shipment on day.
+func checkReview(r tollgate.LabReport, lic tollgate.License, rules ReviewRules, day time.Time) error {
+	switch {
+	case r.MeasuredTPP >= rules.MaxTPP:
+		return tollgate.Errorf(tollgate.EPRECONDITION, "lab report %s measured TPP %s, not below the rule's limit of %s (%s)",
+			r.Number, fmtFloat(r.MeasuredTPP), fmtFloat(rules.MaxTPP), rules.Citation)
+	case r.MeasuredDRAMBandwidthGBps >= rules.MaxDRAMBandwidthGBps:
+		return tollgate.Errorf(tollgate.EPRECONDITION, "lab report %s measured DRAM bandwidth %s GB/s, not below the rule's limit of %s GB/s (%s)",
+			r.Number, fmtFloat(r.MeasuredDRAMBandwidthGBps), fmtFloat(rules.MaxDRAMBandwidthGBps), rules.Citation)
+	}
+	if err := CheckSampling(r, rules, rules.ToleranceFor(lic)); err != nil {
+		return err
+	}
+	return CheckReviewAge(r.Number, r.TestedAt, day, rules)
+}
+
+// CheckReviewAge returns nil when a review numbered number, tested at
+// tested, is no older than rules.MaxAge on day (whole UTC days, from the
+// test date to day's date); otherwise EPRECONDITION naming both dates.
+func CheckReviewAge(number string, tested, day time.Time, rules ReviewRules) error {
+	maxDays := int(rules.MaxAge / (24 * time.Hour))
+	age := int(civilDate(day).Sub(civilDate(tested)) / (24 * time.Hour))
+	if age > maxDays {
+		return tollgate.Errorf(tollgate.EPRECONDITION, "lab report %s was tested on %s, %d days before the shipment on %s; the licensing agency allows at most %d days: review the units again",
+			number, civilDate(tested).Format(time.DateOnly), age, civilDate(day).Format(time.DateOnly), maxDays)
+	}
+	return nil
+}
+
+// failedFindings returns the findings of a failing report that failed, or
+// all of them when none reads as a failure.
+func failedFindings(r *tollgate.LabReport) []string {
+	var out []string
+	for _, f := range r.Findings {
+		if strings.Contains(f, "exceeds") || strings.Contains(f, "not below") {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return r.Findings
+	}
+	return out
+}
+
+// unitsFail returns EPRECONDITION about units, with them as Details.
+func unitsFail(u tollgate.Units, format string, args ...any) error {
+	e := tollgate.Errorf(tollgate.EPRECONDITION, format, args...)
+	e.Details = UnitsDetail{Serials: u.Serials, Lot: u.Lot, Count: u.Count}
+	return e
+}
+
+// describeUnits names units for a message: a count of a lot, or serials.
+func describeUnits(u tollgate.Units) string {
+	if !u.BySerial() {
+		return fmt.Sprintf("%d units of lot %s", u.Count, u.Lot)
+	}
+	named := u.Serials[:min(len(u.Serials), maxNamedUnits)]
+	s := fmt.Sprintf("serials %s", strings.Join(named, ", "))
+	if more := len(u.Serials) - len(named); more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
+}
+
+// overlaps reports whether a report's units a share any unit with b: a
+// serial, or the lot.
+func overlaps(a, b tollgate.Units) bool {
+	if a.BySerial() != b.BySerial() {
+		return false
+	}
+	if !a.BySerial() {
+		return a.Lot == b.Lot
+	}
+	if len(b.Serials) < len(a.Serials) {
+		a, b = b, a
+	}
+	in := make(map[string]bool, len(a.Serials))
+	for _, s := range a.Serials {
+		in[s] = true
+	}
+	return slices.ContainsFunc(b.Serials, func(s string) bool { return in[s] })
+}
+
+// sameUnits reports whether a names exactly units b: the same count of the
+// same lot, or the same serials (sortedB holds b's serials sorted).
+func sameUnits(a, b tollgate.Units, sortedB []string) bool {
+	if a.Count != b.Count || a.Lot != b.Lot {
+		return false
+	}
+	if !a.BySerial() {
+		return true
+	}
+	got := slices.Clone(a.Serials)
+	slices.Sort(got)
+	return slices.Equal(got, sortedB)
+}
 
 // signed reports whether r's signature verifies with the registered key it
 // names, which belongs to r's lab and was valid when r was recorded.

@@ -94,8 +94,8 @@ func (tx *Tx) InsertLicense(ctx context.Context, lic *tollgate.License, issuingO
 		if len(c.Acknowledgments) > 0 {
 			return fmt.Errorf("store.InsertLicense: %w", tollgate.FieldErrorf(fmt.Sprintf("conditions[%d].acknowledgments", i), "a new license has no acknowledgments"))
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO license_conditions (license_id, condition_id, seq, text, binds)
-			VALUES (?, ?, ?, ?, ?)`, lic.ID, c.ID, i+1, c.Text, jsonValue{c.Binds}); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO license_conditions (license_id, condition_id, seq, text, binds, lab_tolerance_bp)
+			VALUES (?, ?, ?, ?, ?, ?)`, lic.ID, c.ID, i+1, c.Text, jsonValue{c.Binds}, c.LabToleranceBP); err != nil {
 			return fmt.Errorf("store.InsertLicense: condition %s: %w", c.ID, err)
 		}
 	}
@@ -340,13 +340,13 @@ func loadLicenseDetails(ctx context.Context, tx *Tx, l *StoredLicense) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if rows, err = tx.QueryContext(ctx, `SELECT condition_id, text, binds FROM license_conditions
+	if rows, err = tx.QueryContext(ctx, `SELECT condition_id, text, binds, lab_tolerance_bp FROM license_conditions
 		WHERE license_id = ? ORDER BY seq`, l.ID); err != nil {
 		return err
 	}
 	for rows.Next() {
 		var c tollgate.Condition
-		if err := rows.Scan(&c.ID, &c.Text, jsonColumn{&c.Binds}); err != nil {
+		if err := rows.Scan(&c.ID, &c.Text, jsonColumn{&c.Binds}, &c.LabToleranceBP); err != nil {
 			rows.Close()
 			return err
 		}

@@ -46,7 +46,7 @@ func TestAppealsMigrationKeepsApplications(t *testing.T) {
 		when = "2026-01-01T00:00:00.000000Z"
 	)
 	for _, s := range []string{
-		`INSERT INTO orgs VALUES ('` + org + `', 'exporter', 'Old Exporter', 'US', '` + when + `', '` + when + `')`,
+		`INSERT INTO orgs (id, kind, name, country, created_at, updated_at) VALUES ('` + org + `', 'exporter', 'Old Exporter', 'US', '` + when + `', '` + when + `')`,
 		`INSERT INTO applications VALUES ('` + app + `', '` + org + `', 'escalated', 'Z000001', 3, '{}', 'u', '` + when + `', '` + when + `', '` + when + `')`,
 		`INSERT INTO application_assignments VALUES ('` + app + `', '` + org + `', 'submitted', '` + when + `')`,
 		`INSERT INTO licenses (id, number, holder_org_id, issuing_org_id, application_id, control_number, destination, parties,

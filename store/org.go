@@ -11,7 +11,7 @@ import (
 
 var _ tollgate.OrgService = (*DB)(nil)
 
-const orgColumns = `id, kind, name, country, created_at, updated_at`
+const orgColumns = `id, kind, name, country, created_at, updated_at, ultimate_parent`
 
 // FindOrgByID implements tollgate.OrgService.
 func (db *DB) FindOrgByID(ctx context.Context, id string) (*tollgate.Org, error) {
@@ -67,6 +67,11 @@ func (db *DB) UpdateOrg(ctx context.Context, id string, upd tollgate.OrgUpdate) 
 	return org, nil
 }
 
+// Org returns the organization with id, or ENOTFOUND.
+func (tx *Tx) Org(ctx context.Context, id string) (*tollgate.Org, error) {
+	return findOrgByID(ctx, tx, id)
+}
+
 func findOrgByID(ctx context.Context, tx *Tx, id string) (*tollgate.Org, error) {
 	if !validID(id) {
 		return nil, tollgate.Errorf(tollgate.ENOTFOUND, "organization %q not found", id)
@@ -114,8 +119,8 @@ func findOrgs(ctx context.Context, tx *Tx, filter tollgate.OrgFilter) ([]*tollga
 func createOrg(ctx context.Context, tx *Tx, org *tollgate.Org) error {
 	org.ID = newID()
 	org.CreatedAt, org.UpdatedAt = tx.now, tx.now
-	_, err := tx.ExecContext(ctx, `INSERT INTO orgs (`+orgColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		org.ID, string(org.Kind), org.Name, org.Country, tx.Time(org.CreatedAt), tx.Time(org.UpdatedAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO orgs (`+orgColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		org.ID, string(org.Kind), org.Name, org.Country, tx.Time(org.CreatedAt), tx.Time(org.UpdatedAt), org.UltimateParent)
 	if err != nil {
 		return err
 	}
@@ -134,12 +139,15 @@ func updateOrg(ctx context.Context, tx *Tx, id string, upd tollgate.OrgUpdate) (
 	if upd.Country != nil {
 		org.Country = *upd.Country
 	}
+	if upd.UltimateParent != nil {
+		org.UltimateParent = *upd.UltimateParent
+	}
 	if err := org.Validate(); err != nil {
 		return nil, err
 	}
 	org.UpdatedAt = tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE orgs SET name = ?, country = ?, updated_at = ? WHERE id = ?`,
-		org.Name, org.Country, tx.Time(org.UpdatedAt), org.ID)
+	_, err = tx.ExecContext(ctx, `UPDATE orgs SET name = ?, country = ?, ultimate_parent = ?, updated_at = ? WHERE id = ?`,
+		org.Name, org.Country, org.UltimateParent, tx.Time(org.UpdatedAt), org.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +160,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanOrg(s scanner) (*tollgate.Org, error) {
 	var org tollgate.Org
 	if err := s.Scan(&org.ID, &org.Kind, &org.Name, &org.Country,
-		timeColumn{&org.CreatedAt}, timeColumn{&org.UpdatedAt}); err != nil {
+		timeColumn{&org.CreatedAt}, timeColumn{&org.UpdatedAt}, &org.UltimateParent); err != nil {
 		return nil, err
 	}
 	return &org, nil

@@ -13,7 +13,7 @@ import (
 
 const exportColumns = `id, exporter_org_id, license_id, license_number, order_id, product, lot, count, value_cents,
 	destination, state, reserved_by, reserved_at, expires_at, filing_reference, exported_on, shipped_by, shipped_at,
-	void_reason, released_by, released_at`
+	void_reason, released_by, released_at, lab_report_id, reviewed_at`
 
 // InsertExport stores e, a reservation made by package shipping's Reserve
 // under the locks of its license, product and order, with the serials it
@@ -62,7 +62,7 @@ func (tx *Tx) insertStmts() []pipeStmt {
 		rows[i] = []any{e.ID, e.ExporterOrgID, e.LicenseID, e.LicenseNumber, e.OrderID, e.Product, e.Units.Lot, e.Units.Count,
 			e.ValueCents, e.Destination, string(e.State), e.ReservedBy, tx.Time(e.ReservedAt), tx.Time(e.ExpiresAt),
 			e.FilingReference, tx.nullTime(e.ExportedOn), e.ShippedBy, tx.nullTime(e.ShippedAt), e.VoidReason, e.ReleasedBy,
-			tx.nullTime(e.ReleasedAt)}
+			tx.nullTime(e.ReleasedAt), nullString(e.LabReportID), tx.nullTime(e.ReviewedAt)}
 		for j, s := range e.Units.Serials {
 			serials = append(serials, []any{e.ID, j + 1, e.ExporterOrgID, e.Product, s})
 		}
@@ -77,7 +77,7 @@ func (tx *Tx) insertStmts() []pipeStmt {
 		}
 		return err
 	}
-	return append(insertStmts(`INSERT INTO exports (`+exportColumns+`) VALUES `, 21, rows, notFound),
+	return append(insertStmts(`INSERT INTO exports (`+exportColumns+`) VALUES `, 23, rows, notFound),
 		insertStmts(`INSERT INTO export_serials (export_id, position, exporter_org_id, product, serial) VALUES `, 5, serials, nil)...)
 }
 
@@ -291,18 +291,19 @@ func (tx *Tx) ExpiredReservations(ctx context.Context, exporterOrgID, product st
 
 // ExportsOfUnits returns the exports of exporter's product that hold any of
 // units at now (shipped, or reserved and not expired), with the fields that
-// say so (id, exporter, product, state, expiry, units): for serials each
+// say so (id, exporter, product, state, expiry, units, the lab review
+// bound to it): for serials each
 // with only the serials it shares with units, for a lot every export of the
 // lot.
 func (tx *Tx) ExportsOfUnits(ctx context.Context, exporter, product string, units tollgate.Units, now time.Time) ([]tollgate.Export, error) {
 	holds := `(x.state = 'shipped' OR (x.state = 'reserved' AND x.expires_at > ?))`
-	q, args := `SELECT x.id, x.state, x.expires_at, x.lot, x.count, '' FROM exports x
+	q, args := `SELECT x.id, x.state, x.expires_at, x.lot, x.count, x.lab_report_id, '' FROM exports x
 		WHERE x.exporter_org_id = ? AND x.product = ? AND x.lot = ? AND `+holds, []any{exporter, product, units.Lot, tx.Time(now)}
 	byID := map[string]*tollgate.Export{}
 	var order []string
 	scan := func(cond string, extra []any) error {
 		if units.BySerial() {
-			q = `SELECT x.id, x.state, x.expires_at, x.lot, x.count, s.serial FROM export_serials s JOIN exports x ON x.id = s.export_id
+			q = `SELECT x.id, x.state, x.expires_at, x.lot, x.count, x.lab_report_id, s.serial FROM export_serials s JOIN exports x ON x.id = s.export_id
 				WHERE s.exporter_org_id = ? AND s.product = ? AND ` + cond + ` AND ` + holds
 			args = append(append([]any{exporter, product}, extra...), tx.Time(now))
 		}
@@ -315,10 +316,12 @@ func (tx *Tx) ExportsOfUnits(ctx context.Context, exporter, product string, unit
 			var (
 				e      = tollgate.Export{ExporterOrgID: exporter, Product: product}
 				serial string
+				report sql.NullString
 			)
-			if err := rows.Scan(&e.ID, &e.State, timeColumn{&e.ExpiresAt}, &e.Units.Lot, &e.Units.Count, &serial); err != nil {
+			if err := rows.Scan(&e.ID, &e.State, timeColumn{&e.ExpiresAt}, &e.Units.Lot, &e.Units.Count, &report, &serial); err != nil {
 				return err
 			}
+			e.LabReportID = report.String
 			if byID[e.ID] == nil {
 				if units.BySerial() {
 					e.Units.Count = 0
@@ -372,12 +375,14 @@ func (db *DB) FindExportByID(ctx context.Context, id string) (*tollgate.Export, 
 // scanExport scans an export's columns, then extra.
 func scanExport(s scanner, extra ...any) (*tollgate.Export, error) {
 	var e tollgate.Export
+	var report sql.NullString
 	dest := []any{&e.ID, &e.ExporterOrgID, &e.LicenseID, &e.LicenseNumber, &e.OrderID, &e.Product, &e.Units.Lot,
 		&e.Units.Count, &e.ValueCents, &e.Destination, &e.State, &e.ReservedBy, timeColumn{&e.ReservedAt},
 		timeColumn{&e.ExpiresAt}, &e.FilingReference, timeColumn{&e.ExportedOn}, &e.ShippedBy, timeColumn{&e.ShippedAt},
-		&e.VoidReason, &e.ReleasedBy, timeColumn{&e.ReleasedAt}}
+		&e.VoidReason, &e.ReleasedBy, timeColumn{&e.ReleasedAt}, &report, timeColumn{&e.ReviewedAt}}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
+	e.LabReportID = report.String
 	return &e, nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -58,23 +57,6 @@ func (tx *Tx) USUnits(ctx context.Context, exporterOrgID, product string) (int64
 	err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(us_units), 0) FROM cap_locks WHERE exporter_org_id = ? AND product = ?`,
 		exporterOrgID, product).Scan(&n)
 	return n, err
-}
-
-// ProductUsed reports whether the exporter has any record of product: a
-// US shipment, an import entry or an order.
-func (tx *Tx) ProductUsed(ctx context.Context, exporterOrgID, product string) (bool, error) {
-	if !validID(exporterOrgID) {
-		return false, nil
-	}
-	var used bool
-	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM us_shipments WHERE exporter_org_id = ? AND product = ?)
-		OR EXISTS (SELECT 1 FROM import_entries WHERE exporter_org_id = ? AND product = ?)
-		OR EXISTS (SELECT 1 FROM orders WHERE exporter_org_id = ? AND product = ?)`,
-		exporterOrgID, product, exporterOrgID, product, exporterOrgID, product).Scan(&used)
-	if err != nil {
-		return false, fmt.Errorf("store.ProductUsed: %w", err)
-	}
-	return used, nil
 }
 
 // PartyScreening is a party's screening standing: its derived status and

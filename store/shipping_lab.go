@@ -100,7 +100,7 @@ func scanLabKey(s scanner) (*tollgate.LabKey, error) {
 
 const labReportColumns = `id, number, lab_org_id, technician_user_id, exporter_org_id, application_id, product, lot, count,
 	measured, measured_dram_bandwidth_gbps, method, tolerance_bp, tested_at, measured_tpp, spec_tpp,
-	spec_dram_bandwidth_gbps, pass, findings, key_id, signature, recorded_by, recorded_at`
+	spec_dram_bandwidth_gbps, pass, findings, key_id, signature, recorded_by, recorded_at, examined, sampling_plan`
 
 // InsertLabReport stores r, a lab report the caller has checked (package
 // shipping's CheckReport) with r.RecordedAt set to the transaction's time,
@@ -112,11 +112,11 @@ func (tx *Tx) InsertLabReport(ctx context.Context, r *tollgate.LabReport) error 
 	}
 	r.ID, r.RecordedAt = newID(), tx.now
 	_, err := tx.ExecContext(ctx, `INSERT INTO lab_reports (`+labReportColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Number, r.LabOrgID, r.TechnicianUserID, r.ExporterOrgID, r.ApplicationID, r.Product, r.Units.Lot,
 		r.Units.Count, jsonValue{nonNil(r.Measured)}, r.MeasuredDRAMBandwidthGBps, r.Method, r.ToleranceBP,
 		tx.Time(r.TestedAt), r.MeasuredTPP, r.SpecTPP, r.SpecDRAMBandwidthGBps, r.Pass, jsonValue{nonNil(r.Findings)},
-		r.KeyID, r.Signature, r.RecordedBy, tx.Time(r.RecordedAt))
+		r.KeyID, r.Signature, r.RecordedBy, tx.Time(r.RecordedAt), r.Examined, r.SamplingPlan)
 	switch {
 	case err != nil && tx.d.uniqueViolation(err):
 		return tollgate.Errorf(tollgate.ECONFLICT, "lab report %s is already recorded", r.Number)
@@ -298,7 +298,7 @@ func scanLabReport(s scanner) (*tollgate.LabReport, error) {
 	if err := s.Scan(&r.ID, &r.Number, &r.LabOrgID, &r.TechnicianUserID, &r.ExporterOrgID, &r.ApplicationID, &r.Product,
 		&r.Units.Lot, &r.Units.Count, jsonColumn{&r.Measured}, &r.MeasuredDRAMBandwidthGBps, &r.Method, &r.ToleranceBP,
 		timeColumn{&r.TestedAt}, &r.MeasuredTPP, &r.SpecTPP, &r.SpecDRAMBandwidthGBps, &r.Pass, jsonColumn{&r.Findings},
-		&r.KeyID, &r.Signature, &r.RecordedBy, timeColumn{&r.RecordedAt}); err != nil {
+		&r.KeyID, &r.Signature, &r.RecordedBy, timeColumn{&r.RecordedAt}, &r.Examined, &r.SamplingPlan); err != nil {
 		return nil, err
 	}
 	return &r, nil

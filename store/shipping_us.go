@@ -83,7 +83,7 @@ func (f ShippingFilter) where(cols map[string]string) (string, []any, int, error
 var errNoMatch = errors.New("store: filter matches nothing")
 
 const usShipmentColumns = `id, exporter_org_id, product, units, shipped_on, customer, reference,
-	reverses, reason, recorded_by, recorded_at`
+	reverses, reason, recorded_by, recorded_at, end_use, customer_ultimate_parent`
 
 // InsertUSShipment stores s, a US shipment or a reversal that the caller
 // has validated (and, for a reversal, checked against the shipment it
@@ -95,9 +95,9 @@ func (tx *Tx) InsertUSShipment(ctx context.Context, s *tollgate.DomesticShipment
 	if s.Reverses != "" {
 		reverses = s.Reverses
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO us_shipments (`+usShipmentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO us_shipments (`+usShipmentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, s.ExporterOrgID, s.Product, s.Units, tx.Time(s.ShippedOn), s.Customer, s.Reference,
-		reverses, s.Reason, s.RecordedBy, tx.Time(s.RecordedAt))
+		reverses, s.Reason, s.RecordedBy, tx.Time(s.RecordedAt), s.EndUse, s.CustomerUltimateParent)
 	if err != nil {
 		if isForeignKeyViolation(err) {
 			return tollgate.Errorf(tollgate.ENOTFOUND, "organization %q not found", s.ExporterOrgID)
@@ -169,7 +169,7 @@ func scanUSShipment(s scanner) (*tollgate.DomesticShipment, error) {
 		reverses sql.NullString
 	)
 	if err := s.Scan(&sh.ID, &sh.ExporterOrgID, &sh.Product, &sh.Units, timeColumn{&sh.ShippedOn}, &sh.Customer,
-		&sh.Reference, &reverses, &sh.Reason, &sh.RecordedBy, timeColumn{&sh.RecordedAt}); err != nil {
+		&sh.Reference, &reverses, &sh.Reason, &sh.RecordedBy, timeColumn{&sh.RecordedAt}, &sh.EndUse, &sh.CustomerUltimateParent); err != nil {
 		return nil, err
 	}
 	sh.Reverses = reverses.String

@@ -50,7 +50,7 @@ func TestApplicationsCommands(t *testing.T) {
 	for _, c := range licensing.H200Certifications() {
 		cli("applications", "certify", sa.ID, c.Code, "--officer", "Jane Officer", "--statement", c.Statement)
 	}
-	if out := cli("applications", "precheck", sa.ID); !strings.Contains(out, "ok china_cap (H200)") {
+	if out := cli("applications", "precheck", sa.ID); !strings.Contains(out, "ok china_cap (H200 SXM)") {
 		t.Errorf("precheck:\n%s", out)
 	}
 	if out := cli("applications", "submit", sa.ID); !strings.Contains(out, "submitted (Z000001)") {

@@ -23,7 +23,6 @@ type benchShipFlags struct {
 	clients int
 	pairs   int
 	units   int
-	report  int
 	json    bool
 	profile string
 }
@@ -47,9 +46,9 @@ func newBenchShipCmd(c *cli) *cobra.Command {
 		Short: "Load-test reservations and shipments: concurrent clients against one license and one 50% cap",
 		Long: `bench ship builds a shipping world in a scratch store (a temporary SQLite file,
 or --db): an exporter with US shipments, one license, one licensed order per
-client, and every unit imported and covered by a signed lab report. Then
---clients clients reserve and ship concurrently, --units units at a time
-(each lab report covering --report-units of them),
+client, and every unit imported and covered by a signed lab report of
+exactly the units of one export (every shipment is reviewed). Then
+--clients clients reserve and ship concurrently, --units units at a time,
 attempting a tenth more than the cap has room for, so that the last attempts
 must be refused. It prints reserve+ship pairs/s against the issue's target
 (≥ 2,000 on SQLite, ≥ 1,000 on PostgreSQL), then checks that every counter is
@@ -70,7 +69,6 @@ world) for "go tool pprof".
 	fl.IntVar(&f.clients, "clients", 32, "concurrent clients")
 	fl.IntVar(&f.pairs, "pairs", 2000, "reserve+ship pairs the cap has room for")
 	fl.IntVar(&f.units, "units", 4, "serial-numbered units per reservation")
-	fl.IntVar(&f.report, "report-units", 40, "serial-numbered units per lab report (one test of a shipment)")
 	fl.BoolVar(&f.json, "json", false, "print JSON")
 	fl.StringVar(&f.profile, "cpuprofile", "", "write a CPU profile of the run (not the setup) to this file")
 	return cmd
@@ -84,8 +82,6 @@ func (c *cli) runBenchShip(ctx context.Context, f benchShipFlags) error {
 		return usageErrorf("--pairs: want 1 to 1,000,000, not %d", f.pairs)
 	case f.units < 1 || f.units > 1000:
 		return usageErrorf("--units: want 1 to 1000, not %d", f.units)
-	case f.report < 1 || f.report > 100_000:
-		return usageErrorf("--report-units: want 1 to 100,000, not %d", f.report)
 	}
 	db, cleanup, err := c.benchStore(ctx, f.db)
 	if err != nil {
@@ -99,7 +95,7 @@ func (c *cli) runBenchShip(ctx context.Context, f benchShipFlags) error {
 	attempts := f.pairs + max(1, f.pairs/10)
 	start := c.now()
 	sc, err := shipload.Setup(ctx, db, svc, shipload.Options{Clients: f.clients, Attempts: attempts,
-		UnitsPerExport: f.units, UnitsPerReport: f.report, CapUnits: int64(f.pairs * f.units)})
+		UnitsPerExport: f.units, CapUnits: int64(f.pairs * f.units)})
 	if err != nil {
 		return err
 	}

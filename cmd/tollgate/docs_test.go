@@ -46,7 +46,9 @@ func TestConfigDocsCoverEveryVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := regexp.MustCompile(`TOLLGATE_[A-Z][A-Z_]*[A-Z]`)
+	// A name ending in _* stands for a family ("TOLLGATE_LAB_*"), whose
+	// members are read under their own names.
+	name := regexp.MustCompile(`TOLLGATE_[A-Z][A-Z_]*[A-Z](?:_\*)?`)
 	seen := 0
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -57,6 +59,9 @@ func TestConfigDocsCoverEveryVariable(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, v := range name.FindAllString(string(src), -1) {
+			if strings.HasSuffix(v, "_*") {
+				continue
+			}
 			seen++
 			if !strings.Contains(table, "`"+v+"`") {
 				t.Errorf("%s reads %s, which the configuration reference does not list: add it to a serve flag's usage as (env %s) or to envOnlyVars", f, v, v)

@@ -201,15 +201,24 @@ func newLabsKeysCmd(c *cli) *cobra.Command {
 
 func newLabsSignCmd(c *cli) *cobra.Command {
 	var in, out, keyFile, chip string
+	tolerance := -1
 	cmd := &cobra.Command{
 		Use:   "sign",
 		Short: "Judge a lab report against the product's specification and sign it",
 		Long: `sign reads a lab report (JSON: number, lab_org_id, technician_user_id,
-exporter_org_id, application_id, product, units, measured, measured_dram_bandwidth_gbps,
-method, tolerance_bp, tested_at), judges it against the specification of the
-chip the application names (--chip; the product by default, from the catalog),
-signs the report and its judgment with the key, and writes the signed report.
-It works offline: nothing is recorded until labs record.`,
+exporter_org_id, application_id, product, units, examined, sampling_plan,
+measured, measured_dram_bandwidth_gbps, method, tested_at), judges it against
+the specification of the chip the application names (--chip; the product by
+default, from the catalog) with the licensing agency's tolerance (5% unless
+TOLLGATE_LAB_TOLERANCE_BP says otherwise, or --tolerance-bp when a license
+condition tightens it) and against the H200 rule's limits (TPP below 21,000,
+DRAM bandwidth below 6,500 GB/s, whatever the tolerance), signs the report and
+its judgment with the key, and writes the signed report. The report is signed
+for the product's identity (the catalog's model: "H200" becomes "H200 SXM"),
+which tollgate requires when it is recorded. A report covers
+exactly the units of one export; examined must meet the agency's minimum
+(every unit unless TOLLGATE_LAB_MIN_EXAMINED_BP says otherwise). It works
+offline: nothing is recorded until labs record.`,
 		Example: `  tollgate labs sign --key lab.key --in report.json --out signed.json`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -228,12 +237,29 @@ It works offline: nothing is recorded until labs record.`,
 			if err != nil {
 				return usageErrorf("--chip: %s", tollgate.ErrorMessage(err))
 			}
-			r.Product, r.KeyID = tollgate.ProductKey(r.Product), tollgate.LabKeyID(priv.Public().(ed25519.PublicKey))
+			cfg, err := c.shippingConfig()
+			if err != nil {
+				return err
+			}
+			rules := cfg.Review
+			r.ToleranceBP = rules.ToleranceBP
+			if tolerance >= 0 {
+				r.ToleranceBP = tolerance
+			}
+			// The report is signed for the product's identity, whatever name
+			// the draft gives it.
+			if r.Product, err = catalog.Default().Product(r.Product); err != nil {
+				return usageErrorf("product: %s", tollgate.ErrorMessage(err))
+			}
+			r.KeyID = tollgate.LabKeyID(priv.Public().(ed25519.PublicKey))
 			if r.TestedAt.IsZero() {
 				r.TestedAt = c.now().UTC().Truncate(time.Second)
 			}
 			r.TestedAt = r.TestedAt.Truncate(time.Microsecond)
-			if r, err = shipping.Judge(r, spec); err != nil {
+			if r, err = shipping.Judge(r, spec, rules); err != nil {
+				return err
+			}
+			if err := shipping.CheckSampling(r, rules, rules.ToleranceBP); err != nil {
 				return err
 			}
 			if r.Signature, err = shipping.SignReport(priv, r); err != nil {
@@ -246,6 +272,7 @@ It works offline: nothing is recorded until labs record.`,
 	cmd.Flags().StringVar(&in, "in", "-", "the report to sign, JSON (- for standard input)")
 	cmd.Flags().StringVar(&out, "out", "-", "where to write the signed report (- for standard output)")
 	cmd.Flags().StringVar(&chip, "chip", "", "the chip the application names (default: the report's product)")
+	cmd.Flags().IntVar(&tolerance, "tolerance-bp", -1, "the tolerance a license condition sets, in basis points, when tighter than the agency's")
 	return cmd
 }
 

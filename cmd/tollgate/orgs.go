@@ -98,6 +98,7 @@ func newOrgsAddCmd(c *cli) *cobra.Command {
 	f.StringVar(&kind, "kind", "", "kind: "+orgKindList()+" (required)")
 	f.StringVar(&org.Name, "name", "", "legal name (required)")
 	f.StringVar(&org.Country, "country", "", "ISO 3166-1 alpha-2 country code (required)")
+	f.StringVar(&org.UltimateParent, "ultimate-parent", "", "the legal name of its ultimate parent, if any (a lab must share none with the exporter or consignee)")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,8 +29,25 @@ func (c *cli) shippingConfig() (shipping.Config, error) {
 		}
 		cfg.ReservationTTL = d
 	}
+	// The licensing agency's lab review settings.
+	for _, v := range []struct {
+		name string
+		set  func(int)
+	}{
+		{"TOLLGATE_LAB_REVIEW_MAX_AGE_DAYS", func(n int) { cfg.Review.MaxAge = time.Duration(n) * 24 * time.Hour }},
+		{"TOLLGATE_LAB_TOLERANCE_BP", func(n int) { cfg.Review.ToleranceBP = n }},
+		{"TOLLGATE_LAB_MIN_EXAMINED_BP", func(n int) { cfg.Review.MinExaminedBP = n }},
+	} {
+		if s := c.getenv(v.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				return cfg, usageErrorf("%s: want a whole number, not %q", v.name, s)
+			}
+			v.set(n)
+		}
+	}
 	if err := cfg.Validate(); err != nil {
-		return cfg, usageErrorf("TOLLGATE_RESERVATION_TTL: %s", tollgate.ErrorMessage(err))
+		return cfg, usageErrorf("shipping settings (TOLLGATE_RESERVATION_TTL, TOLLGATE_LAB_*): %s", tollgate.ErrorMessage(err))
 	}
 	return cfg, nil
 }
@@ -110,7 +128,8 @@ func allPages[T any](f store.ShippingFilter, find func(store.ShippingFilter) ([]
 }
 
 var shipmentFlags = map[string]string{"exporter_org_id": "--exporter", "product": "--product", "units": "--units",
-	"shipped_on": "--shipped-on", "customer": "--customer", "reference": "--reference", "reason": "--reason"}
+	"shipped_on": "--shipped-on", "customer": "--customer", "reference": "--reference", "reason": "--reason",
+	"end_use": "--end-use", "customer_ultimate_parent": "--customer-parent"}
 
 func newShipmentsCmd(c *cli) *cobra.Command {
 	var (
@@ -123,11 +142,13 @@ func newShipmentsCmd(c *cli) *cobra.Command {
 		Short: "Record and list US shipments, the 50% cap's denominator",
 		Long: `shipments lists the units of each product an exporter shipped to US customers
 for US end use: the denominator of the H200 rule's cap on China and Macau
-(at most 50% of US units). Entries are never edited: "shipments reverse"
+(at most 50% of US units). Only end-use customers count: each shipment states
+its end use, and one to the exporter itself or an affiliate (sharing its name
+or ultimate parent) is refused. Entries are never edited: "shipments reverse"
 records a correction as a reversal with negative units.`,
 		Example: `  tollgate shipments --exporter ORG --product H200
   tollgate shipments add --exporter ORG --product H200 --units 10000 --shipped-on 2026-01-20 \
-    --customer "US Cloud Inc." --reference INV-2026-001
+    --customer "US Cloud Inc." --end-use "cloud AI services" --reference INV-2026-001
   tollgate shipments reverse SHIPMENT --units 10 --reason "returned by the customer"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -139,10 +160,10 @@ records a correction as a reversal with negative units.`,
 					return firstErr(err, func() error { return writeJSON(c.stdout, nonNilSlice(all)) })
 				}
 				tw := newTable(c.stdout, 0, 4, 2)
-				fmt.Fprintln(tw, "ID\tSHIPPED ON\tPRODUCT\tUNITS\tCUSTOMER\tREFERENCE\tREVERSES")
+				fmt.Fprintln(tw, "ID\tSHIPPED ON\tPRODUCT\tUNITS\tCUSTOMER\tEND USE\tREFERENCE\tREVERSES")
 				for _, s := range all {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", s.ID, s.ShippedOn.Format(time.DateOnly), s.Product, s.Units,
-						s.Customer, s.Reference, s.Reverses)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.ShippedOn.Format(time.DateOnly), s.Product, s.Units,
+						s.Customer, s.EndUse, s.Reference, s.Reverses)
 				}
 				return tw.Flush()
 			})
@@ -165,7 +186,7 @@ func newShipmentsAddCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "add",
 		Short:   "Record units shipped to a US customer for US end use",
-		Example: `  tollgate shipments add --exporter ORG --product H200 --units 10000 --shipped-on 2026-01-20 --customer "US Cloud Inc." --reference INV-1`,
+		Example: `  tollgate shipments add --exporter ORG --product H200 --units 10000 --shipped-on 2026-01-20 --customer "US Cloud Inc." --end-use "cloud AI services" --reference INV-1`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
@@ -187,7 +208,9 @@ func newShipmentsAddCmd(c *cli) *cobra.Command {
 	fl.StringVar(&s.Product, "product", "", "the product, e.g. H200 (required)")
 	fl.Int64Var(&s.Units, "units", 0, "units shipped (required, positive)")
 	fl.StringVar(&day, "shipped-on", "", "date shipped, YYYY-MM-DD (required)")
-	fl.StringVar(&s.Customer, "customer", "", "the US customer (required)")
+	fl.StringVar(&s.Customer, "customer", "", "the US end-use customer (required; not the exporter or an affiliate)")
+	fl.StringVar(&s.CustomerUltimateParent, "customer-parent", "", "the legal name of the customer's ultimate parent, if any")
+	fl.StringVar(&s.EndUse, "end-use", "", "what the customer uses the units for in the US (required)")
 	fl.StringVar(&s.Reference, "reference", "", "your reference: invoice or delivery note (required)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd

@@ -86,7 +86,13 @@ func TestShippingCommands(t *testing.T) {
 	past := time.Now().UTC().AddDate(0, 0, -2).Format(time.DateOnly)
 
 	mustShipCLI(t, dsn, nil, "shipments", "add", "--exporter", exporter, "--product", "h200", "--units", "10000",
-		"--shipped-on", past, "--customer", "US Cloud Inc.", "--reference", "INV-1")
+		"--shipped-on", past, "--customer", "US Cloud Inc.", "--end-use", "cloud AI services", "--reference", "INV-1")
+	// Only end-use customers count: not the exporter itself.
+	if out, err := shipCLI(t, dsn, "", "shipments", "add", "--exporter", exporter, "--product", "H200", "--units", "10",
+		"--shipped-on", past, "--customer", w.Exporter.Name, "--end-use", "stock", "--reference", "INV-SELF"); err == nil ||
+		!strings.Contains(err.Error(), "only end-use customers count") {
+		t.Errorf("shipments add to the exporter itself = %v, want refused\n%s", err, out)
+	}
 	var entry tollgate.ImportEntry
 	mustShipCLI(t, dsn, &entry, "imports", "add", "--importer", w.Broker.ID, "--exporter", exporter, "--importer-of-record",
 		"Load Exporter Corp", "--entry-number", "ABC12345676", "--entry-date", past, "--product", "H200", "--lot", "TW-1",
@@ -103,7 +109,8 @@ func TestShippingCommands(t *testing.T) {
 	mustShipCLI(t, "", nil, "labs", "keygen", "--out", keyFile)
 	mustShipCLI(t, dsn, nil, "labs", "register-key", "--lab", w.Lab.ID, "--key", keyFile)
 	draft := tollgate.LabReport{Number: "LAB-CLI-1", LabOrgID: w.Lab.ID, TechnicianUserID: w.Technician.ID, ExporterOrgID: exporter,
-		ApplicationID: w.ApplicationID, Product: "H200", Units: tollgate.Units{Lot: "TW-1", Count: 20},
+		ApplicationID: w.ApplicationID, Product: "H200", Units: tollgate.Units{Lot: "TW-1", Count: 10},
+		Examined: 1, SamplingPlan: "one unit",
 		Measured: []tollgate.PeakThroughput{{Precision: "FP8", Value: 1975, BitLength: 8}}, MeasuredDRAMBandwidthGBps: 4790,
 		Method: "dense FP8 GEMM", ToleranceBP: 100, TestedAt: time.Now().Add(-time.Hour).UTC().Truncate(time.Second)}
 	draftFile, signedFile := filepath.Join(dir, "report.json"), filepath.Join(dir, "signed.json")
@@ -111,7 +118,26 @@ func TestShippingCommands(t *testing.T) {
 	if err := os.WriteFile(draftFile, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A sample below the agency's minimum (every unit) is refused.
+	if out, err := shipCLI(t, "", "", "labs", "sign", "--key", keyFile, "--in", draftFile, "--out", signedFile); err == nil ||
+		!strings.Contains(err.Error(), "examined 1 of 10 units (sampling plan: one unit); the licensing agency's minimum is 10") {
+		t.Fatalf("labs sign (1 of 10 examined) = %v, want the sampling minimum refused\n%s", err, out)
+	}
+	draft.Examined, draft.SamplingPlan = 10, "every unit"
+	b, _ = json.Marshal(draft)
+	if err := os.WriteFile(draftFile, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	mustShipCLI(t, "", nil, "labs", "sign", "--key", keyFile, "--in", draftFile, "--out", signedFile)
+	var signed tollgate.LabReport
+	if b, err := os.ReadFile(signedFile); err != nil || json.Unmarshal(b, &signed) != nil {
+		t.Fatalf("read %s: %v", signedFile, err)
+	}
+	// The lab's 1% gives way to the agency's 5%; the sample is signed.
+	if signed.ToleranceBP != 500 || signed.Examined != 10 || signed.SamplingPlan != "every unit" || len(signed.Findings) != 4 {
+		t.Errorf("signed report: tolerance %d, examined %d, plan %q, findings %q; want 500, 10, every unit and four findings",
+			signed.ToleranceBP, signed.Examined, signed.SamplingPlan, signed.Findings)
+	}
 	if out := mustShipCLI(t, dsn, nil, "labs", "record", "--in", signedFile); !strings.Contains(out, "PASS") {
 		t.Errorf("labs record:\n%s", out)
 	}
@@ -155,6 +181,8 @@ func TestShippingUsageErrors(t *testing.T) {
 	}{
 		{[]string{"shipments", "add", "--exporter", w.Exporter.ID, "--product", "H200", "--units", "0", "--shipped-on", "2026-01-20",
 			"--customer", "C", "--reference", "R"}, "--units"},
+		{[]string{"shipments", "add", "--exporter", w.Exporter.ID, "--product", "H200", "--units", "1", "--shipped-on", "2026-01-20",
+			"--customer", "C", "--reference", "R"}, "--end-use"},
 		{[]string{"shipments", "add", "--shipped-on", "20 Jan"}, "--shipped-on"},
 		{[]string{"imports", "add", "--lot", "L", "--serial", "S1"}, "--lot"},
 		{[]string{"exports", "reserve", "--lot", "L", "--count", "1"}, "--order"},
@@ -184,7 +212,7 @@ func TestBenchShip(t *testing.T) {
 		stdout: &out, stderr: &errb, now: time.Now}
 	cmd := newBenchShipCmd(c)
 	profile := filepath.Join(t.TempDir(), "cpu.pprof")
-	cmd.SetArgs([]string{"--clients", "4", "--pairs", "40", "--report-units", "10", "--json", "--cpuprofile", profile})
+	cmd.SetArgs([]string{"--clients", "4", "--pairs", "40", "--json", "--cpuprofile", profile})
 	if err := cmd.ExecuteContext(context.Background()); err != nil {
 		t.Fatalf("bench ship: %v\n%s", err, out.String())
 	}
@@ -197,5 +225,32 @@ func TestBenchShip(t *testing.T) {
 	}
 	if rep.Result.Pairs != 40 || rep.Result.RefusedCap != 4 || len(rep.Violations) != 0 {
 		t.Errorf("bench ship: %+v, want 40 pairs, 4 refused at the cap, no violation", rep)
+	}
+}
+
+// TestShippingConfigReviewSettings: the licensing agency's lab review
+// settings come from the environment, and unusable ones are usage errors.
+func TestShippingConfigReviewSettings(t *testing.T) {
+	cfgOf := func(env map[string]string) (shipping.Config, error) {
+		c := &cli{getenv: func(k string) string { return env[k] }}
+		return c.shippingConfig()
+	}
+	cfg, err := cfgOf(map[string]string{"TOLLGATE_LAB_REVIEW_MAX_AGE_DAYS": "14", "TOLLGATE_LAB_TOLERANCE_BP": "200",
+		"TOLLGATE_LAB_MIN_EXAMINED_BP": "1000"})
+	if err != nil || cfg.Review.MaxAge != 14*24*time.Hour || cfg.Review.ToleranceBP != 200 || cfg.Review.MinExaminedBP != 1000 {
+		t.Errorf("review settings %+v, %v; want 14 days, 2%%, 10%%", cfg.Review, err)
+	}
+	if cfg, err := cfgOf(nil); err != nil || cfg.Review != shipping.DefaultReviewRules() {
+		t.Errorf("default review settings %+v, %v", cfg.Review, err)
+	}
+	for _, env := range []map[string]string{
+		{"TOLLGATE_LAB_REVIEW_MAX_AGE_DAYS": "thirty"},
+		{"TOLLGATE_LAB_REVIEW_MAX_AGE_DAYS": "0"},
+		{"TOLLGATE_LAB_TOLERANCE_BP": "6000"},
+		{"TOLLGATE_LAB_MIN_EXAMINED_BP": "0"},
+	} {
+		if _, err := cfgOf(env); err == nil {
+			t.Errorf("shippingConfig(%v) = nil error, want a usage error", env)
+		}
 	}
 }

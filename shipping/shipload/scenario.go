@@ -21,9 +21,10 @@ import (
 	"tollgate/store"
 )
 
-// Product is the product the scenario ships: the H200 (the catalog's alias
-// of the H200 SXM).
-const Product = "H200"
+// Product is the product the scenario ships: the H200, by its product
+// identity (the product key of the catalog's model, H200 SXM), under which
+// caps, licenses and orders count it whatever name a request gives.
+const Product = "H200 SXM"
 
 // UnitPriceCents is the order price of one unit: $27,000.
 const UnitPriceCents = 2_700_000
@@ -43,9 +44,6 @@ type Options struct {
 	// CapUnits, when positive, is the cap's room in units, overriding
 	// CapPercent.
 	CapUnits int64
-	// UnitsPerReport is how many serials one lab report covers (the
-	// units of one test; 40 when zero).
-	UnitsPerReport int
 }
 
 // withDefaults fills zero fields: 32 clients, 4 units per export, cap
@@ -59,9 +57,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.UnitsPerExport <= 0 {
 		o.UnitsPerExport = 4
-	}
-	if o.UnitsPerReport <= 0 {
-		o.UnitsPerReport = 40
 	}
 	if o.CapPercent <= 0 || o.CapPercent > 100 {
 		o.CapPercent = 90
@@ -121,8 +116,9 @@ func Setup(ctx context.Context, db *store.DB, svc *shipping.Service, o Options) 
 		if _, err := w.Import(ctx, c+1, tollgate.Units{Serials: serials, Count: int64(len(serials))}, ""); err != nil {
 			return nil, fmt.Errorf("shipload.Setup: client %d: %w", c, err)
 		}
-		for start := 0; start < len(serials); start += o.UnitsPerReport {
-			block := serials[start:min(len(serials), start+o.UnitsPerReport)]
+		// Every export is reviewed: one report of exactly each export's units.
+		for start := 0; start < len(serials); start += o.UnitsPerExport {
+			block := serials[start:min(len(serials), start+o.UnitsPerExport)]
 			number := fmt.Sprintf("LAB-%02d-%06d", c, start)
 			if _, err := w.LabReport(ctx, number, tollgate.Units{Serials: block, Count: int64(len(block))}, 1975); err != nil {
 				return nil, fmt.Errorf("shipload.Setup: client %d: %w", c, err)

@@ -135,7 +135,7 @@ func (w *World) License(ctx context.Context, units int64) (string, error) {
 // the world's date.
 func (w *World) USShipment(ctx context.Context, units int64) (*tollgate.DomesticShipment, error) {
 	return w.Svc.RecordUSShipment(ctx, tollgate.DomesticShipment{ExporterOrgID: w.Exporter.ID, Product: Product,
-		Units: units, ShippedOn: w.day(-7), Customer: "US Cloud Inc.", Reference: fmt.Sprintf("INV-US-%d", units)})
+		Units: units, ShippedOn: w.day(-7), Customer: "US Cloud Inc.", EndUse: "cloud AI services", Reference: fmt.Sprintf("INV-US-%d", units)})
 }
 
 // Import records line 1 of the world's entry number seq by the broker:
@@ -162,9 +162,10 @@ func (w *World) Import(ctx context.Context, seq int, units tollgate.Units, exemp
 }
 
 // SignedReport returns the lab's report numbered number on units of the
-// latest License's application, judged against the catalog's H200 with the
-// FP8 throughput measured (1975 passes; above 1998.79 fails with the 1%
-// tolerance), and signed with the lab's key, without recording it.
+// latest License's application, every unit examined, judged against the
+// catalog's H200 under the default review rules with the FP8 throughput
+// measured (1975 passes; above 1998.79 fails with the 1% tolerance), and
+// signed with the lab's key, without recording it.
 func (w *World) SignedReport(number string, units tollgate.Units, fp8 float64) (tollgate.LabReport, error) {
 	spec, err := catalog.Default().Lookup(Product)
 	if err != nil {
@@ -172,8 +173,8 @@ func (w *World) SignedReport(number string, units tollgate.Units, fp8 float64) (
 	}
 	r, err := shipping.Judge(tollgate.LabReport{Number: number, LabOrgID: w.Lab.ID, TechnicianUserID: w.Technician.ID,
 		ExporterOrgID: w.Exporter.ID, ApplicationID: w.ApplicationID, Product: Product, Units: units,
-		Method: "dense FP8 GEMM; HBM stream copy", Measured: []tollgate.PeakThroughput{{Precision: "FP8", Value: fp8, BitLength: 8}},
-		MeasuredDRAMBandwidthGBps: 4790, ToleranceBP: 100, TestedAt: w.Now.Add(-time.Hour).Truncate(time.Second), KeyID: w.Key.ID}, spec)
+		Examined: units.Count, SamplingPlan: "every unit", Method: "dense FP8 GEMM; HBM stream copy", Measured: []tollgate.PeakThroughput{{Precision: "FP8", Value: fp8, BitLength: 8}},
+		MeasuredDRAMBandwidthGBps: 4790, ToleranceBP: 100, TestedAt: w.Now.Add(-time.Hour).Truncate(time.Second), KeyID: w.Key.ID}, spec, shipping.DefaultReviewRules())
 	if err != nil {
 		return tollgate.LabReport{}, err
 	}

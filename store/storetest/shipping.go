@@ -28,6 +28,7 @@ type shipEnv struct {
 	clock *Clock
 	svc   *shipping.Service
 	w     *shipload.World
+	seq   int // numbers the lab's reviews
 }
 
 // shippingService returns the shipping service over db with the default
@@ -72,8 +73,18 @@ func (e *shipEnv) tested(t *testing.T, seq int, lot string, n int64) {
 	mustNoErr(t, err)
 }
 
+// reserve reserves units on the order. Units of a lot are first reviewed
+// by the lab, exactly those (every shipment is reviewed), so that the
+// tests of other rules reach them; serials are reserved as they are.
 func (e *shipEnv) reserve(orderID string, units tollgate.Units) (*tollgate.Export, error) {
-	return e.svc.Reserve(context.Background(), shipping.ReserveRequest{OrderID: orderID, Units: units})
+	ctx := context.Background()
+	if !units.BySerial() {
+		e.seq++
+		if _, err := e.w.LabReport(ctx, fmt.Sprintf("LAB-REVIEW-%d", e.seq), units, 1975); err != nil {
+			return nil, fmt.Errorf("review of %d units of lot %s: %w", units.Count, units.Lot, err)
+		}
+	}
+	return e.svc.Reserve(ctx, shipping.ReserveRequest{OrderID: orderID, Units: units})
 }
 
 // wantMessage fails t unless err has code and a message containing every
@@ -91,6 +102,7 @@ func wantMessage(t *testing.T, err error, code string, parts ...string) {
 func testShipping(t *testing.T, newDSN NewDSN) {
 	t.Run("Duty", func(t *testing.T) { testShippingDuty(t, newDSN) })
 	t.Run("Cap", func(t *testing.T) { testShippingCap(t, newDSN) })
+	t.Run("ProductIdentity", func(t *testing.T) { testShippingProductIdentity(t, newDSN) })
 	t.Run("LabReports", func(t *testing.T) { testShippingLabReports(t, newDSN) })
 	t.Run("RememberedReports", func(t *testing.T) { testShippingRememberedReports(t, newDSN) })
 	t.Run("Lifecycle", func(t *testing.T) { testShippingLifecycle(t, newDSN) })
@@ -168,6 +180,18 @@ func testShippingCap(t *testing.T, newDSN NewDSN) {
 	ctx := context.Background()
 	us, err := e.w.USShipment(ctx, 10_000)
 	mustNoErr(t, err)
+	if got, err := e.db.FindUSShipmentByID(ctx, us.ID); err != nil || got.EndUse != "cloud AI services" || got.Customer != "US Cloud Inc." {
+		t.Errorf("stored US shipment: %+v, %v; want its customer and end use", got, err)
+	}
+	// The denominator counts end-use customers: not the exporter itself,
+	// nor an affiliate sharing its ultimate parent.
+	self := tollgate.DomesticShipment{ExporterOrgID: e.w.Exporter.ID, Product: shipload.Product, Units: 5000,
+		ShippedOn: e.clock.Now(), Customer: e.w.Exporter.Name, EndUse: "stock", Reference: "INV-SELF"}
+	_, err = e.svc.RecordUSShipment(ctx, self)
+	wantMessage(t, err, tollgate.EPRECONDITION, "only end-use customers count")
+	self.Customer, self.CustomerUltimateParent = "Sister Cloud LLC", e.w.Exporter.Name
+	_, err = e.svc.RecordUSShipment(ctx, self)
+	wantMessage(t, err, tollgate.EPRECONDITION, "an affiliate")
 	o := e.licensedOrder(t, "PO-CAP", 6000)
 	e.tested(t, 1, "TW-CAP", 6000)
 	_, err = e.reserve(o.ID, tollgate.Units{Lot: "TW-CAP", Count: 5000})
@@ -208,9 +232,17 @@ func testShippingLabReports(t *testing.T, newDSN NewDSN) {
 	_, err = e.w.LabReport(ctx, "LAB-HOT", tollgate.Units{Serials: serials[3:], Count: 1}, 2100)
 	mustNoErr(t, err)
 	_, err = e.reserve(o.ID, tollgate.Units{Serials: serials, Count: 4})
-	wantMessage(t, err, tollgate.EPRECONDITION, "without a passing signed lab report", "SN-3", "SN-4")
-	if _, err := e.reserve(o.ID, tollgate.Units{Serials: serials[:2], Count: 2}); err != nil {
+	wantMessage(t, err, tollgate.EPRECONDITION, "lab report LAB-HOT on serials SN-1, SN-2, SN-3, SN-4 failed")
+	_, err = e.reserve(o.ID, tollgate.Units{Serials: serials[:3], Count: 3})
+	wantMessage(t, err, tollgate.EPRECONDITION, "no passing signed lab review of exactly serials SN-1, SN-2, SN-3")
+	_, err = e.reserve(o.ID, tollgate.Units{Serials: serials[:1], Count: 1})
+	wantMessage(t, err, tollgate.EPRECONDITION, "no passing signed lab review of exactly serials SN-1")
+	x, err := e.reserve(o.ID, tollgate.Units{Serials: serials[:2], Count: 2})
+	if err != nil {
 		t.Fatalf("tested units: %v", err)
+	}
+	if r, err := e.svc.FindLabReportByID(ctx, x.LabReportID); err != nil || r.Number != "LAB-OK" || !x.ReviewedAt.Equal(r.TestedAt) {
+		t.Errorf("the reservation names review %q tested %s (%v), want LAB-OK", x.LabReportID, x.ReviewedAt, err)
 	}
 	_, err = e.w.LabReport(ctx, "LAB-GHOST", tollgate.Units{Serials: []string{"SN-9"}, Count: 1}, 1975)
 	wantMessage(t, err, tollgate.EPRECONDITION, "never imported", "SN-9")
@@ -219,6 +251,23 @@ func testShippingLabReports(t *testing.T, newDSN NewDSN) {
 	r.MeasuredDRAMBandwidthGBps = 4000
 	_, err = e.svc.RecordLabReport(ctx, r)
 	wantMessage(t, err, tollgate.EINVALID, "does not verify")
+	// The lab must be independent: a parent shared with the exporter, or
+	// the lab located abroad, refuses its reports.
+	parent := e.w.Exporter.Name + " Holdings"
+	_, err = e.db.UpdateOrg(ctx, e.w.Exporter.ID, tollgate.OrgUpdate{UltimateParent: &parent})
+	mustNoErr(t, err)
+	_, err = e.db.UpdateOrg(ctx, e.w.Lab.ID, tollgate.OrgUpdate{UltimateParent: &parent})
+	mustNoErr(t, err)
+	_, err = e.w.LabReport(ctx, "LAB-SISTER", tollgate.Units{Serials: serials[2:3], Count: 1}, 1975)
+	wantMessage(t, err, tollgate.EPRECONDITION, "not independent of the exporter", "ultimate parent")
+	none, abroad := "", "TW"
+	_, err = e.db.UpdateOrg(ctx, e.w.Lab.ID, tollgate.OrgUpdate{UltimateParent: &none, Country: &abroad})
+	mustNoErr(t, err)
+	_, err = e.w.LabReport(ctx, "LAB-ABROAD", tollgate.Units{Serials: serials[2:3], Count: 1}, 1975)
+	wantMessage(t, err, tollgate.EPRECONDITION, "located in TW")
+	us := "US"
+	_, err = e.db.UpdateOrg(ctx, e.w.Lab.ID, tollgate.OrgUpdate{Country: &us})
+	mustNoErr(t, err)
 	if _, err := e.svc.RevokeLabKey(ctx, e.w.Lab.ID, e.w.Key.ID, "key rotated"); err != nil {
 		t.Fatal(err)
 	}
@@ -288,35 +337,37 @@ func testShippingRememberedReports(t *testing.T, newDSN NewDSN) {
 		t.Helper()
 		mustNoErr(t, e.db.Update(ctx, func(tx *store.Tx) error { _, err := tx.ExecContext(ctx, q, args...); return err }))
 	}
-	reserve := func(serial string) error {
+	reserve := func(serials ...string) error {
 		t.Helper()
-		x, err := e.svc.Reserve(ctx, shipping.ReserveRequest{OrderID: order.ID, Units: units(serial)})
+		x, err := e.svc.Reserve(ctx, shipping.ReserveRequest{OrderID: order.ID, Units: units(serials...)})
 		if err == nil {
 			_, err := e.svc.Void(ctx, x.ID, "test")
 			mustNoErr(t, err)
 		}
 		return err
 	}
-	untested := func(serial string, err error) {
+	untested := func(what string, err error) {
 		t.Helper()
-		if tollgate.ErrorCode(err) != tollgate.EPRECONDITION || !strings.Contains(fmt.Sprint(err), "without a passing signed lab report") {
-			t.Errorf("reserving %s: %v, want EPRECONDITION for units without a passing signed lab report", serial, err)
+		if tollgate.ErrorCode(err) != tollgate.EPRECONDITION || !strings.Contains(fmt.Sprint(err), "no passing signed lab review") {
+			t.Errorf("reserving %s: %v, want EPRECONDITION for units without a passing signed lab review", what, err)
 		}
 	}
+	tested := []string{"RC-0", "RC-1", "RC-2"} // a review covers exactly its units
 
-	mustNoErr(t, reserve("RC-0")) // verifies the report and remembers it
-	mustNoErr(t, reserve("RC-1")) // with the remembered report
+	mustNoErr(t, reserve(tested...)) // verifies the report and remembers it
+	mustNoErr(t, reserve(tested...)) // with the remembered report
 
 	// The report's row changed: read and verified afresh, it fails.
 	exec(`UPDATE lab_reports SET method = ? WHERE id = ?`, report.Method+" (edited)", report.ID)
-	untested("RC-2", reserve("RC-2"))
+	untested("the edited report's units", reserve(tested...))
 	exec(`UPDATE lab_reports SET method = ? WHERE id = ?`, report.Method, report.ID)
-	mustNoErr(t, reserve("RC-2"))
+	mustNoErr(t, reserve(tested...))
 
-	// A serial row smuggled into the report: the lab never signed it.
+	// A serial row smuggled into the report: the lab never signed it, so
+	// the report does not cover the four units.
 	exec(`INSERT INTO lab_report_serials (report_id, position, exporter_org_id, product, serial) VALUES (?, ?, ?, ?, ?)`,
 		report.ID, 99, e.w.Exporter.ID, shipload.Product, "RC-3")
-	untested("RC-3", reserve("RC-3"))
+	untested("RC-0 to RC-3", reserve("RC-0", "RC-1", "RC-2", "RC-3"))
 	exec(`DELETE FROM lab_report_serials WHERE report_id = ? AND serial = ?`, report.ID, "RC-3")
 
 	// The lab key's public key replaced: the remembered signature was
@@ -324,5 +375,65 @@ func testShippingRememberedReports(t *testing.T, newDSN NewDSN) {
 	other, _, err := ed25519.GenerateKey(nil)
 	mustNoErr(t, err)
 	exec(`UPDATE lab_keys SET public_key = ? WHERE id = ?`, []byte(other), e.w.Key.ID)
-	untested("RC-0", reserve("RC-0"))
+	untested("the report's units", reserve(tested...))
+}
+
+// testShippingProductIdentity: "H200", "h200" and "H200 SXM5" are one
+// product in the cap, the license and the order, and an unknown product
+// is refused.
+func testShippingProductIdentity(t *testing.T, newDSN NewDSN) {
+	e := newShipEnv(t, newDSN)
+	ctx := context.Background()
+	us := func(name string, units int64) (*tollgate.DomesticShipment, error) {
+		e.seq++
+		return e.svc.RecordUSShipment(ctx, tollgate.DomesticShipment{ExporterOrgID: e.w.Exporter.ID, Product: name, Units: units,
+			ShippedOn: e.clock.Now(), Customer: "US Cloud Inc.", EndUse: "cloud AI services", Reference: fmt.Sprintf("INV-%d", e.seq)})
+	}
+	for _, name := range []string{"H200", "h200", "H200 SXM5"} {
+		s, err := us(name, 100)
+		mustNoErr(t, err)
+		if s.Product != shipload.Product {
+			t.Errorf("US shipment of %q recorded as %q, want %q", name, s.Product, shipload.Product)
+		}
+	}
+	for _, name := range []string{"H200", "nvidia h200 sxm", shipload.Product} {
+		pos, err := e.svc.CapPosition(ctx, e.w.Exporter.ID, name)
+		mustNoErr(t, err)
+		if pos.Product != shipload.Product || pos.USUnits != 300 || pos.CapUnits != 150 {
+			t.Errorf("CapPosition(%q) = %+v, want %s with 300 US units and a cap of 150", name, pos, shipload.Product)
+		}
+	}
+	_, err := us("H2000", 100)
+	wantMessage(t, err, tollgate.EINVALID, `unknown product "H2000"`)
+	_, err = e.svc.CapPosition(ctx, e.w.Exporter.ID, "H2000")
+	wantCode(t, err, tollgate.ENOTFOUND)
+
+	// An order named "h200" ships under the license of the H200 SXM and
+	// against the same cap.
+	lic, err := e.w.License(ctx, 100)
+	mustNoErr(t, err)
+	o, err := e.svc.CreateOrder(ctx, tollgate.Order{ExporterOrgID: e.w.Exporter.ID, CustomerPartyID: e.w.Customer.ID,
+		Reference: "PO-ID-1", Product: "h200", Quantity: 100, UnitPriceCents: shipload.UnitPriceCents, Destination: "CN"})
+	mustNoErr(t, err)
+	if o.Product != shipload.Product {
+		t.Errorf("order of %q recorded as %q", "h200", o.Product)
+	}
+	_, err = e.svc.ApplyOrderEvent(ctx, o.ID, shipping.OrderEvent{Kind: shipping.OrderEventLicense, LicenseID: lic})
+	mustNoErr(t, err)
+	_, err = e.w.Import(ctx, 1, tollgate.Units{Lot: "TW-ID", Count: 200}, "")
+	mustNoErr(t, err)
+	_, err = e.reserve(o.ID, tollgate.Units{Lot: "TW-ID", Count: 100})
+	mustNoErr(t, err)
+	_, err = e.reserve(o.ID, tollgate.Units{Lot: "TW-ID", Count: 1})
+	wantCode(t, err, tollgate.ELIMIT)
+	_, err = e.svc.CreateOrder(ctx, tollgate.Order{ExporterOrgID: e.w.Exporter.ID, CustomerPartyID: e.w.Customer.ID,
+		Reference: "PO-ID-2", Product: "H2000", Quantity: 1, UnitPriceCents: 1, Destination: "CN"})
+	wantMessage(t, err, tollgate.EINVALID, `unknown product "H2000"`)
+
+	// A lab signs for the identity; a report under another name is refused.
+	r, err := e.w.SignedReport("LAB-ALIAS", tollgate.Units{Lot: "TW-ID", Count: 5}, 1975)
+	mustNoErr(t, err)
+	r.Product = "H200"
+	_, err = e.svc.RecordLabReport(ctx, r)
+	wantMessage(t, err, tollgate.EINVALID, `"H200" is another name of product "H200 SXM"`)
 }
