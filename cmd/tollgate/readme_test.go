@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"tollgate/internal/testenv"
 )
@@ -484,4 +485,40 @@ func TestCheckCommandLine(t *testing.T) {
 			t.Errorf("checkCommandLine(%q): no error", bad)
 		}
 	}
+}
+
+// TestReadmeContents checks that the README's Contents line links every
+// section, in order.
+func TestReadmeContents(t *testing.T) {
+	doc, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var contents string
+	var want []string
+	for _, line := range strings.Split(string(doc), "\n") {
+		if c, ok := strings.CutPrefix(line, "Contents: "); ok && contents == "" {
+			contents = c
+		}
+		if h, ok := strings.CutPrefix(line, "## "); ok {
+			want = append(want, "["+h+"](#"+githubAnchor(h)+")")
+		}
+	}
+	if got, want := contents, strings.Join(want, " · "); got != want {
+		t.Errorf("README.md's Contents line:\n got %s\nwant %s", got, want)
+	}
+}
+
+// githubAnchor returns the anchor GitHub gives a heading.
+func githubAnchor(h string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(h) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
