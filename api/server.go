@@ -90,6 +90,9 @@ type Deps struct {
 	// their reports (package shipping's *Service). Without it the
 	// shipping routes answer 503.
 	Shipping Shipping
+	// Build describes the running binary; /healthz reports it. A zero
+	// Build is left out.
+	Build tollgate.Build
 }
 
 // Limits bounds what one request may ask of the server.
@@ -191,6 +194,7 @@ type server struct {
 	access    Access
 	licensing Licensing
 	shipping  Shipping
+	build     tollgate.Build
 	mux       *http.ServeMux
 	// csrf is mux behind CSRF protection, for requests without an API token.
 	csrf       http.Handler
@@ -225,6 +229,7 @@ func NewServer(deps Deps) http.Handler {
 		metrics:   newMetrics(deps.Registry),
 		audit:     deps.Store,
 		auditKey:  deps.AuditKey,
+		build:     deps.Build,
 		auth:      deps.Auth,
 		access:    deps.Access.withDefaults(),
 		licensing: deps.Licensing,
@@ -317,7 +322,11 @@ func securityHeaders(h http.Header, overTLS bool) {
 // handleHealthz reports that the process is up; it checks nothing else, so
 // a supervisor restarts only processes that cannot answer at all.
 func (s *server) handleHealthz(w http.ResponseWriter, r *http.Request) error {
-	return encode(w, http.StatusOK, Health{Status: "ok"})
+	h := Health{Status: "ok"}
+	if s.build != (tollgate.Build{}) {
+		h.Build = &s.build
+	}
+	return encode(w, http.StatusOK, h)
 }
 
 // handleReadyz reports whether the store answers, so a load balancer sends
@@ -344,4 +353,7 @@ func (s *server) handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
 // Health is the body of /healthz and /readyz.
 type Health struct {
 	Status string `json:"status"`
+	// Build is what the running binary is (/healthz only): version, VCS
+	// revision and time, dirty flag, "unknown" where not recorded.
+	Build *tollgate.Build `json:"build,omitempty"`
 }

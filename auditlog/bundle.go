@@ -3,6 +3,7 @@ package auditlog
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -23,6 +24,10 @@ const (
 	LeafHashesFile = "leafhashes.bin"
 	// CheckpointFile holds the signed checkpoint the bundle is cut at.
 	CheckpointFile = "checkpoint.note"
+	// BuildFile describes the program that exported the bundle (its
+	// version, VCS revision, time and dirty flag), as JSON. It is
+	// information for the auditor: Verify neither needs nor trusts it.
+	BuildFile = "build.json"
 )
 
 // exportBatch is how many leaf hashes Export asks the store for at once.
@@ -80,6 +85,25 @@ func Export(ctx context.Context, dir string, signedCheckpoint []byte, records it
 		return 0, fmt.Errorf("auditlog.Export: %w", err)
 	}
 	return written, nil
+}
+
+// WriteBuild writes build, encoded as indented JSON, to the BuildFile of
+// the bundle in dir, which must not exist yet.
+func WriteBuild(dir string, build any) error {
+	b, err := json.MarshalIndent(build, "", "  ")
+	if err != nil {
+		return fmt.Errorf("auditlog.WriteBuild: %w", err)
+	}
+	create := func(name string) (*os.File, error) {
+		return os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	}
+	if err := writeFile(create, BuildFile, func(w *bufio.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	}); err != nil {
+		return fmt.Errorf("auditlog.WriteBuild: %w", err)
+	}
+	return nil
 }
 
 // peekCheckpoint parses a signed checkpoint without checking signatures:

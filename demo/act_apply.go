@@ -92,7 +92,7 @@ func (p *play) applyAct(ctx context.Context) error {
 			return step("order "+o.Ref, err)
 		}
 	}
-	p.tell("apply", "the customers place %d orders for %s H200s at %s each", len(orderSpecs), thousands(orderUnits(orderSpecs)), money(unitPriceCents))
+	p.tell("apply", "the customers place %d orders for %s H200s at %s each", len(orderSpecs), thousands(orderUnits(orderSpecs)), tollgate.FormatCents(unitPriceCents))
 
 	p.at("2025-12-15 11:00")
 	for _, a := range applicationSpecs {

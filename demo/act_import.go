@@ -72,7 +72,7 @@ func (p *play) importAct(ctx context.Context) error {
 		if err != nil {
 			return step("import "+s.Lot, err)
 		}
-		lines = append(lines, fmt.Sprintf("%s %s units, entered %s, %s %s", e.EntryNumber, thousands(s.Units), money(e.EnteredValueCents), e.Heading, money(e.DutyCents)))
+		lines = append(lines, fmt.Sprintf("%s %s units, entered %s, %s %s", e.EntryNumber, thousands(s.Units), tollgate.FormatCents(e.EnteredValueCents), e.Heading, tollgate.FormatCents(e.DutyCents)))
 	}
 	p.tell("import", "%s enters two lots of Taiwan-made H200s: %s (%d%% duty)", p.cast.member("broker").user.Email, strings.Join(lines, "; "), p.res.Figures.H200.RateBP/100)
 

@@ -54,6 +54,7 @@ func (p *play) reviewAct(ctx context.Context) error {
 			return step("accept", err)
 		}
 	}
+	p.tell("review", "%s accepts the three applications for review", officer.user.Email)
 	p.at("2025-12-19 10:00")
 	agencies := tollgate.ReviewAgencies()
 	for _, a := range applicationSpecs {
@@ -61,7 +62,7 @@ func (p *play) reviewAct(ctx context.Context) error {
 			return step("refer", err)
 		}
 	}
-	p.tell("review", "%s accepts the three applications and refers them to DOD, STATE and DOE for their 30-day review", officer.user.Email)
+	p.tell("review", "%s refers them to DOD, STATE and DOE for their 30-day review", officer.user.Email)
 
 	for _, r := range recommendations {
 		p.at(r.At)

@@ -80,6 +80,9 @@ type Options struct {
 	// BundleDir is where the audit bundle is exported; it must not hold a
 	// bundle already.
 	BundleDir string
+	// Build describes the program playing the story; the bundle carries it
+	// (auditlog.BuildFile).
+	Build tollgate.Build
 	// Now is the real time, at which the login tokens are issued once the
 	// story is over (they must work on the server that follows). nil means
 	// time.Now.
@@ -188,7 +191,7 @@ func CheckEmpty(ctx context.Context, db *store.DB) error {
 	switch {
 	case isDemoCast(orgs):
 		return tollgate.Errorf(tollgate.ECONFLICT, "the store already holds a run of the demo: play it again on a new, empty store "+
-			"(tollgate demo replays its own default store, demo.db in the data directory, by itself)")
+			"(tollgate demo replays the default store, tollgate.db in the data directory, by itself)")
 	case len(orgs) > 0 || len(users) > 0 || len(versions) > 0:
 		return tollgate.Errorf(tollgate.ECONFLICT, "the store is not empty (%d organizations, %d list versions): the demo plays only on an empty store, never over real data",
 			len(orgs), len(versions))
@@ -197,13 +200,27 @@ func CheckEmpty(ctx context.Context, db *store.DB) error {
 }
 
 // Previous reports whether db holds a previous run of the demo, finished
-// or not: the demo's operator organization.
+// or not (the demo's operator organization), and nothing but the cast's
+// organizations: a store where someone added an organization of their own
+// after the demo is not the demo's alone, and is never replaced.
 func Previous(ctx context.Context, db *store.DB) (bool, error) {
 	orgs, _, err := db.FindOrgs(ctx, tollgate.OrgFilter{Limit: tollgate.MaxPageLimit})
 	if err != nil {
 		return false, fmt.Errorf("demo.Previous: %w", err)
 	}
-	return isDemoCast(orgs), nil
+	if !isDemoCast(orgs) {
+		return false, nil
+	}
+	cast := map[orgSpec]bool{operatorOrg: true}
+	for _, o := range castOrgs {
+		cast[orgSpec{o.Kind, o.Name, o.Country, ""}] = true
+	}
+	for _, o := range orgs {
+		if !cast[orgSpec{o.Kind, o.Name, o.Country, ""}] {
+			return false, tollgate.Errorf(tollgate.ECONFLICT, "it holds a run of the demo and an organization of its own (%s)", o.Name)
+		}
+	}
+	return true, nil
 }
 
 func isDemoCast(orgs []*tollgate.Org) bool {

@@ -229,3 +229,50 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 }
+
+// TestNarrativeAgreesWithRecords checks that the story's dated lines say
+// what the records hold: BIS accepts the applications on the day their
+// accepted_at says and refers them the next day, and the token line, dated
+// on the real clock, says it comes after the story.
+func TestNarrativeAgreesWithRecords(t *testing.T) {
+	dsn := sqliteDSN(t)
+	res := play(t, dsn, nil)
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var accepted time.Time
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		sa, err := tx.ApplicationByControlNumber(ctx, "Z000001")
+		if err == nil {
+			accepted = sa.AcceptedAt
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	day := func(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+	var acceptLine, referLine, tokenLine *demo.Event
+	for i, e := range res.Events {
+		switch {
+		case strings.Contains(e.Text, "accepts the three applications"):
+			acceptLine = &res.Events[i]
+		case strings.Contains(e.Text, "refers them to DOD"):
+			referLine = &res.Events[i]
+		case strings.Contains(e.Text, "API token per user"):
+			tokenLine = &res.Events[i]
+		}
+	}
+	switch {
+	case acceptLine == nil || referLine == nil || tokenLine == nil:
+		t.Fatalf("the story lacks its accept, refer or token line:\n%v", res.Events)
+	case day(acceptLine.At) != day(accepted):
+		t.Errorf("the story accepts on %s, the record on %s", day(acceptLine.At), day(accepted))
+	case !referLine.At.After(acceptLine.At):
+		t.Errorf("the referral (%s) does not follow the acceptance (%s)", day(referLine.At), day(acceptLine.At))
+	case !strings.Contains(tokenLine.Text, "after the story"):
+		t.Errorf("the token line %q, dated %s, does not say it comes after the story", tokenLine.Text, day(tokenLine.At))
+	}
+}

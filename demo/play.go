@@ -148,15 +148,6 @@ func step(name string, err error) error {
 	return fmt.Errorf("%s: %w", name, err)
 }
 
-// money writes cents as US dollars: 2500000000 → "$25,000,000".
-func money(cents int64) string {
-	s := "$" + thousands(cents/100)
-	if c := cents % 100; c != 0 {
-		s += fmt.Sprintf(".%02d", c)
-	}
-	return s
-}
-
 // thousands writes n with comma separators.
 func thousands(n int64) string {
 	if n < 0 {
@@ -195,7 +186,7 @@ func WriteSummary(w io.Writer, f Figures) error {
 	fmt.Fprintf(tw, "\nFigures, as the services report them on 31 Mar 2026:\n")
 	fmt.Fprintf(tw, "  licenses issued\t%d\n", f.LicensesIssued)
 	for _, l := range f.Licenses {
-		fmt.Fprintf(tw, "  \t%s  %s, %s units, %s, %s\n", l.Number, l.Customer, thousands(l.Quantity), money(l.ValueCents), plural(len(l.Conditions), "condition"))
+		fmt.Fprintf(tw, "  \t%s  %s, %s units, %s, %s\n", l.Number, l.Customer, thousands(l.Quantity), tollgate.FormatCents(l.ValueCents), plural(len(l.Conditions), "condition"))
 	}
 	var apps []string
 	for _, a := range f.Applications {
@@ -205,8 +196,8 @@ func WriteSummary(w io.Writer, f Figures) error {
 	fmt.Fprintf(tw, "  US units shipped\t%s\n", thousands(f.USUnitsShipped))
 	fmt.Fprintf(tw, "  China units shipped\t%s (50%% cap %s, headroom %s)\n", thousands(f.ChinaUnitsShipped), thousands(f.CapUnits), thousands(f.CapHeadroom))
 	fmt.Fprintf(tw, "  refused reservations\t%d by the 50%% cap, %d for the PRC status\n", f.CapRefusals, f.PRCRefusals)
-	fmt.Fprintf(tw, "  Section 232 (%s)\tentered value %s, duty paid %s (%s%%)\n", f.H200.Heading, money(f.EnteredValueCents), money(f.DutyPaidCents), percent(f.DutyRateBP))
-	fmt.Fprintf(tw, "  China revenue\t%s (the duty on the units exported is %s%% of it)\n", money(f.RevenueCents), percent(f.DutyShareBP))
+	fmt.Fprintf(tw, "  Section 232 (%s)\tentered value %s, duty paid %s (%s%%)\n", f.H200.Heading, tollgate.FormatCents(f.EnteredValueCents), tollgate.FormatCents(f.DutyPaidCents), percent(f.DutyRateBP))
+	fmt.Fprintf(tw, "  China revenue\t%s (the duty on the units exported is %s%% of it)\n", tollgate.FormatCents(f.RevenueCents), percent(f.DutyShareBP))
 	fmt.Fprintf(tw, "  lost revenue\t%s\n", lostSummary(f.LostRevenueCents))
 	for i, b := range f.BlockedParties {
 		label := ""

@@ -114,7 +114,7 @@ func (p *play) reportAct(ctx context.Context) error {
 		}
 	}
 	p.tell("report", "%s reads the quarter: China revenue %s on %s units; duty paid %s on %s entered (%s%%); cap %s of %s US units, headroom %s; lost revenue %s",
-		auditor.user.Email, money(f.RevenueCents), thousands(f.ChinaUnitsShipped), money(f.DutyPaidCents), money(f.EnteredValueCents),
+		auditor.user.Email, tollgate.FormatCents(f.RevenueCents), thousands(f.ChinaUnitsShipped), tollgate.FormatCents(f.DutyPaidCents), tollgate.FormatCents(f.EnteredValueCents),
 		percent(f.DutyRateBP), thousands(f.CapUnits), thousands(f.USUnitsShipped), thousands(f.CapHeadroom), lostSummary(f.LostRevenueCents))
 	return p.auditAct(ctx)
 }
@@ -322,6 +322,9 @@ func (p *play) auditAct(ctx context.Context) error {
 		return step("checkpoint", err)
 	}
 	n, err := auditlog.Export(actx, p.opts.BundleDir, []byte(cp.Note), p.db.AuditRecords(actx, 0), p.db)
+	if err == nil {
+		err = auditlog.WriteBuild(p.opts.BundleDir, p.opts.Build)
+	}
 	if err != nil {
 		return step("export", err)
 	}

@@ -47,8 +47,10 @@ func newView(sa *store.StoredApplication, now time.Time) *ApplicationView {
 	return v
 }
 
-// Application returns the application with id as the caller may see it;
-// ENOTFOUND when it does not exist or lies outside the caller's reach.
+// Application returns the application with id (or, for a well-formed
+// Application Control Number such as Z000001, that number) as the caller
+// may see it; ENOTFOUND when it does not exist or lies outside the
+// caller's reach.
 func (s *Service) Application(ctx context.Context, id string) (*ApplicationView, error) {
 	p, err := caller(ctx)
 	if err != nil {
@@ -56,7 +58,13 @@ func (s *Service) Application(ctx context.Context, id string) (*ApplicationView,
 	}
 	var v *ApplicationView
 	err = s.db.View(ctx, func(tx *store.Tx) error {
-		sa, err := tx.Application(ctx, id)
+		var sa *store.StoredApplication
+		var err error
+		if wellFormedNumber(id) {
+			sa, err = tx.ApplicationByControlNumber(ctx, id)
+		} else {
+			sa, err = tx.Application(ctx, id)
+		}
 		if err != nil {
 			return err
 		}

@@ -115,6 +115,23 @@ func (tx *Tx) ApplicationForUpdate(ctx context.Context, id string) (*StoredAppli
 	return sa, nil
 }
 
+// ApplicationByControlNumber returns the application numbered number (its
+// Application Control Number, such as Z000001), or ENOTFOUND.
+func (tx *Tx) ApplicationByControlNumber(ctx context.Context, number string) (*StoredApplication, error) {
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM applications WHERE control_number = ?`, number).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store.ApplicationByControlNumber: %w", tollgate.Errorf(tollgate.ENOTFOUND, "application %q not found", number))
+	} else if err != nil {
+		return nil, fmt.Errorf("store.ApplicationByControlNumber: %w", err)
+	}
+	sa, err := findApplication(ctx, tx, id, "")
+	if err != nil {
+		return nil, fmt.Errorf("store.ApplicationByControlNumber: %w", err)
+	}
+	return sa, nil
+}
+
 func findApplication(ctx context.Context, tx *Tx, id, suffix string) (*StoredApplication, error) {
 	if !validID(id) {
 		return nil, tollgate.Errorf(tollgate.ENOTFOUND, "application %q not found", id)

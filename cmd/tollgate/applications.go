@@ -49,9 +49,10 @@ func localAuthorize(p *tollgate.Principal, perm string, own licensing.Ownership)
 	return auth.Authorize(p, perm, auth.OwnedBy(own.OrgID, own.AssignedOrgIDs...))
 }
 
-// withLicensing opens the store named by dsn, builds the licensing service
-// over it and runs fn with a context acting as the local user.
-func (c *cli) withLicensing(ctx context.Context, dsn string, fn func(ctx context.Context, svc *licensing.Service) error) error {
+// withLicensing opens the store named by dsn, resolves the command's
+// references on it, builds the licensing service over it and runs fn with
+// a context acting as the local user.
+func (c *cli) withLicensing(ctx context.Context, dsn string, fn func(ctx context.Context, svc *licensing.Service) error, refs ...ref) error {
 	cfg, err := c.licensingConfig()
 	if err != nil {
 		return err
@@ -61,6 +62,9 @@ func (c *cli) withLicensing(ctx context.Context, dsn string, fn func(ctx context
 		return err
 	}
 	defer st.Close()
+	if err := resolveRefs(ctx, st, refs); err != nil {
+		return err
+	}
 	svc, err := licensing.NewService(st, licensing.ServiceConfig{Config: cfg, Rules: classify.Default(),
 		Catalog: catalog.Default(), Authorize: localAuthorize})
 	if err != nil {
@@ -143,7 +147,7 @@ Local commands act on the store directly as the operating-system user
 					return writeJSON(c.stdout, all)
 				}
 				return printApplicationTable(c.stdout, all)
-			})
+			}, orgRef("--org-id", &f.OrgID, ""))
 		},
 	}
 	addDBFlag(cmd, &db)

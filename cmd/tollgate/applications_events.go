@@ -130,13 +130,14 @@ itself); an approval then issues the license.`,
 			if err != nil {
 				return err
 			}
+			app := args[0]
 			return c.withLicensing(cmd.Context(), db, func(ctx context.Context, svc *licensing.Service) error {
-				out, err := svc.Apply(ctx, args[0], ev, 0)
+				out, err := svc.Apply(ctx, app, ev, 0)
 				if err != nil {
 					return eventFlagError(err)
 				}
 				return c.printOutcome(out, f.asJSON)
-			})
+			}, applicationRef("APP", &app))
 		},
 	}
 	addDBFlag(cmd, &db)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func TestApplicationsCommands(t *testing.T) {
 	if out := cli("applications", "submit", sa.ID); !strings.Contains(out, "submitted (Z000001)") {
 		t.Errorf("submit:\n%s", out)
 	}
-	cli("applications", "event", sa.ID, "accept")
+	cli("applications", "event", "Z000001", "accept") // by control number, as show takes it
 	cli("applications", "event", sa.ID, "refer", "--agency", "DOD")
 	cli("applications", "event", sa.ID, "recommend", "--agency", "dod", "--recommendation", "approve", "--reason", "end user vetted")
 	decision := filepath.Join(dir, "approval.yaml")
@@ -65,14 +66,18 @@ func TestApplicationsCommands(t *testing.T) {
 	if out := cli("applications", "event", sa.ID, "decide", "--decision", decision); !strings.Contains(out, "license D000001 valid") {
 		t.Errorf("decide:\n%s", out)
 	}
-	if out := cli("applications", "show", sa.ID); !strings.Contains(out, "approved (Z000001)") || !strings.Contains(out, "license D000001") {
-		t.Errorf("show:\n%s", out)
+	for _, key := range []string{sa.ID, "Z000001"} { // by id and by control number
+		if out := cli("applications", "show", key); !strings.Contains(out, "approved (Z000001)") || !strings.Contains(out, "license D000001") {
+			t.Errorf("show %s:\n%s", key, out)
+		}
 	}
 	if out := cli("licenses"); !strings.Contains(out, "D000001") || !strings.Contains(out, "1000/1000 H200") {
 		t.Errorf("licenses:\n%s", out)
 	}
 	if out := cli("licenses", "show", "D000001"); !strings.Contains(out, "awaiting acknowledgment of C1 by end_user "+w.EndUser.ID) {
 		t.Errorf("licenses show:\n%s", out)
+	} else if !regexp.MustCompile(`units and \$[0-9,]+\.[0-9]{2} of \$[0-9,]+\.[0-9]{2} remain`).MatchString(out) || strings.Contains(out, "cents") {
+		t.Errorf("licenses show prints money other than as dollars:\n%s", out)
 	}
 	if out := cli("licenses", "ack", "D000001", "--condition", "C1", "--role", "end_user", "--party", w.EndUser.ID, "--signed-by", "Li Wei"); !strings.Contains(out, "0 acknowledgment(s) pending") {
 		t.Errorf("licenses ack:\n%s", out)

@@ -16,14 +16,28 @@ import (
 	"tollgate/store"
 )
 
-// localPrincipal names the person running a local command in the audit
-// records of the changes it makes: "cli:" and the operating-system user.
-func (c *cli) localPrincipal() *tollgate.Principal {
-	u := c.getenv("USER")
-	if u == "" {
-		u = c.getenv("USERNAME")
+// actingAsRule is the one rule for who the CLI acts as, for help texts.
+const actingAsRule = `A command run on the store acts as cli:NAME in the audit log, where NAME is
+--by when the command takes it, else $USER, else $USERNAME, else "unknown".
+A command that records a person's judgement (parties decide) needs a NAME and
+refuses "unknown".`
+
+// actingAs returns the name the CLI acts as (see actingAsRule), "" when no
+// name is known.
+func (c *cli) actingAs() string {
+	for _, name := range []string{c.by, c.getenv("USER"), c.getenv("USERNAME")} {
+		if name = strings.TrimSpace(name); name != "" {
+			return name
+		}
 	}
-	return tollgate.LocalPrincipal(u)
+	return ""
+}
+
+// localPrincipal names the person running a local command in the audit
+// records of the changes it makes: "cli:" and actingAs ("cli:unknown"
+// when no name is known).
+func (c *cli) localPrincipal() *tollgate.Principal {
+	return tollgate.LocalPrincipal(c.actingAs())
 }
 
 // auditName returns the audit log's name: $TOLLGATE_AUDIT_NAME, else
@@ -138,6 +152,9 @@ checkpoint.note, the signed checkpoint. Give the bundle and the public key
 					return fmt.Errorf("audit export: %w", err)
 				}
 				n, err := auditlog.Export(ctx, out, []byte(cp.Note), db.AuditRecords(ctx, 0), db)
+				if err == nil {
+					err = auditlog.WriteBuild(out, buildInfo())
+				}
 				if err != nil {
 					return fmt.Errorf("audit export: %w", err)
 				}

@@ -71,6 +71,9 @@ catalog's fields. Without --to only the chip is classified. Rules apply as of
 }
 
 func (c *cli) runClassify(name string, f classifyFlags) error {
+	if err := parseCountries(map[string]*string{"--to": &f.to, "--hq": &f.hq, "--from": &f.from}); err != nil {
+		return err
+	}
 	chip, err := c.resolveChip(name, f.spec)
 	if err != nil {
 		return err

@@ -137,8 +137,8 @@ func TestClassifyErrors(t *testing.T) {
 		want string // part of the error line
 	}{
 		{"UnknownCountry", []string{"classify", "h200", "--to", "XX"}, 2, "--to"},
-		{"UnknownHQ", []string{"classify", "h200", "--to", "CN", "--hq", "China"}, 2, "--hq"},
-		{"UnknownFrom", []string{"classify", "h200", "--to", "CN", "--from", "USA"}, 2, "--from"},
+		{"UnknownHQ", []string{"classify", "h200", "--to", "CN", "--hq", "Narnia"}, 2, "--hq"},
+		{"UnknownFrom", []string{"classify", "h200", "--to", "CN", "--from", "Atlantis"}, 2, "--from"},
 		{"MalformedDate", []string{"classify", "h200", "--to", "CN", "--as-of", "2026/01/15"}, 2, "--as-of"},
 		{"ImpossibleDate", []string{"classify", "h200", "--as-of", "2026-02-30"}, 2, "--as-of"},
 		{"DateBeforeRules", []string{"classify", "h200", "--as-of", "2020-01-01"}, 2, "--as-of"},

@@ -29,11 +29,23 @@ func (c *cli) storeDSN(flag string) (dsn, from string, err error) {
 	if env := c.getenv("TOLLGATE_DB"); env != "" {
 		return env, "TOLLGATE_DB", nil
 	}
+	path, err := c.defaultStorePath()
+	if err != nil {
+		return "", "", err
+	}
+	return "sqlite:" + path, "the default store", nil
+}
+
+// defaultStorePath returns the path of the default store, tollgate.db in
+// the data directory. Every command uses it without --db or TOLLGATE_DB,
+// the demo included, so that the store the demo leaves behind is the one
+// the next command reads.
+func (c *cli) defaultStorePath() (string, error) {
 	dir, err := c.dataDir()
 	if err != nil {
-		return "", "", tollgate.Errorf(tollgate.EUNAVAILABLE, "cannot create the data directory for the default store (set --db or TOLLGATE_DB): %v", err)
+		return "", tollgate.Errorf(tollgate.EUNAVAILABLE, "cannot create the data directory for the default store (set --db or TOLLGATE_DB): %v", err)
 	}
-	return "sqlite:" + filepath.Join(dir, "tollgate.db"), "the default store", nil
+	return filepath.Join(dir, "tollgate.db"), nil
 }
 
 // openStore opens the store named by dsn (see storeDSN for the default),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"tollgate"
 	"tollgate/auditlog"
 	"tollgate/demo"
 	"tollgate/screen/screeneval"
@@ -58,9 +59,11 @@ same store (unless --no-serve) until Ctrl-C.
 The demo applies the H200 rule from its announcement (8 Dec 2025) rather than
 its effective date, as BIS did in practice; its classifications say so.
 
-The store is --db, else $TOLLGATE_DB, else demo.db in the data directory; it
-must be empty. The demo's own default store is replaced when it holds a
-previous run of the demo; any other store that is not empty is refused.
+The store is --db, else $TOLLGATE_DB, else the default store of every command,
+tollgate.db in the data directory, so that "tollgate parties" and the other
+commands after the demo read what it made. It must be empty, except that the
+default store is replaced when it holds a previous run of the demo alone; any
+other store that is not empty is refused.
 
 The lists are the CSL, OFAC and UN files under --lists DIR (or
 $TOLLGATE_LISTS), laid out as ../shared/data/lists or as "tollgate lists
@@ -81,7 +84,7 @@ audit key" prints the key).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.db, "db", "", "store: sqlite:PATH or a postgres:// URL, empty (env TOLLGATE_DB, default sqlite:<data dir>/demo.db)")
+	f.StringVar(&o.db, "db", "", "store: sqlite:PATH or a postgres:// URL, empty (env TOLLGATE_DB, default sqlite:<data dir>/tollgate.db)")
 	f.StringVar(&o.addr, "addr", "", "host:port the API is served on after the story (env TOLLGATE_ADDR, default "+defaultServeAddr+")")
 	f.StringVar(&o.lists, "lists", "", "directory of CSL, OFAC and UN list files (env TOLLGATE_LISTS)")
 	f.StringVar(&o.bundle, "bundle", "", "directory to export the audit bundle to (default <data dir>/demo-audit-bundle)")
@@ -102,8 +105,10 @@ type demoReport struct {
 
 func (c *cli) runDemo(ctx context.Context, o demoOptions) error {
 	if !o.noServe {
-		if _, err := c.serveAddr(o.addr); err != nil {
-			return err // before the story, not after it
+		// Bind before the story, not after it: an address in use fails at once.
+		addr, err := c.serveAddr(o.addr)
+		if err != nil {
+			return err
 		}
 		l := serveListen{tlsCert: o.tlsCert, tlsKey: o.tlsKey, metricsAddr: defaultMetricsAddr}
 		if _, err := l.tlsConfig(); err != nil {
@@ -112,6 +117,12 @@ func (c *cli) runDemo(ctx context.Context, o demoOptions) error {
 		if (o.tlsCert == "") != (o.tlsKey == "") {
 			return usageErrorf("--tls-cert and --tls-key go together: give both or neither")
 		}
+		ln, err := listen(ctx, addr)
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		c = c.withBound(ln)
 	}
 	dsn, own, err := c.demoDSN(o.db)
 	if err != nil {
@@ -161,7 +172,7 @@ func (c *cli) playDemo(ctx context.Context, dsn string, lists []string, key *aud
 		return nil, err
 	}
 	defer db.Close()
-	opts := demo.Options{DB: db, Clock: clock, Lists: lists, AuditKey: key, BundleDir: bundle, Now: c.now}
+	opts := demo.Options{DB: db, Clock: clock, Lists: lists, AuditKey: key, BundleDir: bundle, Now: c.now, Build: buildInfo()}
 	if !asJSON {
 		fmt.Fprintf(c.stdout, "tollgate demo: the H200 story, December 2025 to March 2026, on %s\n\n", redactDSN(dsn))
 		opts.Narrate = func(e demo.Event) { fmt.Fprintln(c.stdout, demo.FormatEvent(e)) }
@@ -177,7 +188,7 @@ func (c *cli) playDemo(ctx context.Context, dsn string, lists []string, key *aud
 // --addr ADDR" would, until ctx is cancelled. With --json, what serve
 // prints goes to stderr, so that stdout holds the JSON object alone.
 func (c *cli) serveDemo(ctx context.Context, dsn string, o demoOptions) error {
-	sc := *c
+	sc := *c // carries the listener bound before the story
 	if o.asJSON {
 		sc.stdout = c.stderr
 	}
@@ -197,9 +208,10 @@ func (c *cli) serveDemo(ctx context.Context, dsn string, o demoOptions) error {
 	return cmd.ExecuteContext(ctx)
 }
 
-// demoDSN resolves the demo's store: the flag, else $TOLLGATE_DB, else
-// demo.db in the data directory. own is that default file's path when the
-// default is used, and "" otherwise.
+// demoDSN resolves the demo's store: the flag, else $TOLLGATE_DB, else the
+// default store every other command uses (tollgate.db in the data
+// directory), so that the commands after the demo see what it made. own
+// is that default file's path when the default is used, and "" otherwise.
 func (c *cli) demoDSN(flag string) (dsn, own string, err error) {
 	if flag != "" {
 		return flag, "", nil
@@ -207,11 +219,9 @@ func (c *cli) demoDSN(flag string) (dsn, own string, err error) {
 	if env := c.getenv("TOLLGATE_DB"); env != "" {
 		return env, "", nil
 	}
-	dir, err := c.dataDir()
-	if err != nil {
-		return "", "", fmt.Errorf("demo: cannot create the data directory for the demo's store (set --db): %w", err)
+	if own, err = c.defaultStorePath(); err != nil {
+		return "", "", err
 	}
-	own = filepath.Join(dir, "demo.db")
 	return "sqlite:" + own, own, nil
 }
 
@@ -237,7 +247,7 @@ func (c *cli) demoBundle(flag string) (string, error) {
 }
 
 // bundleFiles are the files of an audit bundle.
-var bundleFiles = []string{auditlog.RecordsFile, auditlog.LeafHashesFile, auditlog.CheckpointFile}
+var bundleFiles = []string{auditlog.RecordsFile, auditlog.LeafHashesFile, auditlog.CheckpointFile, auditlog.BuildFile}
 
 // replacePreviousDemo makes room for a new run in the demo's own default
 // store: a file there holding a previous run of the demo is removed, with
@@ -260,11 +270,16 @@ func (c *cli) replacePreviousDemo(ctx context.Context, dsn, own string, ownBundl
 		err = demo.CheckEmpty(ctx, db)
 	}
 	db.Close()
-	if err != nil {
+	if code := tollgate.ErrorCode(err); code == tollgate.ECONFLICT {
+		return tollgate.Errorf(code, "demo: the default store %s: %s; the demo never replaces data of yours: play it on another store with --db sqlite:PATH",
+			own, tollgate.ErrorMessage(err))
+	} else if err != nil {
 		return fmt.Errorf("demo: %s: %w", own, err)
 	}
 	if !previous {
-		return nil
+		// An empty default store (made by any command) starts a first run:
+		// the default bundle left by an earlier one goes, as after a run.
+		return removeBundle(ownBundle, bundle)
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(own + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -223,7 +223,8 @@ func TestDemoServes(t *testing.T) {
 	var out bytes.Buffer
 	errw := &addrWriter{addr: make(chan string, 1)}
 	env := map[string]string{"TOLLGATE_DATA": t.TempDir()}
-	args := []string{"demo", "--json", "--addr", "127.0.0.1:0", "--db", "sqlite:" + filepath.Join(t.TempDir(), "demo.db"), "--lists", t.TempDir()}
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "demo.db")
+	args := []string{"demo", "--json", "--addr", "127.0.0.1:0", "--db", dsn, "--lists", t.TempDir()}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(""), &out, errw)
@@ -240,6 +241,11 @@ func TestDemoServes(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("stdout is not one JSON object: %v\n%s", err, out.String())
 	}
+	errw.mu.Lock()
+	if served := errw.buf.String(); !strings.Contains(served, "(store: "+dsn+")") {
+		t.Errorf("the serving line does not say where the store is (%s):\n%s", dsn, served)
+	}
+	errw.mu.Unlock()
 	officer := ""
 	for _, l := range got.Logins {
 		if l.Role == "exporter_officer" {
@@ -265,5 +271,67 @@ func TestDemoServes(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("demo after Ctrl-C: %v", err)
+	}
+}
+
+// TestDemoOneStore checks that the demo plays on the default store every
+// other command uses, so that the commands after it see what it made, and
+// that it never replaces that store once it holds anything of the user's.
+func TestDemoOneStore(t *testing.T) {
+	data, lists := t.TempDir(), t.TempDir()
+	if r := runDemoCLI(t, data, "--no-serve", "--lists", lists); r.err != nil {
+		t.Fatalf("demo: %v\n%s", r.err, r.stderr)
+	}
+	cli := func(args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		env := map[string]string{"TOLLGATE_DATA": data, "USER": "ada"}
+		err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+		return out.String(), err
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"parties", "--status", "blocked"}, "Moore Threads"},
+		{[]string{"licenses"}, "D000001"},
+		{[]string{"exports", "cap", "H200", "--exporter", "NVIDIA"}, "US units allow"},
+	} {
+		if out, err := cli(tt.args...); err != nil || !strings.Contains(out, tt.want) {
+			t.Errorf("tollgate %s after the demo: %v, want %q in\n%s", strings.Join(tt.args, " "), err, tt.want, out)
+		}
+	}
+	if _, err := cli("orgs", "add", "--kind", "exporter", "--name", "Ada Chips", "--country", "US"); err != nil {
+		t.Fatal(err)
+	}
+	r := runDemoCLI(t, data, "--no-serve", "--lists", lists)
+	if r.err == nil || !strings.Contains(errorLine(r.err), "--db sqlite:PATH") {
+		t.Errorf("demo over the user's data: %v, want a refusal pointing to --db", r.err)
+	}
+	if out, err := cli("orgs"); err != nil || !strings.Contains(out, "Ada Chips") {
+		t.Errorf("the user's organization is gone after the refused demo: %v\n%s", err, out)
+	}
+}
+
+// TestDemoOnEmptyDefaultStore checks that the demo plays on a default
+// store some command made empty, though the default bundle directory holds
+// an earlier run's bundle.
+func TestDemoOnEmptyDefaultStore(t *testing.T) {
+	data, lists := t.TempDir(), t.TempDir()
+	bundle := filepath.Join(data, "demo-audit-bundle")
+	if err := os.MkdirAll(bundle, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range bundleFiles {
+		if err := os.WriteFile(filepath.Join(bundle, name), []byte("an earlier run"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errb bytes.Buffer
+	env := map[string]string{"TOLLGATE_DATA": data}
+	if err := run(context.Background(), []string{"orgs"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb); err != nil {
+		t.Fatal(err) // makes the empty default store
+	}
+	if r := runDemoCLI(t, data, "--no-serve", "--lists", lists); r.err != nil {
+		t.Fatalf("demo on an empty default store: %v\n%s", r.err, r.stderr)
 	}
 }

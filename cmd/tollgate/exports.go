@@ -56,10 +56,11 @@ expired ones. A refusal says which limit and by how much.`,
 				fmt.Fprintln(tw, "ID\tSTATE\tLICENSE\tPRODUCT\tUNITS\tVALUE\tTO\tRESERVED\tEXPIRES")
 				for _, e := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.State, e.LicenseNumber, e.Product, unitsWord(e.Units),
-						dollars(e.ValueCents), e.Destination, e.ReservedAt.Format(time.RFC3339), e.ExpiresAt.Format(time.RFC3339))
+						tollgate.FormatCents(e.ValueCents), e.Destination, e.ReservedAt.Format(time.RFC3339), e.ExpiresAt.Format(time.RFC3339))
 				}
 				return tw.Flush()
-			})
+			}, orgRef("--exporter", &f.ExporterOrgID, tollgate.OrgExporter), productRef("--product", &f.Product),
+				licenseRef("--license", &f.LicenseID), orderRef("--order", &f.OrderID))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -102,7 +103,7 @@ func newExportsReserveCmd(c *cli) *cobra.Command {
 					return shipFlagError(err, exportFlags)
 				}
 				return c.printExport(e, asJSON)
-			})
+			}, orderRef("--order", &req.OrderID), licenseRef("--license", &req.LicenseID))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -218,15 +219,16 @@ func newExportsCapCmd(c *cli) *cobra.Command {
 			if exporter == "" {
 				return usageErrorf("--exporter: required")
 			}
+			product := args[0]
 			return c.withShipping(cmd.Context(), db, func(ctx context.Context, svc *shipping.Service) error {
-				pos, err := svc.CapPosition(ctx, exporter, args[0])
+				pos, err := svc.CapPosition(ctx, exporter, product)
 				if err != nil || asJSON {
 					return firstErr(err, func() error { return writeJSON(c.stdout, pos) })
 				}
 				_, err = fmt.Fprintf(c.stdout, "%s: %d US units allow %d China and Macau units (%d bp); %d held, headroom %d\n",
 					pos.Product, pos.USUnits, pos.CapUnits, pos.CapBP, pos.HeldUnits, pos.Headroom)
 				return err
-			})
+			}, orgRef("--exporter", &exporter, tollgate.OrgExporter), productRef("PRODUCT", &product))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -282,6 +284,6 @@ func (c *cli) printExport(e *tollgate.Export, asJSON bool) error {
 		when = "released " + e.ReleasedAt.Format(time.RFC3339)
 	}
 	_, err := fmt.Fprintf(c.stdout, "%s\t%s: %s %s to %s under license %s, %s (%s)\n", e.ID, e.State, unitsWord(e.Units),
-		e.Product, e.Destination, e.LicenseNumber, dollars(e.ValueCents), when)
+		e.Product, e.Destination, e.LicenseNumber, tollgate.FormatCents(e.ValueCents), when)
 	return err
 }

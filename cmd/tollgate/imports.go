@@ -72,23 +72,6 @@ func unitsWord(u tollgate.Units) string {
 	return fmt.Sprintf("%d of lot %s", u.Count, u.Lot)
 }
 
-// dollars writes cents as dollars: 625000000 → $6,250,000.00.
-func dollars(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	whole := fmt.Sprint(cents / 100)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return fmt.Sprintf("%s$%s.%02d", sign, b.String(), cents%100)
-}
-
 func newImportsCmd(c *cli) *cobra.Command {
 	var (
 		db     string
@@ -122,10 +105,11 @@ be exported to China. "imports pay" records the payment of owed duty.`,
 				fmt.Fprintln(tw, "ID\tENTRY\tLINE\tDATE\tPRODUCT\tUNITS\tHEADING\tDUTY\tSTATUS")
 				for _, e := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.EntryNumber, e.Line, e.EntryDate.Format(time.DateOnly),
-						e.Product, unitsWord(e.Units), e.Heading, dollars(e.DutyCents), e.DutyStatus)
+						e.Product, unitsWord(e.Units), e.Heading, tollgate.FormatCents(e.DutyCents), e.DutyStatus)
 				}
 				return tw.Flush()
-			})
+			}, orgRef("--exporter", &f.ExporterOrgID, tollgate.OrgExporter), orgRef("--importer", &f.ImporterOrgID, tollgate.OrgBroker),
+				productRef("--product", &f.Product))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -152,6 +136,9 @@ func newImportsAddCmd(c *cli) *cobra.Command {
     --entered-value-cents 2500000000 [--exemption 9903.79.03 --certification "US data center end use, cert. 77"]`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := parseCountry("--origin", &e.CountryOfOrigin); err != nil {
+				return err
+			}
 			var err error
 			if e.EntryDate, err = parseDay("--entry-date", day); err != nil {
 				return err
@@ -165,7 +152,8 @@ func newImportsAddCmd(c *cli) *cobra.Command {
 					return shipFlagError(err, importFlags)
 				}
 				return c.printImport(out, asJSON)
-			})
+			}, orgRef("--exporter", &e.ExporterOrgID, tollgate.OrgExporter), orgRef("--importer", &e.ImporterOrgID, tollgate.OrgBroker),
+				productRef("--product", &e.Product))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -252,6 +240,6 @@ func (c *cli) printImport(e *tollgate.ImportEntry, asJSON bool) error {
 		bound = "; bound to US end use: may not be exported to China"
 	}
 	_, err := fmt.Fprintf(c.stdout, "%s\tentry %s line %d, %s %s: %s at %d bp = %s duty (%s)%s\n", e.ID, e.EntryNumber, e.Line,
-		unitsWord(e.Units), e.Product, e.Heading, e.RateBP, dollars(e.DutyCents), e.DutyStatus, bound)
+		unitsWord(e.Units), e.Product, e.Heading, e.RateBP, tollgate.FormatCents(e.DutyCents), e.DutyStatus, bound)
 	return err
 }

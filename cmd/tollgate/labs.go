@@ -127,7 +127,7 @@ func newLabsRegisterKeyCmd(c *cli) *cobra.Command {
 				}
 				_, err = fmt.Fprintf(c.stdout, "registered key %s with lab %s\n", k.ID, k.LabOrgID)
 				return err
-			})
+			}, orgRef("--lab", &lab, tollgate.OrgLab))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -155,7 +155,7 @@ func newLabsRevokeKeyCmd(c *cli) *cobra.Command {
 				}
 				_, err = fmt.Fprintf(c.stdout, "revoked key %s of lab %s at %s\n", k.ID, k.LabOrgID, k.RevokedAt.Format(time.RFC3339))
 				return err
-			})
+			}, orgRef("--lab", &lab, tollgate.OrgLab))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -190,7 +190,7 @@ func newLabsKeysCmd(c *cli) *cobra.Command {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.ID, k.LabOrgID, k.CreatedAt.Format(time.RFC3339), revoked)
 				}
 				return tw.Flush()
-			})
+			}, orgRef("--lab", &lab, tollgate.OrgLab))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -372,7 +372,8 @@ func newLabsReportsCmd(c *cli) *cobra.Command {
 						unitsWord(r.Units), r.Pass, r.KeyID)
 				}
 				return tw.Flush()
-			})
+			}, orgRef("--exporter", &f.ExporterOrgID, tollgate.OrgExporter), orgRef("--lab", &f.LabOrgID, tollgate.OrgLab),
+				productRef("--product", &f.Product))
 		},
 	}
 	addDBFlag(cmd, &db)

@@ -57,7 +57,7 @@ acknowledgment of a condition.`,
 						v.ValidTo.Format(time.DateOnly), remainingSummary(v.Remaining), len(v.PendingAcknowledgments), v.ID)
 				}
 				return tw.Flush()
-			})
+			}, orgRef("--org-id", &orgID, ""))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -113,7 +113,8 @@ func printLicense(w io.Writer, v *licensing.LicenseView) error {
 		fmt.Fprintf(&b, "  %s: %s\n", v.Status, v.StatusReason)
 	}
 	for _, r := range v.Remaining {
-		fmt.Fprintf(&b, "  %s: %d of %d units and %d of %d cents remain\n", r.Product, r.RemainingUnits, r.LicensedUnits, r.RemainingCents, r.LicensedCents)
+		fmt.Fprintf(&b, "  %s: %d of %d units and %s of %s remain\n", r.Product, r.RemainingUnits, r.LicensedUnits,
+			tollgate.FormatCents(r.RemainingCents), tollgate.FormatCents(r.LicensedCents))
 	}
 	for _, cond := range v.Conditions {
 		fmt.Fprintf(&b, "  condition %s (binds %s): %s\n", cond.ID, joinPartyRoles(cond.Binds), cond.Text)
@@ -166,7 +167,7 @@ func newLicensesAckCmd(c *cli) *cobra.Command {
 				_, err = fmt.Fprintf(c.stdout, "%s\tcondition %s acknowledged by %s; %d acknowledgment(s) pending\n",
 					v.Number, in.ConditionID, in.Role, len(v.PendingAcknowledgments))
 				return err
-			})
+			}, partyRef("--party", &in.PartyID))
 		},
 	}
 	addDBFlag(cmd, &db)

@@ -85,13 +85,24 @@ type listSummary struct {
 	Counts    map[string]int  `json:"counts"`
 	Problems  int             `json:"problems"`
 	First     []lists.Problem `json:"first_problems,omitempty"`
+	// Uncited counts an internal list's entries that cite no source.
+	Uncited int `json:"uncited,omitempty"`
+}
+
+// uncitedNote says that n of an internal list's entries cite no source.
+func uncitedNote(n, entities int) string {
+	if n == entities {
+		return "an internal list: no entry cites its source (add a citation column, e.g. the Federal Register notice)"
+	}
+	return fmt.Sprintf("an internal list: %s of %s entries cite no source", thousands(n), thousands(entities))
 }
 
 func summarize(res *lists.Result) listSummary {
 	s := listSummary{
 		Path: res.Path, Format: res.Format, Source: res.Source, Digest: res.Digest,
 		Entities: len(res.Entities), Counts: res.Counts(), Problems: len(res.Problems),
-		First: res.Problems[:min(len(res.Problems), maxShownProblems)],
+		First:   res.Problems[:min(len(res.Problems), maxShownProblems)],
+		Uncited: res.Uncited(),
 	}
 	if !res.Published.IsZero() {
 		s.Published = res.Published.UTC().Format(time.DateOnly)
@@ -143,6 +154,9 @@ func printListSummary(w io.Writer, s listSummary) error {
 	fmt.Fprintf(w, "  published  %s\n", published)
 	fmt.Fprintf(w, "  entities   %s\n", thousands(s.Entities))
 	fmt.Fprintf(w, "  lists      %s\n", formatCounts(s.Counts))
+	if s.Uncited > 0 {
+		fmt.Fprintf(w, "  citations  %s\n", uncitedNote(s.Uncited, s.Entities))
+	}
 	fmt.Fprintf(w, "  problems   %s\n", thousands(s.Problems))
 	for _, p := range s.First {
 		fmt.Fprintf(w, "    line %d: %s\n", p.Line, p.Message)

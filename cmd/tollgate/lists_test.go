@@ -243,6 +243,7 @@ func TestListsInspect(t *testing.T) {
 	for _, want := range []string{
 		"format     custom — Internal list", "entities   2", "lists      INTERNAL 2", "problems   2",
 		"line 3: no name; row skipped", "line 4: unknown type",
+		"citations  an internal list: no entry cites its source",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
@@ -260,6 +261,25 @@ func TestListsInspect(t *testing.T) {
 	if len(got) != 1 || got[0].Format != "custom" || got[0].Entities != 2 || got[0].Problems != 2 ||
 		len(got[0].First) != 2 || got[0].First[0].Line != 3 || len(got[0].Digest) != 64 {
 		t.Errorf("inspect --json = %+v", got)
+	}
+
+	// A file in another encoding is refused with its line, not read as
+	// an internal list with no problems.
+	gbk := filepath.Join(dir, "customers-gbk.csv")
+	if err := os.WriteFile(gbk, []byte("name,country\nOK Co,CN\n\xbb\xaa\xce\xaa\xbc\xbc\xca\xf5,CN\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runLists(t, nil, nil, nil, "inspect", gbk)
+	if code != 1 || !strings.Contains(errOut, "line 3 is not UTF-8") || strings.Contains(out, "problems   0") {
+		t.Errorf("inspect of a GBK file: exit %d, stdout %q, stderr %q; want exit 1 naming line 3", code, out, errOut)
+	}
+	r := runScreenCLI(t, context.Background(), "", "screen", "Example Co", "--list", gbk)
+	if r.err == nil || !strings.Contains(errorLine(r.err), "line 3 is not UTF-8") {
+		t.Errorf("screen --list of a GBK file: %v, want a refusal naming line 3", r.err)
+	}
+	r = mustScreen(t, "", "screen", "Example Co", "--list", good)
+	if !strings.Contains(r.stdout, "no entry cites its source") {
+		t.Errorf("screen --list of an uncited internal list does not say so:\n%s", r.stdout)
 	}
 }
 

@@ -241,7 +241,7 @@ func download(ctx context.Context, client *http.Client, rawURL, path string) err
 	if err != nil {
 		return err
 	}
-	req.Header.Set("User-Agent", "tollgate/"+buildVersion())
+	req.Header.Set("User-Agent", "tollgate/"+buildInfo().Version)
 	resp, err := client.Do(req)
 	if err != nil {
 		return reachError(rawURL, err)

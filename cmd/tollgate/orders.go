@@ -54,10 +54,10 @@ reservation for it.`,
 				fmt.Fprintln(tw, "ID\tREFERENCE\tSTATE\tPRC\tPRODUCT\tQUANTITY\tTOTAL\tTO")
 				for _, o := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", o.ID, o.Reference, o.State, o.PRCStatus(), o.Product,
-						o.Quantity, dollars(o.TotalCents()), o.Destination)
+						o.Quantity, tollgate.FormatCents(o.TotalCents()), o.Destination)
 				}
 				return tw.Flush()
-			})
+			}, orgRef("--exporter", &f.ExporterOrgID, tollgate.OrgExporter), productRef("--product", &f.Product))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -88,13 +88,17 @@ func newOrdersAddCmd(c *cli) *cobra.Command {
     --unit-price-cents 2700000 --destination CN`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := parseCountry("--destination", &o.Destination); err != nil {
+				return err
+			}
 			return c.withShipping(cmd.Context(), db, func(ctx context.Context, svc *shipping.Service) error {
 				out, err := svc.CreateOrder(ctx, o)
 				if err != nil {
 					return shipFlagError(err, orderFlags)
 				}
 				return c.printOrder(out, asJSON)
-			})
+			}, orgRef("--exporter", &o.ExporterOrgID, tollgate.OrgExporter), partyRef("--customer", &o.CustomerPartyID),
+				productRef("--product", &o.Product))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -166,7 +170,7 @@ func newOrderEventCmd(c *cli, kind shipping.OrderEventKind, use, short, example 
 					return shipFlagError(err, orderFlags)
 				}
 				return c.printOrder(o, asJSON)
-			})
+			}, licenseRef("--license", &ev.LicenseID))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -224,6 +228,6 @@ func (c *cli) printOrder(o *tollgate.Order, asJSON bool) error {
 		return writeJSON(c.stdout, o)
 	}
 	_, err := fmt.Fprintf(termSafe{c.stdout}, "%s\t%s %s: %d %s at %s = %s to %s; PRC %s\n", o.ID, o.Reference, o.State, o.Quantity, o.Product,
-		dollars(o.UnitPriceCents), dollars(o.TotalCents()), o.Destination, o.PRCStatus())
+		tollgate.FormatCents(o.UnitPriceCents), tollgate.FormatCents(o.TotalCents()), o.Destination, o.PRCStatus())
 	return err
 }

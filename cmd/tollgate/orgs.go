@@ -75,6 +75,9 @@ func newOrgsAddCmd(c *cli) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			org.Kind = tollgate.OrgKind(kind)
+			if err := parseCountry("--country", &org.Country); err != nil {
+				return err
+			}
 			if err := org.Validate(); err != nil {
 				return flagErrorOf(err)
 			}

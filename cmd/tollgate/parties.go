@@ -40,6 +40,9 @@ decision on a hit.`,
 				return err
 			}
 			defer st.Close()
+			if err := resolveRefs(cmd.Context(), st, []ref{orgRef("--org-id", &f.OrgID, "")}); err != nil {
+				return err
+			}
 			var all []*tollgate.Party
 			for {
 				f.Limit = tollgate.MaxPageLimit
@@ -87,7 +90,14 @@ func newPartiesAddCmd(c *cli) *cobra.Command {
     --identifier uscc=91110000000000000X`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p.Role, p.Type = tollgate.PartyRole(role), tollgate.EntityType(typ)
+			p.Role = tollgate.PartyRole(role)
+			var err error
+			if p.Type, err = parseEntityType("--type", typ); err != nil {
+				return err
+			}
+			if err := parseCountries(map[string]*string{"--country": &p.Country, "--headquarters-country": &p.HeadquartersCountry}); err != nil {
+				return err
+			}
 			for _, id := range identifiers {
 				t, v, ok := strings.Cut(id, "=")
 				if !ok {
@@ -103,6 +113,9 @@ func newPartiesAddCmd(c *cli) *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			if err := resolveRefs(cmd.Context(), st, []ref{orgRef("--org-id", &p.OrgID, "")}); err != nil {
+				return err
+			}
 			if err := st.CreateParty(cmd.Context(), &p); err != nil {
 				return flagErrorOf(err)
 			}
@@ -248,22 +261,23 @@ func newPartiesDecideCmd(c *cli) *cobra.Command {
 		Long: `decide records an analyst's decision on one hit of the party's latest screening,
 named by its list code and source id as "parties show" prints them. The
 decision holds for that listed entry: if the entry changes in a later list
-version, the hit comes back for review. A true match blocks the party.`,
+version, the hit comes back for review. A true match blocks the party.
+
+` + actingAsRule,
 		Example: `  tollgate parties decide 01a2... --list EL --source-id 1234 --kind false_positive --reason "different company"
   tollgate parties decide 01a2... --list SDN --source-id 36 --kind true_match --by "j.doe"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d.PartyID, d.List, d.SourceID, d.Kind = args[0], list, sourceID, tollgate.HitDecisionKind(kind)
-			if d.DecidedBy == "" {
-				d.DecidedBy = c.getenv("USER")
-			}
+			c.by = d.DecidedBy
+			d.DecidedBy = c.actingAs()
 			switch {
 			case list == "":
 				return usageErrorf("--list: required (the hit's list code, e.g. EL)")
 			case sourceID == "":
 				return usageErrorf("--source-id: required (the hit's source id)")
 			case d.DecidedBy == "":
-				return usageErrorf("--by: required when $USER is not set")
+				return usageErrorf("--by: required when neither $USER nor $USERNAME names you: a decision records who made it")
 			}
 			st, err := c.openStore(db)
 			if err != nil {
@@ -305,7 +319,7 @@ version, the hit comes back for review. A true match blocks the party.`,
 	fl.StringVar(&sourceID, "source-id", "", "the hit's source id (required)")
 	fl.StringVar(&kind, "kind", "", "false_positive or true_match (required)")
 	fl.StringVar(&d.Reason, "reason", "", "why (required for false_positive)")
-	fl.StringVar(&d.DecidedBy, "by", "", "the analyst (default $USER)")
+	fl.StringVar(&d.DecidedBy, "by", "", "the analyst, who the command acts as (default $USER, else $USERNAME)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

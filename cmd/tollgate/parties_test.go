@@ -101,3 +101,32 @@ func TestPartiesCommands(t *testing.T) {
 		t.Errorf("parties --status clear:\n%s", out)
 	}
 }
+
+// TestActingAs checks the one rule for who the CLI acts as: --by, else
+// $USER, else $USERNAME, else cli:unknown in the audit log, and a decision
+// refused without a name.
+func TestActingAs(t *testing.T) {
+	tests := []struct {
+		by, user, username string
+		want               string // the principal
+	}{
+		{"j.doe", "ada", "bob", "cli:j.doe"},
+		{"", "ada", "bob", "cli:ada"},
+		{"", "", "bob", "cli:bob"},
+		{"", " ", "", "cli:unknown"},
+	}
+	for _, tt := range tests {
+		env := map[string]string{"USER": tt.user, "USERNAME": tt.username}
+		c := &cli{getenv: func(k string) string { return env[k] }, by: tt.by}
+		if got := c.localPrincipal().UserID; got != tt.want {
+			t.Errorf("--by %q, USER %q, USERNAME %q: acts as %q, want %q", tt.by, tt.user, tt.username, got, tt.want)
+		}
+	}
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"parties", "decide", "P", "--list", "EL", "--source-id", "1", "--kind", "true_match",
+		"--db", apitest.SQLiteDSN(t)}, func(k string) string { return map[string]string{"TOLLGATE_DATA": t.TempDir()}[k] },
+		strings.NewReader(""), &out, &errb)
+	if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "--by: required") {
+		t.Errorf("parties decide with no name known: %v, want a usage error naming --by", err)
+	}
+}

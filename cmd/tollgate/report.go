@@ -55,7 +55,9 @@ ratios in basis points, as CSV (the default) or JSON.`,
 				return shipFlagError(err, map[string]string{"months": "--months", "to": "--to"})
 			}
 			for i, p := range products {
-				products[i] = tollgate.ProductKey(p)
+				if products[i], err = resolveProduct("--product", p); err != nil {
+					return err
+				}
 			}
 			return c.withShipping(cmd.Context(), db, func(ctx context.Context, svc *shipping.Service) error {
 				reports, err := svc.Report(ctx, exporter, periods, products)
@@ -66,7 +68,7 @@ ratios in basis points, as CSV (the default) or JSON.`,
 					return shipping.WriteJSON(c.stdout, reports)
 				}
 				return shipping.WriteCSV(c.stdout, reports)
-			})
+			}, orgRef("--exporter", &exporter, tollgate.OrgExporter))
 		},
 	}
 	addDBFlag(cmd, &db)

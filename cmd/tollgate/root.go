@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +25,14 @@ type cli struct {
 	stdout io.Writer
 	stderr io.Writer
 	now    func() time.Time
+
+	// by is the name a command's --by gave, which the CLI acts as (see
+	// actingAsRule); "" without one.
+	by string
+
+	// bound is a listener the caller bound for serve before doing anything
+	// else (the demo binds before its story); nil makes serve bind its own.
+	bound net.Listener
 }
 
 // commandGroups lists the constructors of every top-level command; one file
@@ -67,10 +77,13 @@ func newRootCmd(c *cli) *cobra.Command {
 		Short: "Run the advanced-AI-chip export regime end to end",
 		Long: `tollgate classifies chips under the export rules and the Section 232 tariff,
 screens parties against the US restricted-party lists, and runs licensing,
-shipping and a tamper-evident audit log for every party in the regime.`,
+shipping and a tamper-evident audit log for every party in the regime.
+
+` + actingAsRule,
 		Example: `  tollgate classify h200 --to CN
   tollgate compare h200 h20
   tollgate version`,
+		Version:       buildInfo().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// A bare "tollgate" prints help; unknown subcommands are usage errors.
@@ -82,6 +95,7 @@ shipping and a tamper-evident audit log for every party in the regime.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
+	root.SetVersionTemplate("tollgate {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{msg: err.Error()}
 	})
@@ -98,11 +112,12 @@ func wrapArgs(cmd *cobra.Command) {
 		inner := cmd.Args
 		cmd.Args = func(cmd *cobra.Command, args []string) error {
 			if err := inner(cmd, args); err != nil {
+				msg := err.Error()
 				var u *usageError
 				if errors.As(err, &u) {
-					return err
+					msg = u.msg
 				}
-				return &usageError{msg: err.Error()}
+				return &usageError{msg: msg + suggestCommands(cmd, args)}
 			}
 			return nil
 		}
@@ -113,6 +128,25 @@ func wrapArgs(cmd *cobra.Command) {
 		})
 		wrapArgs(sub)
 	}
+}
+
+// suggestCommands returns "; did you mean …?" naming the subcommands of
+// cmd closest to a mistyped first argument, or "" when there are none.
+func suggestCommands(cmd *cobra.Command, args []string) string {
+	if len(args) == 0 || !cmd.HasAvailableSubCommands() {
+		return ""
+	}
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's own default
+	}
+	s := cmd.SuggestionsFor(args[0])
+	if len(s) == 0 {
+		return ""
+	}
+	for i := range s {
+		s[i] = strconv.Quote(s[i])
+	}
+	return "; did you mean " + strings.Join(s, " or ") + "?"
 }
 
 // usageError is a mistake in how the command was called; it exits with 2.
@@ -145,4 +179,11 @@ func errorLine(err error) string {
 		return te.Error()
 	}
 	return err.Error()
+}
+
+// withBound returns a copy of c whose serve uses the listener ln.
+func (c *cli) withBound(ln net.Listener) *cli {
+	bc := *c
+	bc.bound = ln
+	return &bc
 }

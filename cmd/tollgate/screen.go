@@ -143,7 +143,7 @@ func screenQuery(name, typ, country string) (screen.Query, error) {
 	}
 	t, err := screen.ParseType(typ)
 	if err != nil {
-		return screen.Query{}, tollgate.FieldErrorf("type", "%q is not person, org (organization), vessel or aircraft", strings.TrimSpace(typ))
+		return screen.Query{}, tollgate.FieldErrorf("type", "%q is not %s", strings.TrimSpace(typ), entityTypeWords)
 	}
 	cc, err := screenCountry(country)
 	if err != nil {
@@ -155,16 +155,9 @@ func screenQuery(name, typ, country string) (screen.Query, error) {
 // screenCountry accepts an ISO 3166-1 alpha-2 code in either case or a
 // country name as the lists write it; empty stays empty.
 func screenCountry(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", nil
-	}
-	if len(s) == 2 {
-		s = strings.ToUpper(s)
-	}
-	cc, ok := lists.CountryCode(s)
+	cc, ok := countryCode(s)
 	if !ok {
-		return "", tollgate.FieldErrorf("country", "%q is not a country (want an ISO 3166-1 alpha-2 code such as CN, or a country name)", s)
+		return "", tollgate.FieldErrorf("country", "%q is not a country (want an ISO 3166-1 alpha-2 code such as CN, or a country name such as China)", strings.TrimSpace(s))
 	}
 	return cc, nil
 }
@@ -286,6 +279,8 @@ type screenListRef struct {
 	Entities  int    `json:"entities"`
 	// Problems counts the malformed records the parser reported and skipped.
 	Problems int `json:"problems,omitempty"`
+	// Uncited counts an internal list's entries that cite no source.
+	Uncited int `json:"uncited,omitempty"`
 }
 
 // noListsMessage is what screening says when there is nothing to screen
@@ -344,7 +339,8 @@ func loadListFiles(paths []string, cfg screen.Config) (*screenListSet, error) {
 			entities = append(entities, res.Entities...)
 		}
 		set.refs = append(set.refs, screenListRef{Path: p, Source: screening.SourceOf(res.Format), Format: string(res.Format),
-			Digest: res.Digest, Published: screenDate(res.Published), Entities: len(res.Entities), Problems: len(res.Problems)})
+			Digest: res.Digest, Published: screenDate(res.Published), Entities: len(res.Entities), Problems: len(res.Problems),
+			Uncited: res.Uncited()})
 	}
 	if len(entities) == 0 {
 		return nil, tollgate.Errorf(tollgate.EPRECONDITION, "no lists: the --list files hold no entities")
@@ -457,6 +453,9 @@ func printListRefs(b *strings.Builder, refs []screenListRef) {
 		fmt.Fprintf(b, "list %-8s %s  %s entities  sha256:%s", r.Source, from, thousands(r.Entities), rescreenDigest(r.Digest))
 		if r.Problems > 0 {
 			fmt.Fprintf(b, "  (%s malformed records skipped)", thousands(r.Problems))
+		}
+		if r.Uncited > 0 {
+			fmt.Fprintf(b, "  (%s)", uncitedNote(r.Uncited, r.Entities))
 		}
 		b.WriteString("\n")
 	}

@@ -191,13 +191,18 @@ func (c *cli) runScreenBatch(ctx context.Context, f screenFlags) error {
 	if err != nil {
 		return fmt.Errorf("screen --in %s: %w", label, err)
 	}
-	if err := out.commit(); err != nil {
-		return err
-	}
 	secs := c.now().Sub(prog.start).Seconds()
 	fmt.Fprintf(c.stderr, "tollgate: screen: %s rows, %s screened, %s skipped, %s with hits; %s names/s (%.2f s)\n",
 		thousands(st.Rows), thousands(st.Screened), thousands(st.Skipped), thousands(st.WithHits), screenRate(st.Screened, secs), secs)
-	return nil
+	// A batch in which no row could be screened answered nothing: it
+	// fails, and writes no --out file, rather than pass for a clean one.
+	switch {
+	case st.Screened == 0 && st.Rows == 0:
+		return tollgate.Errorf(tollgate.EINVALID, "screen --in %s: the file has no rows to screen", label)
+	case st.Screened == 0:
+		return tollgate.Errorf(tollgate.EINVALID, "screen --in %s: no row could be screened: all %s were skipped (see above)", label, thousands(st.Rows))
+	}
+	return out.commit()
 }
 
 // openScreenInput opens --in: a file, or standard input for "-". size is the

@@ -127,16 +127,40 @@ func TestScreenBatch(t *testing.T) {
 		}
 	})
 	t.Run("DefaultsFromFlags", func(t *testing.T) {
-		r := mustScreen(t, "name\n", "screen", "--in", "-", "--list", list, "--type", "person", "--country", "RU", "--threshold", "0.5")
-		if r.stdout != "" || !strings.Contains(r.stderr, "0 rows, 0 screened") {
-			t.Errorf("header only: stdout %q stderr %q", r.stdout, r.stderr)
-		}
-		r = mustScreen(t, "name,type\nIvan Petrov,\n", "screen", "--in", "-", "--list", list, "--type", "vessel")
+		r := mustScreen(t, "name,type\nIvan Petrov,\n", "screen", "--in", "-", "--list", list, "--type", "vessel")
 		line, _ := wantBatchLine(t, ix, "2", screen.Query{Name: "Ivan Petrov", Type: tollgate.EntityVessel})
 		if r.stdout != line {
 			t.Errorf("got %q, want %q (the --type default applied)", r.stdout, line)
 		}
 	})
+}
+
+// TestScreenBatchNothingScreened checks that a batch in which no row could
+// be screened fails (exit 1), with the count of skipped rows, and writes no
+// --out file.
+func TestScreenBatchNothingScreened(t *testing.T) {
+	list := writeScreenFile(t, "internal.csv", screenTestList)
+	tests := []struct {
+		name, in, want string
+	}{
+		{"HeaderOnly", "name\n", "the file has no rows to screen"},
+		{"AllSkipped", "name,type\n,\nNobody,alien\n", "no row could be screened: all 2 were skipped"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "hits.jsonl")
+			r := runScreenCLI(t, context.Background(), tt.in, "screen", "--in", "-", "--list", list, "--out", out)
+			if r.err == nil || exitCode(r.err) != 1 || !strings.Contains(errorLine(r.err), tt.want) {
+				t.Errorf("err %v, want exit 1 with %q", r.err, tt.want)
+			}
+			if !strings.Contains(r.stderr, " screened, ") || !strings.Contains(r.stderr, " skipped, ") {
+				t.Errorf("stderr lacks the counts:\n%s", r.stderr)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("--out %s was written", out)
+			}
+		})
+	}
 }
 
 func TestScreenBatchOrderAcrossChunks(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,7 +123,7 @@ func TestScreenName(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("hit keys %v, want %v", got, want)
 		}
-		if got := slices.Sorted(maps.Keys(raw.Lists[0])); !slices.Equal(got, []string{"digest", "entities", "format", "path", "source"}) {
+		if got := slices.Sorted(maps.Keys(raw.Lists[0])); !slices.Equal(got, []string{"digest", "entities", "format", "path", "source", "uncited"}) {
 			t.Errorf("list keys %v", got)
 		}
 	})
@@ -273,5 +274,19 @@ func TestScreenUsage(t *testing.T) {
 				t.Errorf("message %q does not name %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestScreenTablePrintsWholeSourceIDs checks that the hit table prints
+// each hit's list code and source id whole, as parties decide takes them.
+func TestScreenTablePrintsWholeSourceIDs(t *testing.T) {
+	long := "0123456789abcdef0123456789abcdef01234567"
+	var b strings.Builder
+	rep := &screenNameReport{Query: "x", Threshold: 0.8, Hits: []screenHitJSON{{Score: 0.9, List: "EL", SourceID: long, Name: "X", MatchedName: "X"}}}
+	if err := printScreenName(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`EL +` + long + ` `).MatchString(b.String()) {
+		t.Errorf("the table does not print the source id %s whole:\n%s", long, b.String())
 	}
 }

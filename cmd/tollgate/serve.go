@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -125,6 +126,14 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	if o.drain <= 0 {
 		return usageErrorf("--drain-timeout must be positive, not %s", o.drain)
 	}
+	// Bind before anything starts: an address in use fails here, at once.
+	ln := c.bound
+	if ln == nil {
+		if ln, err = listen(ctx, addr); err != nil {
+			return err
+		}
+	}
+	defer ln.Close()
 	log, err := serveLogger(c, o.logFormat, o.logLevel)
 	if err != nil {
 		return err
@@ -186,6 +195,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 		Now:       c.now,
 		Limits:    o.ops.limits(),
 		AuditKey:  keys.Key,
+		Build:     buildInfo(),
 	})
 	// Background jobs run on one replica at a time; register them here
 	// with sched.Register(name, interval, fn) (see package jobs).
@@ -216,18 +226,14 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 		}
 		return err
 	})
-	waitJobs := c.startJobs(ctx, sched, o.ops.jobs, log)
-	defer waitJobs()
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
+	// The metrics listener binds before the jobs start, as the API's does.
 	metricsAddr, stopMetrics, err := c.serveMetrics(ctx, o.listen.metricsAddr, reg, log)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	defer stopMetrics(context.WithoutCancel(ctx))
+	waitJobs := c.startJobs(ctx, sched, o.ops.jobs, log)
+	defer waitJobs()
 	if !listenerIsLoopback(ln.Addr()) && !o.auth.secureCookies {
 		log.Warn("session cookies are sent without Secure: put HTTPS in front of this address and pass --secure-cookies",
 			slog.String("addr", ln.Addr().String()))
@@ -251,7 +257,11 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 		served <- srv.Serve(api.ProblemListener(ln))
 	}()
 	scheme := o.listen.scheme()
-	fmt.Fprintf(c.stdout, "tollgate: serving the API on %s://%s (store: %s)\n", scheme, ln.Addr(), db.Dialect())
+	where := db.Dialect()
+	if dsn, _, err := c.storeDSN(o.db); err == nil {
+		where = redactDSN(dsn) // say where the store is, not only its kind
+	}
+	fmt.Fprintf(c.stdout, "tollgate: serving the API on %s://%s (store: %s)\n", scheme, ln.Addr(), where)
 	fmt.Fprintf(c.stdout, "tollgate: serving metrics on http://%s/metrics\n", metricsAddr)
 	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("scheme", scheme),
 		slog.String("metrics_addr", metricsAddr.String()), slog.String("store", db.Dialect()))
@@ -292,6 +302,21 @@ func (c *cli) serveAddr(flag string) (string, error) {
 		return "", usageErrorf("%s: want host:port (e.g. 127.0.0.1:8080 or :0), not %q", from, addr)
 	}
 	return addr, nil
+}
+
+// listen binds the API's address. It is the first thing serve and demo do,
+// so that an address in use fails at once, naming the address, before any
+// store is opened, story played or background job started.
+func listen(ctx context.Context, addr string) (net.Listener, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		var sys *os.SyscallError
+		if errors.As(err, &sys) {
+			err = sys.Err // "address already in use", without the op and address repeated
+		}
+		return nil, tollgate.Errorf(tollgate.EUNAVAILABLE, "cannot listen on %s: %v", addr, err)
+	}
+	return ln, nil
 }
 
 // listenerIsLoopback reports whether a listener accepts only local connections.

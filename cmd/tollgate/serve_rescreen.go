@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"tollgate"
 	"tollgate/jobs"
 	"tollgate/screening"
 )
@@ -34,16 +35,29 @@ func registerRescreen(sched *jobs.Scheduler, svc *screening.Service, log *slog.L
 // named by startKey (listVersionsKey).
 func rescreenJob(svc *screening.Service, log *slog.Logger, startKey string) func(context.Context) error {
 	var (
-		mu   sync.Mutex
-		last = startKey
+		mu     sync.Mutex
+		last   = startKey
+		warned bool // the empty list set was reported
 	)
 	return func(ctx context.Context) error {
 		mu.Lock()
 		defer mu.Unlock()
 		sn, err := svc.Current(ctx)
+		if tollgate.ErrorCode(err) == tollgate.EPRECONDITION {
+			// No list imported yet (a fresh store) is a state, not a
+			// failure of each slot: say it once, with what to do.
+			if !warned {
+				log.Warn("no restricted-party list imported: parties are not re-screened until one is; "+
+					"import lists with \"tollgate lists import FILE\" or \"tollgate lists update\", or serve with --lists-refresh-every 24h",
+					slog.String("reason", tollgate.ErrorMessage(err)))
+				warned = true
+			}
+			return nil
+		}
 		if err != nil {
 			return err
 		}
+		warned = false
 		key := strings.Join(sn.VersionIDs(), ",")
 		if key == last || len(sn.Versions) == 0 {
 			return nil

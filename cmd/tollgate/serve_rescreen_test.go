@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,5 +83,31 @@ func TestRescreenJob(t *testing.T) {
 	}
 	if got := screenings(); got != 1 {
 		t.Errorf("a second run with the same lists screened again: got %d screenings, want 1", got)
+	}
+}
+
+// TestRescreenJobNoLists checks that a store with no list is reported once,
+// as a warning saying what to do, and is no failure of each slot.
+func TestRescreenJobNoLists(t *testing.T) {
+	ctx := tollgate.WithPrincipal(context.Background(), tollgate.SystemPrincipal())
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	svc := screening.New(db, log, screening.DefaultConfig())
+	job := rescreenJob(svc, log, listVersionsKey(ctx, svc))
+	for i := range 3 {
+		if err := job(ctx); err != nil {
+			t.Fatalf("slot %d on a store with no list: %v", i+1, err)
+		}
+	}
+	if got := strings.Count(logs.String(), "level=WARN"); got != 1 || !strings.Contains(logs.String(), "tollgate lists import") {
+		t.Errorf("got %d warnings, want one saying what to do:\n%s", got, logs.String())
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("an empty list set logged an error:\n%s", logs.String())
 	}
 }

@@ -64,15 +64,18 @@ func (c *cli) newShippingService(db *store.DB) (*shipping.Service, error) {
 	return shipping.NewService(db, classify.Default(), catalog.Default().Lookup, cfg)
 }
 
-// withShipping opens the store named by dsn, builds the shipping service
-// over it and runs fn with a context acting as the local user, whose name
-// the audit records carry.
-func (c *cli) withShipping(ctx context.Context, dsn string, fn func(ctx context.Context, svc *shipping.Service) error) error {
+// withShipping opens the store named by dsn, resolves the command's
+// references on it, builds the shipping service over it and runs fn with a
+// context acting as the local user, whose name the audit records carry.
+func (c *cli) withShipping(ctx context.Context, dsn string, fn func(ctx context.Context, svc *shipping.Service) error, refs ...ref) error {
 	st, err := c.openStore(dsn)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if err := resolveRefs(ctx, st, refs); err != nil {
+		return err
+	}
 	svc, err := c.newShippingService(st)
 	if err != nil {
 		return err
@@ -166,7 +169,7 @@ records a correction as a reversal with negative units.`,
 						s.Customer, s.EndUse, s.Reference, s.Reverses)
 				}
 				return tw.Flush()
-			})
+			}, orgRef("--exporter", &f.ExporterOrgID, tollgate.OrgExporter), productRef("--product", &f.Product))
 		},
 	}
 	addDBFlag(cmd, &db)
@@ -199,7 +202,7 @@ func newShipmentsAddCmd(c *cli) *cobra.Command {
 					return shipFlagError(err, shipmentFlags)
 				}
 				return c.printShipment(out, asJSON)
-			})
+			}, orgRef("--exporter", &s.ExporterOrgID, tollgate.OrgExporter), productRef("--product", &s.Product))
 		},
 	}
 	addDBFlag(cmd, &db)

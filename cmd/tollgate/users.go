@@ -57,6 +57,9 @@ func newUsersListCmd(c *cli) *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			if err := resolveRefs(cmd.Context(), st, []ref{orgRef("--org", &orgID, "")}); err != nil {
+				return err
+			}
 			var all []*tollgate.User
 			for cursor := ""; ; {
 				us, next, err := st.FindUsers(cmd.Context(), tollgate.UserFilter{OrgID: orgID, Cursor: cursor, Limit: tollgate.MaxPageLimit})
@@ -114,10 +117,11 @@ with API tokens ("tollgate tokens create") and, given a password with
 				return err
 			}
 			defer st.Close()
+			if err := resolveRefs(cmd.Context(), st, []ref{orgRef("--org", &u.OrgID, "")}); err != nil {
+				return err
+			}
 			org, err := st.FindOrgByID(cmd.Context(), u.OrgID)
-			if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
-				return usageErrorf("--org: no organization %q (see tollgate orgs)", u.OrgID)
-			} else if err != nil {
+			if err != nil {
 				return err
 			}
 			if err := auth.CheckRoles(org.Kind, u.Roles); err != nil {
@@ -140,7 +144,7 @@ with API tokens ("tollgate tokens create") and, given a password with
 	}
 	addDBFlag(cmd, &db)
 	f := cmd.Flags()
-	f.StringVar(&u.OrgID, "org", "", "the user's organization (id; required)")
+	f.StringVar(&u.OrgID, "org", "", "the user's organization, its id or name (required)")
 	f.StringVar(&u.Email, "email", "", "email address, the user's sign-in name (required)")
 	f.StringVar(&u.Name, "name", "", "full name (required)")
 	f.StringSliceVar(&roles, "role", nil, "a role: "+allRoles()+" (required; repeatable)")

@@ -44,7 +44,6 @@ func TestUsersAndTokensCommands(t *testing.T) {
 		{[]string{"users", "create", "--org", org.ID, "--email", "x@nv.example", "--name", "X"}, "--role"},
 		{[]string{"users", "create", "--org", org.ID, "--email", "x@nv.example", "--name", "X", "--role", "king"}, "--role"},
 		{[]string{"users", "create", "--org", org.ID, "--email", "x@nv.example", "--name", "X", "--role", "licensing_officer"}, "--role"},
-		{[]string{"users", "create", "--org", "0192f1e2-0000-7000-8000-000000000000", "--email", "x@nv.example", "--name", "X", "--role", "auditor"}, "--org"},
 		{[]string{"users", "create", "--org", org.ID, "--email", "x@nv.example", "--name", "X", "--role", "exporter_admin", "--password-stdin"}, "--password-stdin"},
 		{[]string{"users", "disable"}, "accepts 1 arg"},
 		{[]string{"tokens", "create", "x@nv.example"}, "--name"},
@@ -54,6 +53,12 @@ func TestUsersAndTokensCommands(t *testing.T) {
 		if _, err := accessCLI(t, dsn, "", tt.args...); err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), tt.flag) {
 			t.Errorf("%v: %v, want a usage error naming %s", tt.args, err, tt.flag)
 		}
+	}
+	// An organization that does not exist is not found (exit 1), as in
+	// every command (refs.go), naming the flag.
+	if _, err := accessCLI(t, dsn, "", "users", "create", "--org", "0192f1e2-0000-7000-8000-000000000000", "--email", "x@nv.example",
+		"--name", "X", "--role", "auditor"); err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "--org: no organization") {
+		t.Errorf("users create --org NOBODY: %v, want exit 1 naming --org", err)
 	}
 
 	const password = "velvet quarry almanac"

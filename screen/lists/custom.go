@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"tollgate"
 )
@@ -77,6 +78,9 @@ func parseCustom(r io.Reader) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := customUTF8(header, 1); err != nil {
+		return nil, err
+	}
 	header = append([]string(nil), header...)
 	cols, err := customColumns(header)
 	if err != nil {
@@ -99,6 +103,9 @@ func parseCustom(r io.Reader) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := customUTF8(rec, line); err != nil {
+			return nil, err
+		}
 		if len(rec) != len(header) {
 			rows.problem(line, "has %d fields, the header %d; row skipped", len(rec), len(header))
 			continue
@@ -118,6 +125,20 @@ func parseCustom(r io.Reader) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// customUTF8 refuses a record that is not UTF-8. An internal list is the
+// user's own file: bytes in another encoding (GBK, Big5, Shift JIS,
+// Windows-1252) would be read as other characters and match nothing, so
+// the file is refused, naming the line, rather than half understood.
+func customUTF8(rec []string, line int) error {
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return tollgate.Errorf(tollgate.EINVALID,
+				"line %d is not UTF-8 text (the file may be in GBK, Big5, Shift JIS or Windows-1252): save the internal list as UTF-8", line)
+		}
+	}
+	return nil
 }
 
 type customIndexes struct {

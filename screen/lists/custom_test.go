@@ -55,6 +55,9 @@ func TestParseCustomColumns(t *testing.T) {
 		{"NoName", "aliases,type\nx,person\n", `no "name" column`},
 		{"Unknown", "name,nmae\nx,y\n", `unknown column "nmae"`},
 		{"Twice", "name,Name\nx,y\n", "twice"},
+		{"GBK", "name,country\nOK Co,CN\n\xc3\xfb\xd7\xd6\xd3\xd0\xcf\xde\xb9\xab\xcb\xbe,CN\n", "line 3 is not UTF-8"},
+		{"Windows1252", "name\nCaf\xe9 Trading\n", "line 2 is not UTF-8"},
+		{"HeaderNotUTF8", "name,\xe9\n", "line 1 is not UTF-8"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := lists.ParseCustom(strings.NewReader(tt.in))

@@ -94,6 +94,24 @@ func (r *Result) Counts() map[string]int {
 	return m
 }
 
+// Uncited returns how many entries of an internal list (FormatCustom) cite
+// no source. An official list is its own source; an internal list is the
+// user's file, whose entries should each cite theirs (a Federal Register
+// notice), so that a block made on one can be defended. 0 for the other
+// formats.
+func (r *Result) Uncited() int {
+	if r.Format != FormatCustom {
+		return 0
+	}
+	n := 0
+	for i := range r.Entities {
+		if r.Entities[i].Citation == "" {
+			n++
+		}
+	}
+	return n
+}
+
 // Load detects the format of the file or directory at path and parses it. A
 // gzip-compressed file is read transparently. For OFAC, path is a directory
 // holding sdn.csv or the sdn.csv file itself; add.csv, alt.csv and

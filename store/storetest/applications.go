@@ -105,6 +105,18 @@ func testApplications(t *testing.T, newDSN NewDSN) {
 		}
 		mustNoErr(t, update(func(tx *store.Tx) error { return tx.UpdateApplication(ctx, a) }))
 		wantCode(t, update(func(tx *store.Tx) error { return tx.UpdateApplication(ctx, b) }), tollgate.ECONFLICT)
+		mustNoErr(t, db.View(ctx, func(tx *store.Tx) error {
+			got, err := tx.ApplicationByControlNumber(ctx, "Z123456")
+			if err != nil {
+				return err
+			}
+			if got.ID != a.ID {
+				t.Errorf("by control number: got %s, want %s", got.ID, a.ID)
+			}
+			_, err = tx.ApplicationByControlNumber(ctx, "Z654321")
+			wantCode(t, err, tollgate.ENOTFOUND)
+			return nil
+		}))
 	})
 	t.Run("ScopeAndStates", func(t *testing.T) {
 		assigned := insertApp(t, db, f.draft())
