@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -25,6 +26,13 @@ const PermAuditRead = "audit.read"
 // auditor, who verifies the log.
 const PermCheckpointRead = "checkpoint.read"
 
+// PermReconcileRead lets its holder compare every live object of every
+// tenant with the audit log: the auditor's.
+const PermReconcileRead = "reconcile.read"
+
+// maxReconcileLimit bounds the findings one reconcile answer lists.
+const maxReconcileLimit = 10000
+
 // AuditLog is what the API needs from the audit log's store (*store.DB):
 // every mutation of the store appends its records itself; the API only
 // reads them, makes checkpoints and serves proofs.
@@ -44,6 +52,9 @@ type AuditLog interface {
 	// FindAuditRecord returns the record with sequence number seq, or
 	// ENOTFOUND.
 	FindAuditRecord(ctx context.Context, seq int64) (auditlog.Entry, error)
+	// Reconcile compares every live object with its last audit record
+	// and lists at most limit findings (store.DB.Reconcile).
+	Reconcile(ctx context.Context, limit int) (*store.ReconcileReport, error)
 }
 
 // AuditRecord is a record of the audit log as the API shows it: its fields,
@@ -115,6 +126,9 @@ var (
 		{Name: "since", Type: "string", Description: "Only records at or after this time (RFC 3339, or a date YYYY-MM-DD)."},
 		{Name: "until", Type: "string", Description: "Only records before this time (RFC 3339, or a date YYYY-MM-DD)."},
 		paramCursor, paramLimit,
+	}
+	auditReconcileParams = []Param{
+		{Name: "limit", Type: "integer", Description: "List at most this many findings (1 to 10000, default 1000); all are counted."},
 	}
 	auditInclusionParams = []Param{
 		{Name: "seq", Type: "integer", Required: true, Description: "The record's sequence number."},
@@ -218,3 +232,28 @@ func (s *server) signingKey() *auditlog.Key {
 
 // keyHashOf returns a key's hash as the store keeps it.
 func keyHashOf(k *auditlog.Key) string { return fmt.Sprintf("%08x", k.Hash()) }
+
+// handleAuditReconcile runs store.DB.Reconcile for a caller who reaches
+// every tenant's objects (the auditor): the answer names objects of all.
+func (s *server) handleAuditReconcile(w http.ResponseWriter, r *http.Request) error {
+	sc, err := auth.ScopeOf(principalFrom(r.Context()), PermReconcileRead)
+	if err != nil {
+		return err
+	}
+	if !sc.All {
+		return tollgate.Errorf(tollgate.EFORBIDDEN, "forbidden: reconcile reads every tenant's objects")
+	}
+	limit := store.DefaultReconcileLimit
+	if v := queryString(r, "limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxReconcileLimit {
+			return tollgate.FieldErrorf("limit", "must be an integer from 1 to %d", maxReconcileLimit)
+		}
+		limit = n
+	}
+	rep, err := s.audit.Reconcile(r.Context(), limit)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, rep)
+}

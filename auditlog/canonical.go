@@ -44,8 +44,14 @@ func Digest(v any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("auditlog.Digest: %w", err)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	return DigestCanonical(b), nil
+}
+
+// DigestCanonical returns the digest of a value whose canonical JSON
+// encoding (CanonicalJSON) is canonical: what Digest returns for it.
+func DigestCanonical(canonical []byte) string {
+	sum := sha256.Sum256(canonical)
+	return hex.EncodeToString(sum[:])
 }
 
 // canonicalObject returns the canonical encoding of a JSON object, or an

@@ -86,6 +86,8 @@ var policy = []Permission{
 	// verifies the log, the auditor; an exporter reads its own records.
 	{Name: "checkpoint.read", Summary: "read the audit log's signed checkpoints and its inclusion and consistency proofs", Grants: map[tollgate.Role]Rule{
 		auditor: ReadAll}},
+	{Name: "reconcile.read", Summary: "compare every live object with its last audit record (audit reconcile)", Grants: map[tollgate.Role]Rule{
+		auditor: ReadAll}},
 
 	// An exporter's parties and their screening.
 	{Name: "party.read", Summary: "read parties, their screenings and hit decisions", Grants: exporters(true)},

@@ -27,6 +27,7 @@ token.read             o  -  -  -  -  -  r  a
 token.write            o  -  -  -  -  -  -  a
 audit.read             o  -  -  -  -  -  r  -
 checkpoint.read        -  -  -  -  -  -  r  -
+reconcile.read         -  -  -  -  -  -  r  -
 party.read             o  o  -  -  -  -  r  -
 party.write            o  o  -  -  -  -  -  -
 party.screen           o  o  -  -  -  -  -  -

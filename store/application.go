@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"tollgate"
 )
@@ -222,13 +223,32 @@ func (tx *Tx) AssignApplication(ctx context.Context, appID, orgID, reason string
 	if _, err := findOrgByID(ctx, tx, orgID); err != nil {
 		return fmt.Errorf("store.AssignApplication: %w", err)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO application_assignments (application_id, org_id, reason, assigned_at)
+	res, err := tx.ExecContext(ctx, `INSERT INTO application_assignments (application_id, org_id, reason, assigned_at)
 		VALUES (?, ?, ?, ?) ON CONFLICT (application_id, org_id) DO NOTHING`, appID, orgID, reason, tx.Time(tx.now))
 	if err != nil {
 		return fmt.Errorf("store.AssignApplication: %w", err)
 	}
-	return nil
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err // assigned before
+	}
+	// An assignment grants the organization's reviewers the application
+	// (auth's Assigned rule): it is recorded as an object of its own.
+	a := &applicationAssignment{ApplicationID: appID, OrgID: orgID, Reason: reason, AssignedAt: tx.now}
+	return tx.Audit(ctx, "application.assign", "application_assignment", a.AuditID(), nil, a)
 }
+
+// applicationAssignment is a row of application_assignments as its record
+// states it.
+type applicationAssignment struct {
+	ApplicationID string    `json:"application_id"`
+	OrgID         string    `json:"org_id"`
+	Reason        string    `json:"reason"`
+	AssignedAt    time.Time `json:"assigned_at"`
+}
+
+// AuditID returns the assignment's object id in the audit log:
+// "<application id>/<organization id>".
+func (a *applicationAssignment) AuditID() string { return a.ApplicationID + "/" + a.OrgID }
 
 // loadAssignments fills in the AssignedOrgIDs of apps, in the order the
 // organizations were assigned.

@@ -2,10 +2,14 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"time"
 
 	"tollgate"
 	"tollgate/auditlog"
@@ -40,14 +44,22 @@ func (tx *Tx) AuditDetails(ctx context.Context, action, objectType, objectID str
 	if rec.Before, err = digestOf(before); err != nil {
 		return fmt.Errorf("store.Audit: %s: before: %w", action, err)
 	}
-	if rec.After, err = digestOf(after); err != nil {
+	var body []byte
+	if body, rec.After, err = auditState(after); err != nil {
 		return fmt.Errorf("store.Audit: %s: after: %w", action, err)
 	}
 	if err := rec.Validate(); err != nil {
 		return fmt.Errorf("store.Audit: %w", err)
 	}
-	tx.audit = append(tx.audit, rec)
+	tx.audit = append(tx.audit, pendingAudit{rec: rec, body: body})
 	return nil
+}
+
+// pendingAudit is a record Tx.Audit collected, with the canonical JSON of
+// the object's state after the change (nil when none).
+type pendingAudit struct {
+	rec  auditlog.Record
+	body []byte
 }
 
 // AuditEvent appends one record of an event that changes no object in the
@@ -128,19 +140,98 @@ func actorOf(p, fallback *tollgate.Principal) auditlog.Actor {
 	return a
 }
 
-// digestOf returns the digest of v's canonical JSON, or "" when v is nil
-// or a nil pointer, map or slice (no object).
-func digestOf(v any) (string, error) {
+// AuditDigest returns the digest the audit log records for the object v
+// (a record's before- or after-digest): the SHA-256 of the canonical JSON
+// of v's audited view (see auditView), or "" when v is nil or a nil
+// pointer, map or slice (no object).
+func AuditDigest(v any) (string, error) {
+	_, digest, err := auditState(v)
+	return digest, err
+}
+
+// digestOf is AuditDigest.
+func digestOf(v any) (string, error) { return AuditDigest(v) }
+
+// auditState returns the canonical JSON of v as the audit log states it
+// and its digest, or nothing when v is nil or a nil pointer, map or slice
+// (no object). It is the one encoding of an object's state: Tx.Audit
+// digests the objects of a change with it and Reconcile the live objects.
+// The state is v's audited view (auditView) with its times as the store
+// keeps them (storedTimes).
+func auditState(v any) (canonical []byte, digest string, err error) {
 	if v == nil {
-		return "", nil
+		return nil, "", nil
 	}
 	switch rv := reflect.ValueOf(v); rv.Kind() {
 	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
 		if rv.IsNil() {
-			return "", nil
+			return nil, "", nil
 		}
 	}
-	return auditlog.Digest(v)
+	if canonical, err = auditlog.CanonicalJSON(storedTimes(auditView(v))); err != nil {
+		return nil, "", err
+	}
+	return canonical, auditlog.DigestCanonical(canonical), nil
+}
+
+// auditView returns the form of v whose state the audit log records: v
+// itself, but for the objects that carry what is no state of theirs (a
+// flag derived from other rows, another object's decision) or bookkeeping
+// the store updates without a record (when a token was last used, when a
+// session was last seen), which their view leaves out, and for the
+// credentials' secrets, which their view states by digest (a secret
+// digested again, so that no copy of the view holds anything a caller could
+// sign in with).
+func auditView(v any) any {
+	switch o := v.(type) {
+	case *tollgate.ListVersion:
+		c := *o
+		c.Current = false // whether a newer version of the source exists
+		return &c
+	case *tollgate.Screening:
+		c := *o
+		c.Hits = slices.Clone(o.Hits)
+		for i := range c.Hits {
+			c.Hits[i].Decision = nil // hit_decision records state decisions
+		}
+		return &c
+	case *tollgate.User:
+		return struct {
+			*tollgate.User
+			PasswordDigest string `json:"password_hash_digest,omitempty"`
+		}{o, secretDigest(o.PasswordHash)}
+	case *tollgate.Token:
+		c := *o
+		c.LastUsedAt = time.Time{}
+		return struct {
+			*tollgate.Token
+			HashDigest string `json:"hash_digest"`
+		}{&c, secretDigest(o.Hash)}
+	case *tollgate.Session:
+		// When a session was last seen, and so its idle deadline, moves
+		// with use, unrecorded.
+		return struct {
+			ID         string    `json:"id"`
+			UserID     string    `json:"user_id"`
+			OrgID      string    `json:"org_id"`
+			HashDigest string    `json:"hash_digest"`
+			CreatedAt  time.Time `json:"created_at"`
+			ExpiresAt  time.Time `json:"expires_at"`
+			EndedAt    time.Time `json:"ended_at,omitzero"`
+			EndReason  string    `json:"end_reason,omitempty"`
+		}{o.ID, o.UserID, o.OrgID, secretDigest(o.Hash), o.CreatedAt, o.ExpiresAt, o.EndedAt, o.EndReason}
+	}
+	return v
+}
+
+// secretDigest returns the hex SHA-256 of a stored secret's hash, or ""
+// for none.
+func secretDigest(hash string) string {
+	if hash == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(hash))
+	return hex.EncodeToString(sum[:])
 }
 
 // flushAudit appends the records collected by Audit during fn, in one
@@ -149,7 +240,14 @@ func (tx *Tx) flushAudit(ctx context.Context) error {
 	if len(tx.audit) == 0 {
 		return nil
 	}
-	if _, err := auditlog.Append(ctx, auditTx{tx}, tx.audit...); err != nil {
+	recs := make([]auditlog.Record, len(tx.audit))
+	for i, p := range tx.audit {
+		recs[i] = p.rec
+	}
+	tx.objects = recordedObjects(tx.audit)
+	_, err := auditlog.Append(ctx, auditTx{tx}, recs...)
+	tx.objects = nil
+	if err != nil {
 		return fmt.Errorf("store: audit: %w", err)
 	}
 	tx.audit = tx.audit[:0]

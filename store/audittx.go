@@ -164,6 +164,9 @@ func (a auditTx) AppendEntries(ctx context.Context, entries []auditlog.Entry, st
 		}
 		batch = batch[n:]
 	}
+	if err := a.keepObjects(ctx); err != nil {
+		return err
+	}
 	last := entries[len(entries)-1].Record.Seq
 	res, err := tx.ExecContext(ctx, `UPDATE audit_size SET size = ? WHERE id = 1 AND size = ?`, last+1, entries[0].Record.Seq)
 	if err != nil {
@@ -176,7 +179,8 @@ func (a auditTx) AppendEntries(ctx context.Context, entries []auditlog.Entry, st
 }
 
 // appendOneStatement is AppendEntries on PostgreSQL in one round trip: the
-// records, the hashes and the size in one statement whose inserts are
+// records, the hashes, the recorded objects (keepObjects) and the size in
+// one statement whose inserts are
 // data-modifying WITH clauses. A group transaction appends once per
 // commit, and on a loaded server each round trip of its serial chain
 // costs more than the statement. The rows go as one array a column, so
@@ -201,14 +205,24 @@ func (a auditTx) appendOneStatement(ctx context.Context, entries []auditlog.Entr
 	for j, h := range hashes {
 		idxs[j], hashBytes[j] = start+int64(j), h[:]
 	}
+	objs := a.tx.objects
+	a.tx.objects = nil
+	objTypes, objIDs, bodies := make([]string, len(objs)), make([]string, len(objs)), make([][]byte, len(objs))
+	for i, o := range objs {
+		objTypes[i], objIDs[i], bodies[i] = o.objectType, o.objectID, o.body
+	}
 	last := entries[n-1].Record.Seq
 	res, err := a.tx.ExecContext(ctx, `WITH records AS (INSERT INTO audit_records
 		(seq, time, action, object_type, object_id, user_id, org_id, token_id, canonical)
 		SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TIMESTAMPTZ[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
 			CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BYTEA[]))),
-		hashes AS (INSERT INTO audit_hashes (idx, hash) SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BYTEA[])))
+		hashes AS (INSERT INTO audit_hashes (idx, hash) SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BYTEA[]))),
+		objects AS (INSERT INTO audit_objects (object_type, object_id, body)
+			SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BYTEA[]))
+			ON CONFLICT (object_type, object_id) DO UPDATE SET body = excluded.body)
 		UPDATE audit_size SET size = ? WHERE id = 1 AND size = ?`,
-		seqs, times, actions, objectTypes, objectIDs, userIDs, orgIDs, tokenIDs, canonical, idxs, hashBytes, last+1, entries[0].Record.Seq)
+		seqs, times, actions, objectTypes, objectIDs, userIDs, orgIDs, tokenIDs, canonical, idxs, hashBytes,
+		objTypes, objIDs, bodies, last+1, entries[0].Record.Seq)
 	if err != nil {
 		return fmt.Errorf("append audit records: %w", err)
 	}
@@ -271,6 +285,30 @@ func scanHashes(ctx context.Context, tx *Tx, q string, args []any, found map[int
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read audit hashes: %w", err)
+	}
+	return nil
+}
+
+// auditObjectBatch is how many audit_objects rows one SQLite statement
+// writes (3 parameters a row).
+const auditObjectBatch = 300
+
+// keepObjects writes the recorded states of the records being appended
+// (Tx.objects) to audit_objects on SQLite; PostgreSQL's append writes them
+// in its one statement.
+func (a auditTx) keepObjects(ctx context.Context) error {
+	objs := a.tx.objects
+	a.tx.objects = nil
+	for batch := range slices.Chunk(objs, auditObjectBatch) {
+		args := make([]any, 0, 3*len(batch))
+		for _, o := range batch {
+			args = append(args, o.objectType, o.objectID, o.body)
+		}
+		_, err := a.tx.ExecContext(ctx, `INSERT INTO audit_objects (object_type, object_id, body) VALUES `+
+			placeholders(len(batch), 3)+` ON CONFLICT (object_type, object_id) DO UPDATE SET body = excluded.body`, args...)
+		if err != nil {
+			return fmt.Errorf("keep audited objects: %w", err)
+		}
 	}
 	return nil
 }

@@ -114,21 +114,7 @@ func partyDecisions(ctx context.Context, tx *Tx, partyID string) ([]*tollgate.Hi
 }
 
 func queryDecisions(ctx context.Context, tx *Tx, q string, args ...any) ([]*tollgate.HitDecision, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ds []*tollgate.HitDecision
-	for rows.Next() {
-		var d tollgate.HitDecision
-		if err := rows.Scan(&d.ID, &d.PartyID, &d.List, &d.SourceID, &d.EntityDigest, &d.Kind,
-			&d.Reason, &d.DecidedBy, timeColumn{&d.DecidedAt}); err != nil {
-			return nil, err
-		}
-		ds = append(ds, &d)
-	}
-	return ds, rows.Err()
+	return queryAll(ctx, tx, scanDecision, q, args...)
 }
 
 // attachDecisions sets each hit's Decision to the one in force.
@@ -152,4 +138,13 @@ func withDecisions(ctx context.Context, tx *Tx, partyID string, ss []*tollgate.S
 		attachDecisions(s.Hits, decisions)
 	}
 	return nil
+}
+
+func scanDecision(s scanner) (*tollgate.HitDecision, error) {
+	var d tollgate.HitDecision
+	if err := s.Scan(&d.ID, &d.PartyID, &d.List, &d.SourceID, &d.EntityDigest, &d.Kind,
+		&d.Reason, &d.DecidedBy, timeColumn{&d.DecidedAt}); err != nil {
+		return nil, err
+	}
+	return &d, nil
 }

@@ -218,8 +218,8 @@ func queryScreenings(ctx context.Context, tx *Tx, q string, args ...any) ([]*tol
 	}
 	var ss []*tollgate.Screening
 	for rows.Next() {
-		s := &tollgate.Screening{ListVersionIDs: []string{}, Hits: []tollgate.Hit{}}
-		if err := rows.Scan(&s.ID, &s.PartyID, timeColumn{&s.ScreenedAt}, &s.Threshold); err != nil {
+		s, err := scanScreeningRow(rows)
+		if err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -274,4 +274,14 @@ func loadScreeningDetails(ctx context.Context, tx *Tx, s *tollgate.Screening) er
 		s.Hits = append(s.Hits, h)
 	}
 	return rows.Err()
+}
+
+// scanScreeningRow scans a screening's own columns (id, party_id,
+// screened_at, threshold); its list versions and hits are loaded apart.
+func scanScreeningRow(s scanner) (*tollgate.Screening, error) {
+	sc := &tollgate.Screening{ListVersionIDs: []string{}, Hits: []tollgate.Hit{}}
+	if err := s.Scan(&sc.ID, &sc.PartyID, timeColumn{&sc.ScreenedAt}, &sc.Threshold); err != nil {
+		return nil, err
+	}
+	return sc, nil
 }

@@ -103,20 +103,36 @@ func (db *DB) EndSession(ctx context.Context, id, reason string) error {
 		return nil
 	}
 	err := db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL`,
-			tx.Time(tx.now), reason, id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err
-		}
-		return tx.AuditDetails(ctx, "session.end", "session", id, nil, nil, map[string]any{"reason": reason})
+		_, err := endSessions(ctx, tx, `id = ?`, []any{id}, reason)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store.EndSession: %w", err)
 	}
 	return nil
+}
+
+// endSessions ends the open sessions matching the condition where (with
+// args) for reason, recording each one's end (session.end), and returns
+// how many it ended.
+func endSessions(ctx context.Context, tx *Tx, where string, args []any, reason string) (int, error) {
+	open, err := queryAll(ctx, tx, scanSession, `SELECT `+sessionColumns+` FROM sessions
+		WHERE ended_at IS NULL AND `+where+` ORDER BY id`+tx.d.forUpdate, args...)
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range open {
+		_, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?`, tx.Time(tx.now), reason, s.ID)
+		if err != nil {
+			return 0, err
+		}
+		ended := *s
+		ended.EndedAt, ended.EndReason = tx.now, reason
+		if err := tx.AuditDetails(ctx, "session.end", "session", s.ID, s, &ended, map[string]any{"reason": reason}); err != nil {
+			return 0, err
+		}
+	}
+	return len(open), nil
 }
 
 // EndUserSessions implements tollgate.UserService.
@@ -141,13 +157,7 @@ func endUserSessions(ctx context.Context, tx *Tx, userID, reason, keep string) (
 	if !validID(userID) {
 		return 0, nil
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, end_reason = ?
-		WHERE user_id = ? AND ended_at IS NULL AND id <> ?`, tx.Time(tx.now), reason, userID, keepID(keep))
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	return endSessions(ctx, tx, `user_id = ? AND id <> ?`, []any{userID, keepID(keep)}, reason)
 }
 
 // keepID returns the session id to spare, or the nil UUID (which no

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"tollgate"
-	"tollgate/auditlog"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -29,7 +28,10 @@ type Tx struct {
 	write bool                // a DB.Update transaction, which may audit
 	keyed bool                // a keyed transaction (store/keyed.go)
 	actor *tollgate.Principal // the DB's Actor, for audit records
-	audit []auditlog.Record   // records appended just before commit
+	audit []pendingAudit      // records appended just before commit
+	// objects holds the recorded states of the records being appended,
+	// for AppendEntries to keep in audit_objects (store/reconcile.go).
+	objects []auditObject
 	// auditSize is the DB's guess at the audit log's size; frontier
 	// holds the hashes LockSize read with the size (store/audittx.go).
 	auditSize *atomic.Int64

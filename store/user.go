@@ -115,8 +115,11 @@ func (db *DB) SetPasswordHash(ctx context.Context, id, hash, keepSessionID strin
 		if err != nil {
 			return err
 		}
-		// The hash itself is a secret of sorts: the record names the change only.
-		return tx.AuditDetails(ctx, "user.set_password", "user", u.ID, nil, nil, map[string]any{"sessions_ended": n})
+		// The record states the user by its view (auditView), which holds
+		// the hash only by digest.
+		after := *u
+		after.PasswordHash, after.UpdatedAt = hash, tx.now
+		return tx.AuditDetails(ctx, "user.set_password", "user", u.ID, u, &after, map[string]any{"sessions_ended": n})
 	})
 	if err != nil {
 		return fmt.Errorf("store.SetPasswordHash: %w", err)

@@ -29,12 +29,14 @@ was altered, removed, reordered or added.`,
   tollgate audit export --out ./bundle
   tollgate audit verify ./bundle --key @tollgate-audit.pub
   tollgate audit checkpoint > checkpoint.note
-  tollgate audit retention --as-of 2031-12-31`,
+  tollgate audit retention --as-of 2031-12-31
+  tollgate audit reconcile`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newAuditKeyCmd(c), newAuditVerifyCmd(c),
-		newAuditCheckpointCmd(c), newAuditExportCmd(c), newAuditRetentionCmd(c), newAuditRotateKeyCmd(c))
+		newAuditCheckpointCmd(c), newAuditExportCmd(c), newAuditRetentionCmd(c), newAuditRotateKeyCmd(c),
+		newAuditReconcileCmd(c))
 	return cmd
 }
 

@@ -39,6 +39,7 @@ type serveOptions struct {
 	checkpointChanged bool          // --checkpoint-every was given
 	rescreenEvery     time.Duration // how often to look for new list versions to re-screen against
 	listsRefreshEvery time.Duration // how often to download and import the official lists (0: never)
+	reconcileEvery    time.Duration // how often to reconcile the live data with the audit log (0: never)
 	auth              serveAuth     // sign-in, tokens, the first administrator (serve_auth.go)
 	listen            serveListen   // the metrics listener and TLS (serve_listen.go)
 }
@@ -69,7 +70,10 @@ Every change is appended to the audit log. serve loads the log's signing key
 from the data directory (creating it on first start; replicas share one key
 file), signs a checkpoint of the log at start, at shutdown and, as a background
 job, every --checkpoint-every when the log grew, and follows a key replaced by
-"tollgate audit rotate-key".
+"tollgate audit rotate-key". With --reconcile-every it also checks, as a job,
+that every live object is what its last audit record says (audit reconcile),
+logging each object that is not and counting them in
+tollgate_audit_reconcile_findings.
 
 Every API call but /healthz, /readyz, /openapi.json and /v1/login
 needs an API token ("Authorization: Bearer tg_…") or a dashboard session cookie,
@@ -96,6 +100,9 @@ with several replicas starting together, only one of them does.`,
 				o.auth.secureCookies = true // the dashboard is reached over HTTPS
 			}
 			o.checkpointChanged = cmd.Flags().Changed("checkpoint-every")
+			if err := o.resolveReconcile(cmd.Flags().Changed("reconcile-every"), c.getenv); err != nil {
+				return err
+			}
 			return c.serve(cmd.Context(), o)
 		},
 	}
@@ -114,6 +121,8 @@ with several replicas starting together, only one of them does.`,
 		"how often to look for a list import and then re-screen every party; 0: never")
 	f.DurationVar(&o.listsRefreshEvery, "lists-refresh-every", 0,
 		"how often to download the official lists into <data dir>/lists and import them, e.g. 24h; 0: never")
+	f.DurationVar(&o.reconcileEvery, "reconcile-every", 0,
+		"how often to check that every live object is what the audit log says (audit reconcile), e.g. 24h; 0: never (env TOLLGATE_AUDIT_RECONCILE_EVERY)")
 	return cmd
 }
 
@@ -203,6 +212,7 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	keys.registerCheckpoints(sched, db, every)
 	sched.Register("audit.denials", store.DenialWindow/2, closeDenialWindows(db, log))
 	registerRescreen(sched, svc, log, o.rescreenEvery, listVersionsKey(ctx, svc))
+	registerReconcile(sched, db, log, newReconcileMetrics(reg), o.reconcileEvery)
 	if o.listsRefreshEvery > 0 {
 		data, err := c.dataDir()
 		if err != nil {

@@ -61,7 +61,7 @@ func mustAuditSize(tb testing.TB, db *store.DB) int64 {
 
 func mustDigest(tb testing.TB, v any) string {
 	tb.Helper()
-	d, err := auditlog.Digest(v)
+	d, err := store.AuditDigest(v)
 	mustNoErr(tb, err)
 	return d
 }

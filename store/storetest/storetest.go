@@ -42,6 +42,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 	t.Run("Shipping", func(t *testing.T) { testShipping(t, newDSN) })
 	t.Run("Engagements", func(t *testing.T) { testEngagements(t, newDSN) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newDSN) })
+	t.Run("Reconcile", func(t *testing.T) { testReconcile(t, newDSN) })
 }
 
 // Clock is a settable clock safe for concurrent use. Its times are in a
