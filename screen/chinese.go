@@ -22,8 +22,35 @@ import (
 // reading of characters that read differently as surnames (单 Shan, 曾 Zeng,
 // 解 Xie).
 
+//go:generate sh -c "go run ./internal/cedictgen -cedict ${TOLLGATE_CEDICT} -list ${TOLLGATE_TESTDATA}/lists/csl/consolidated-2022-04.csv.gz -list ${TOLLGATE_TESTDATA}/lists/ofac/2024-05-03 -list ${TOLLGATE_TESTDATA}/lists/un/consolidated-2026-02-27.xml -out cedict_table.go"
+
 // maxWordRunes is the longest dictionary word, in characters.
-const maxWordRunes = 6
+const maxWordRunes = 10
+
+// The dictionary has two parts: the hand-kept words of chinese_dict.go
+// (legal forms, places, the spellings the lists use for common words),
+// which win, and the words generated from CC-CEDICT (cedict_table.go,
+// cedictgen): names of organizations ("北方工业" Norinco, "大疆" DJI,
+// "北京理工大学") and the vocabulary of organization names ("量子" quantum,
+// "重工" heavy industry, "终端" terminal), selected by rule.
+var cedictDict = map[string]hanWord{}
+
+func init() {
+	for line := range strings.SplitSeq(cedictWords, "\n") {
+		zh, rest, ok := strings.Cut(line, "\t")
+		if !ok {
+			continue
+		}
+		kind, en, _ := strings.Cut(rest, "\t")
+		cedictDict[zh] = hanWord{english: en, org: kind == "o"}
+	}
+	rs := []rune(cedictTrad)
+	for i := 0; i+1 < len(rs); i += 2 {
+		if _, ok := tradToSimp[rs[i]]; !ok {
+			tradToSimp[rs[i]] = rs[i+1]
+		}
+	}
+}
 
 var pinyinArgs = pinyin.NewArgs()
 
@@ -33,7 +60,10 @@ var pinyinArgs = pinyin.NewArgs()
 // group ("国防" → "national defense", alternatively "guofang"), because the
 // lists write such words either way, even mixed within one name ("Hunan
 // Guofang Keji University").
-func readHan(run string) []token {
+//
+// orgNames allows the dictionary's names of organizations; usedOrg
+// reports whether one was read.
+func readHan(run string, orgNames bool) (toks []token, usedOrg bool) {
 	orig := []rune(run)
 	simp := make([]rune, len(orig))
 	for i, r := range orig {
@@ -44,7 +74,7 @@ func readHan(run string) []token {
 		}
 	}
 	if t, ok := readPersonName(orig, simp); ok {
-		return t
+		return t, false
 	}
 	var out []token
 	unknownStart := -1
@@ -61,7 +91,8 @@ func readHan(run string) []token {
 			i += n
 			continue
 		}
-		n, e := longestWord(simp[i:])
+		n, e := longestWord(simp[i:], orgNames)
+		usedOrg = usedOrg || e.org
 		if n == 0 {
 			if unknownStart < 0 {
 				unknownStart = i
@@ -85,7 +116,7 @@ func readHan(run string) []token {
 		i += n
 	}
 	flushUnknown(len(simp))
-	return out
+	return out, usedOrg
 }
 
 // chineseNumber reads an ordinal (第十四) or a number of two or more
@@ -141,18 +172,28 @@ func hanValue(d []rune) (int, bool) {
 }
 
 // longestWord returns the length and entry of the longest dictionary word
-// at the start of s, or 0.
-func longestWord(s []rune) (int, hanWord) {
-	max := maxWordRunes
-	if len(s) < max {
-		max = len(s)
-	}
-	for n := max; n >= 2; n-- {
-		if e, ok := hanDict[string(s[:n])]; ok {
+// at the start of s, or 0; names of organizations only with orgNames.
+func longestWord(s []rune, orgNames bool) (int, hanWord) {
+	for n := min(maxWordRunes, len(s)); n >= 2; n-- {
+		w := string(s[:n])
+		if e, ok := hanDict[w]; ok {
+			return n, e
+		}
+		if e, ok := cedictDict[w]; ok && (orgNames || !e.org) {
 			return n, e
 		}
 	}
 	return 0, hanWord{}
+}
+
+// handWord reports whether a word of the hand-kept dictionary starts s.
+func handWord(s []rune) bool {
+	for n := min(maxWordRunes, len(s)); n >= 2; n-- {
+		if _, ok := hanDict[string(s[:n])]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // readPersonName reads a run of two to four characters that starts with a
@@ -162,7 +203,9 @@ func readPersonName(orig, simp []rune) ([]token, bool) {
 		return nil, false
 	}
 	for i := 0; i+1 < len(simp); i++ {
-		if n, _ := longestWord(simp[i:]); n > 0 {
+		// Only the hand-kept words: the generated vocabulary holds many
+		// given names' characters as words (建国, 志强).
+		if handWord(simp[i:]) {
 			return nil, false
 		}
 	}

@@ -10,6 +10,7 @@ type hanWord struct {
 	english string
 	legal   bool
 	place   bool
+	org     bool // the name of an organization (cedict_table.go)
 }
 
 // hanDict is keyed by simplified characters; traditional input is mapped to

@@ -2,6 +2,7 @@ package screen
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"tollgate"
@@ -11,7 +12,7 @@ import (
 // best alignment over every reading of each name.
 func compareWith(wm *weightModel, name1, name2 string, typ tollgate.EntityType) (float64, Explanation) {
 	a1, a2 := analyze(name1, typ), analyze(name2, typ)
-	best := Explanation{Query: a1.String(), Matched: name2, Listed: a2.String()}
+	best := Explanation{Query: a1.String(), Matched: name2, Listed: a2.String(), Warnings: append(slices.Clip(a1.notes), a2.notes...)}
 	bestScore := -1.0
 	var cands []pairCand
 	for _, f1 := range a1.forms {
@@ -22,10 +23,12 @@ func compareWith(wm *weightModel, name1, name2 string, typ tollgate.EntityType) 
 			wl := wm.weights(l, nil)
 			cands = directCands(q, l, cands[:0], typ != tollgate.EntityPerson)
 			al := align(cands, wq, wl, contMask(q), contMask(l), nil)
-			if al.score > bestScore {
-				bestScore = al.score
+			score, bare := withBareName(al, kindsOf(q, nil), wq, kindsOf(l, nil), wl, typ == tollgate.EntityPerson)
+			if score > bestScore {
+				bestScore = score
 				best.Query, best.Listed = f1.String(), f2.String()
-				best.NameScore = round3(al.score)
+				best.NameScore = round3(score)
+				best.BareName = bare
 				best.Tokens = explain(al, q, l, wq, wl)
 			}
 		}

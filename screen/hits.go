@@ -35,7 +35,8 @@ func (ix *Index) collect(s *scratch, a analysis, q Query, minScore float64, limi
 		if al.score <= 0 {
 			continue
 		}
-		total := min(1, max(0, al.score+ta+ca+wa))
+		nameScore, bare := withBareName(al, kindsOf(qt, nil), wq, kindsOf(lt, nil), wl, q.Type == tollgate.EntityPerson || ent.Type == tollgate.EntityPerson)
+		total := min(1, max(0, nameScore+ta+ca+wa))
 		if total < minScore {
 			continue
 		}
@@ -47,11 +48,13 @@ func (ix *Index) collect(s *scratch, a analysis, q Query, minScore float64, limi
 				Query:         f.String(),
 				Matched:       matched,
 				Listed:        form{toks: lt}.String(),
-				NameScore:     round3(al.score),
+				NameScore:     round3(nameScore),
+				BareName:      bare,
 				TypeAdjust:    ta,
 				CountryAdjust: ca,
 				AliasAdjust:   wa,
 				Tokens:        explain(al, qt, lt, wq, wl),
+				Warnings:      a.notes,
 			},
 		})
 	}

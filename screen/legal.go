@@ -17,6 +17,10 @@ type legalPhrase struct {
 	// they count as legal forms only as the first or last token of a name
 	// with other tokens.
 	edgeOnly bool
+	// cyrillic forms are abbreviations of Russian legal forms ("АО", "НК",
+	// "ФГУП") that are legal forms only when written in Cyrillic; there
+	// they are unambiguous anywhere in the name ("ПАО «НК «Роснефть»").
+	cyrillic bool
 }
 
 // legalForms indexes the phrases by their first word, longest first.
@@ -58,6 +62,22 @@ func init() {
 	add("npo", true, "ano", "nko", "npo")
 	add("gup", true, "fgup", "gup", "mup", "fkp")
 	add("kk", false, "kabushiki kaisha", "kabushikigaisha", "yugen kaisha")
+	// Russian forms written in Cyrillic, as the tokenizer transliterates
+	// them: joint-stock companies (АО, НАО, АООТ, АОЗТ), LLCs (ОДО),
+	// a state corporation (Госкорпорация, ГК), federal and municipal
+	// unitary enterprises and institutions (ФГУП, ГУП, МУП, ФКП, ФГБУ,
+	// ФГАУ, ФГБОУ), "НК" (oil company) and "ПК" (production company).
+	cyr := func(canonical string, spellings ...string) {
+		for _, s := range spellings {
+			p := legalPhrase{words: strings.Fields(s), canonical: strings.Fields(canonical), cyrillic: true}
+			legalForms[p.words[0]] = append(legalForms[p.words[0]], p)
+		}
+	}
+	cyr("jsc", "ao", "nao", "aoot", "aozt", "pao", "oao", "zao")
+	cyr("llc", "odo", "ooo")
+	cyr("corp", "goskorporatsiya", "gosudarstvennaya korporatsiya", "gk")
+	cyr("gup", "fgup", "gup", "mup", "fkp", "fgbu", "fgau", "fgbou", "gbu", "mbu")
+	cyr("co", "nk", "pk", "neftyanaya kompaniya")
 	for w, ps := range legalForms {
 		// Longest phrases first, so that "joint stock company" wins over "joint stock".
 		for i := 1; i < len(ps); i++ {
@@ -134,7 +154,7 @@ var legalWords []legalPhrase
 func init() {
 	for _, ps := range legalForms {
 		for _, p := range ps {
-			if len(p.words) == 1 && len(p.words[0]) >= 7 && !p.edgeOnly {
+			if len(p.words) == 1 && len(p.words[0]) >= 7 && !p.edgeOnly && !p.cyrillic {
 				legalWords = append(legalWords, p)
 			}
 		}
@@ -182,6 +202,9 @@ func matchLegalPhrase(toks []token, i int) (legalPhrase, bool) {
 			}
 		}
 		if !ok {
+			continue
+		}
+		if p.cyrillic && toks[i].script != scriptCyrillic {
 			continue
 		}
 		if p.edgeOnly && i != 0 && i+len(p.words) != len(toks) {

@@ -63,6 +63,9 @@ type form struct {
 // analysis is a name as the engine sees it.
 type analysis struct {
 	forms []form
+	// notes says what unmask found hidden in the name (a bidi override,
+	// look-alike letters), for the explanation of a hit.
+	notes []string
 }
 
 // String returns the primary form with tokens separated by spaces.
@@ -102,14 +105,38 @@ type piece struct {
 
 // analyze normalizes name into its forms: folding, transliteration,
 // tokenization, initials, numbers, legal forms, and OFAC's comma order.
+// A name whose letters unmask reads differently (look-alike letters,
+// letters spaced apart) has a second form in that reading, and one that
+// reads as Mandarin syllables a form in Wade-Giles (wadegiles.go); the
+// first stays the name as written, so that normalizing a normalized name
+// changes nothing.
 func analyze(name string, typ tollgate.EntityType) analysis {
-	return analysis{forms: []form{finish(tokenize(prepare(name)), typ)}}
+	u := unmask(prepare(name))
+	pieces, orgs := tokenize(u.plain, true)
+	a := analysis{forms: []form{finish(pieces, typ)}, notes: u.notes}
+	if orgs {
+		// A Chinese organization's name from the dictionary ("北方工业"
+		// Norinco) is also read word by word ("north industry").
+		pieces, _ = tokenize(u.plain, false)
+		a.forms = append(a.forms, finish(pieces, typ))
+	}
+	if u.plain != u.text {
+		pieces, _ = tokenize(u.text, true)
+		a.forms = append(a.forms, finish(pieces, typ))
+	}
+	if typ != tollgate.EntityOrganization {
+		if f, ok := wadeForm(a.forms[0].toks); ok {
+			a.forms = append(a.forms, form{toks: f})
+		}
+	}
+	return a
 }
 
 // tokenize splits s into pieces by rune class.
-func tokenize(s string) []piece {
+// orgNames allows the dictionary's names of organizations in runs of
+// Chinese characters; usedOrg reports whether one was read.
+func tokenize(s string, orgNames bool) (pieces []piece, usedOrg bool) {
 	var (
-		pieces   []piece
 		cur      strings.Builder
 		orig     strings.Builder // the token in its own script, when transliterated
 		translit bool
@@ -206,7 +233,9 @@ func tokenize(s string) []piece {
 			if foreign {
 				pieces = append(pieces, piece{han: readTranscription(s[i:j])})
 			} else {
-				pieces = append(pieces, piece{han: readHan(s[i:j])})
+				toks, org := readHan(s[i:j], orgNames)
+				usedOrg = usedOrg || org
+				pieces = append(pieces, piece{han: toks})
 			}
 			i = j
 			continue
@@ -216,15 +245,20 @@ func tokenize(s string) []piece {
 		i += size
 	}
 	flush()
-	return pieces
+	return pieces, usedOrg
 }
 
 // finish turns pieces into a form.
 func finish(pieces []piece, typ tollgate.EntityType) form {
 	toks := make([]token, 0, len(pieces)+2)
 	commas := 0
+	skippedAcronym := false // the piece before was a parenthesized acronym, skipped
 	for i := 0; i < len(pieces); i++ {
 		p := pieces[i]
+		if skippedAcronym && p.paren && p.han == nil && (len(p.text) <= 3 || isDigits(p.text)) {
+			continue // the acronym's qualifier: "(NSCC-CS)", "(CETC 38)"
+		}
+		skippedAcronym = false
 		if p.han != nil {
 			toks = append(toks, p.han...)
 		} else if p.dotted && len(p.text) <= 2 && i+1 < len(pieces) && pieces[i+1].han == nil && len(pieces[i+1].text) <= 2 {
@@ -238,6 +272,7 @@ func finish(pieces []piece, typ tollgate.EntityType) form {
 			toks = append(toks, token{text: unLeet(text)})
 		} else {
 			if p.paren && isAcronymOf(p.text, toks) {
+				skippedAcronym = true
 				continue // "(NUDT)" after the words it abbreviates says nothing more
 			}
 			toks = append(toks, token{text: unLeet(p.text), orig: p.orig, script: p.script, alt: p.alt, altSpan: p.altSpan, cont: p.cont})

@@ -87,7 +87,7 @@ func TestChineseReading(t *testing.T) {
 	}{
 		{"国防科技大学", "national defense technology university", "guofang keji daxue"},
 		{"曙光信息产业股份有限公司", "shuguang information industry co ltd", "xinxi chanye"},
-		{"四川大学", "sichuan university", "daxue"},
+		{"四川大学", "sichuan university", "sichuandaxue"}, // a CC-CEDICT entry as a whole
 		{"成都华为技术有限公司", "chengdu huawei technology co ltd", "jishu"},
 	}
 	for _, tt := range tests {

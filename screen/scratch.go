@@ -40,6 +40,7 @@ type scratch struct {
 	keyless uint64
 	hits    []hitRec
 	wq, wl  []float64
+	qk      []tokKind // the kinds of the query form's tokens
 	cands   []pairCand
 	chosen  []pairCand
 	sel     []int32

@@ -121,6 +121,12 @@ type Explanation struct {
 	// NameScore is the name similarity in [0,1] before type and country
 	// evidence.
 	NameScore float64 `json:"name_score"`
+	// BareName is set when the query is the listed name's distinctive
+	// word(s) alone, the rest of the listed name being generic words and
+	// legal forms ("Huawei" for "Huawei Technologies Co., Ltd."): NameScore
+	// is then a fixed score between the threshold and a full match
+	// (bare.go).
+	BareName bool `json:"bare_name,omitempty"`
 	// TypeAdjust and CountryAdjust are what entity type and country added to
 	// (or took from) NameScore.
 	TypeAdjust    float64 `json:"type_adjust,omitempty"`
@@ -131,6 +137,11 @@ type Explanation struct {
 	// Tokens lists every token of both names: aligned pairs first, then the
 	// query's and the listed name's unmatched tokens.
 	Tokens []TokenMatch `json:"tokens"`
+	// Warnings says what the query hid and how it was read: a bidi override
+	// (the name stored differs from the name displayed), invisible
+	// characters, letters of mixed or look-alike scripts, letters spaced
+	// apart. Such a query deserves a closer look whatever its score.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // TokenMatch is one step of the alignment of two names.

@@ -61,6 +61,7 @@ func (ix *Index) screen(s *scratch, q Query, limit int) []Hit {
 func (ix *Index) screenForm(s *scratch, qt []token, q Query, minScore float64, fi uint8) {
 	s.newForm()
 	s.wq = ix.weights.weights(qt, s.wq)
+	s.qk = kindsOf(qt, s.qk)
 	total := 0.0
 	s.keyless = 0
 	for i, t := range qt {
@@ -103,7 +104,7 @@ func (ix *Index) screenForm(s *scratch, qt []token, q Query, minScore float64, f
 	minAcc := float32(total * minCoverage(minScore-bonus-pruneGap))
 	cands := s.candidates(minAcc, ix.cfg.MaxCandidates)
 	for _, n := range cands {
-		score := ix.scoreName(s, qt, n)
+		score := ix.scoreName(s, qt, n, q.Type == tollgate.EntityPerson)
 		if score <= 0 {
 			continue
 		}
@@ -294,7 +295,7 @@ func (ix *Index) accumulate(s *scratch) {
 }
 
 // scoreName scores name n against query tokens qt from the retrieval cache.
-func (ix *Index) scoreName(s *scratch, qt []token, n int32) float64 {
+func (ix *Index) scoreName(s *scratch, qt []token, n int32, person bool) float64 {
 	ids, kinds := ix.nameTokens(n)
 	s.wl = ix.listedWeights(n, s.wl)
 	c := s.cands[:0]
@@ -362,5 +363,6 @@ func (ix *Index) scoreName(s *scratch, qt []token, n int32) float64 {
 	s.cands = c
 	al := align(c, s.wq, s.wl, contMask(qt), 0, s.chosen)
 	s.chosen = al.chosen
-	return al.score
+	score, _ := withBareName(al, s.qk, s.wq, kinds, s.wl, person || ix.entityOf(n).Type == tollgate.EntityPerson)
+	return score
 }

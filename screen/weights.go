@@ -94,5 +94,5 @@ var genericWords = setOf("technology", "technologies", "tech", "international", 
 	"management", "consulting", "energy", "materials", "products", "partners", "capital", "fund",
 	"trust", "securities", "finance", "financial", "resources", "associates", "ventures", "agency",
 	"organization", "organisation", "foundation", "association", "society", "office", "department",
-	"ministry", "academy", "laboratory", "factory", "plant", "works", "center", "commercial", "economic",
+	"ministry", "academy", "laboratory", "factory", "plant", "works", "concern", "center", "commercial", "economic",
 	"new", "first", "united", "state", "public", "private", "joint", "stock")

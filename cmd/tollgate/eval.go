@@ -49,6 +49,13 @@ files) and measures the screening engine on every labelled file under DIR/eval:
   un-positives-*.csv   listed individuals (some misspelled) against the UN
                        list: share whose best hit is the right individual
   negatives-*.csv      ordinary names against all lists: share with any hit
+  evasion-*.csv        names written to slip past screening (bare brands,
+                       look-alike letters, bidi overrides, invisible or
+                       spaced letters, Chinese short names, formal Russian
+                       names) and negatives against all lists: listed party
+                       among the first three hits, negatives without a hit
+  romanization-*.csv   name pairs in two romanization systems, scored with
+                       Compare: pairs decided wrongly
 
 Each figure is printed with its target and PASS or FAIL. The command fails
 (exit 1) only when it cannot run; a missed target is a FAIL line, not an
@@ -137,6 +144,22 @@ func printEvalReport(w io.Writer, rep *screeneval.Report, errors bool) error {
 		fmt.Fprintf(w, "\n%s: %d of %d names with a hit = %.5f\n", ng.File, ng.WithHit, ng.Names, ng.Rate)
 		for _, e := range ng.Errors {
 			fmt.Fprintf(w, "  %s (%s) → %s %s %q %.3f\n", e.Name, e.Country, e.List, e.ID, e.Matched, e.Score)
+		}
+	}
+	for _, ev := range rep.Evasion {
+		fmt.Fprintf(w, "\n%s: found in the top %d %d/%d, negatives with a hit %d/%d\n",
+			ev.File, screeneval.EvasionTopN, ev.Found, ev.Expected, ev.NegativesHit, ev.Negatives)
+		for _, r := range ev.Rows {
+			if errors || !r.Pass {
+				fmt.Fprintf(w, "  %-4s %-14s %q → %q rank %d; top %q %.3f\n", passWord(r.Pass), r.Kind, r.Query, r.Expect, r.Rank, r.TopName, r.TopScore)
+			}
+		}
+	}
+	for _, ro := range rep.Romanization {
+		fmt.Fprintf(w, "\n%s (%d pairs)\n", ro.File, ro.All.Pairs)
+		printConfusion(w, "all", ro.All)
+		for _, e := range ro.Errors {
+			fmt.Fprintf(w, "  want %-5v score %.3f  %s | %s\n", e.Want, e.Score, e.Name1, e.Name2)
 		}
 	}
 	fmt.Fprintln(w, "\ntargets:")

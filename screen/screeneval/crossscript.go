@@ -78,20 +78,32 @@ func runCrossScript(path string, ix *screen.Index) (*CrossScriptResult, error) {
 }
 
 // carriesName reports whether e is listed under name: a name or alias
-// equal to it, or starting with it, once parenthesized parts are removed
-// from both ("National University of Defense Technology (NUDT)"; "Chengdu
-// Huawei Technologies Co., Ltd., Chengdu, Sichuan").
+// containing it as a run of whole words, once parenthesized parts are
+// removed from both ("National University of Defense Technology (NUDT)";
+// "Chengdu Huawei Technologies Co., Ltd., Chengdu, Sichuan"; "38th
+// Research" in "… Group Corporation 38th Research Institute").
 func carriesName(e *tollgate.Entity, name string) bool {
-	want := plainKey(stripParens(name))
+	want := plainWords(stripParens(name))
 	if want == "" {
 		return false
 	}
 	for _, n := range e.Names() {
-		if strings.HasPrefix(plainKey(stripParens(n)), want) {
+		if strings.Contains(" "+plainWords(stripParens(n))+" ", " "+want+" ") {
 			return true
 		}
 	}
 	return false
+}
+
+// plainWords lowercases s and keeps its words of letters and digits,
+// separated by single spaces; punctuation inside a word ("Co.,", "High-
+// Performance") is dropped without splitting it.
+func plainWords(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		words[i] = plainKey(w)
+	}
+	return strings.Join(strings.Fields(strings.Join(words, " ")), " ")
 }
 
 // stripParens removes parenthesized parts of s.

@@ -9,7 +9,12 @@
 //   - un-positives-*.csv (names of listed individuals, some misspelled,
 //     against the UN list): ≥ 99% correct at rank 1;
 //   - negatives-*.csv (ordinary names against every list): ≤ 0.1% of names
-//     with any hit.
+//     with any hit;
+//   - evasion-*.csv (names written to slip past screening, and ordinary
+//     names, against every list; issue 19): every listed party among the
+//     first three hits, no hit for the negatives;
+//   - romanization-*.csv (name pairs in two romanization systems, scored
+//     with screen.Compare; issue 19): every pair decided right.
 //
 // Every file matching a pattern is measured on its own, so a directory with
 // held-out sets beside the development sets reports both. Run is a pure
@@ -30,6 +35,9 @@ const (
 	TargetF1NonASCII    = 0.90
 	TargetUNRank1       = 0.99
 	TargetNegativesRate = 0.001
+	// TargetCrossScript is the share of cross-script queries whose
+	// expected entity must be found (issue 19).
+	TargetCrossScript = 0.95
 )
 
 // Options says what to evaluate and how.
@@ -46,13 +54,15 @@ type Options struct {
 
 // Report holds every figure of one evaluation.
 type Report struct {
-	Threshold   float64             `json:"threshold"`
-	Lists       []ListInfo          `json:"lists"`
-	NameBench   []NameBenchResult   `json:"namebench"`
-	CrossScript []CrossScriptResult `json:"cross_script"`
-	UN          []UNResult          `json:"un_positives"`
-	Negatives   []NegativesResult   `json:"negatives"`
-	Targets     []Target            `json:"targets"`
+	Threshold    float64             `json:"threshold"`
+	Lists        []ListInfo          `json:"lists"`
+	NameBench    []NameBenchResult   `json:"namebench"`
+	CrossScript  []CrossScriptResult `json:"cross_script"`
+	UN           []UNResult          `json:"un_positives"`
+	Negatives    []NegativesResult   `json:"negatives"`
+	Evasion      []EvasionResult     `json:"evasion"`
+	Romanization []NameBenchResult   `json:"romanization"`
+	Targets      []Target            `json:"targets"`
 }
 
 // ListInfo describes one loaded list file.
@@ -121,6 +131,23 @@ func Run(opts Options) (*Report, error) {
 			rep.Negatives = append(rep.Negatives, *r)
 		}
 	}
+	for _, path := range glob(evalDir, "romanization-*.csv") {
+		r, err := runNameBench(path, opts)
+		if err != nil {
+			return nil, fmt.Errorf("screeneval.Run: %w", err)
+		}
+		rep.Romanization = append(rep.Romanization, *r)
+	}
+	if paths := glob(evalDir, "evasion-*.csv"); len(paths) > 0 {
+		ix := screen.NewIndex(ls.all, opts.Config)
+		for _, path := range paths {
+			r, err := runEvasion(path, ix)
+			if err != nil {
+				return nil, fmt.Errorf("screeneval.Run: %w", err)
+			}
+			rep.Evasion = append(rep.Evasion, *r)
+		}
+	}
 	rep.Targets = targets(rep)
 	return rep, nil
 }
@@ -144,8 +171,12 @@ func targets(r *Report) []Target {
 			Target{Name: nb.File + " F1 non-ASCII", Value: nb.NonASCII.F1, Goal: fmt.Sprintf(">= %.2f", TargetF1NonASCII), Pass: nb.NonASCII.F1 >= TargetF1NonASCII})
 	}
 	for _, cs := range r.CrossScript {
+		share := 1.0
+		if cs.Expected > 0 {
+			share = float64(cs.Found) / float64(cs.Expected)
+		}
 		ts = append(ts,
-			Target{Name: cs.File + " expected found", Value: float64(cs.Found), Goal: fmt.Sprintf("= %d", cs.Expected), Pass: cs.Found == cs.Expected},
+			Target{Name: cs.File + " expected found", Value: share, Goal: fmt.Sprintf(">= %.2f", TargetCrossScript), Pass: share >= TargetCrossScript},
 			Target{Name: cs.File + " negatives with a hit", Value: float64(cs.NegativesHit), Goal: "= 0", Pass: cs.NegativesHit == 0})
 	}
 	for _, un := range r.UN {
@@ -153,6 +184,15 @@ func targets(r *Report) []Target {
 	}
 	for _, ng := range r.Negatives {
 		ts = append(ts, Target{Name: ng.File + " names with a hit", Value: ng.Rate, Goal: fmt.Sprintf("<= %.3f", TargetNegativesRate), Pass: ng.Rate <= TargetNegativesRate})
+	}
+	for _, ev := range r.Evasion {
+		ts = append(ts,
+			Target{Name: ev.File + fmt.Sprintf(" found in top %d", EvasionTopN), Value: float64(ev.Found), Goal: fmt.Sprintf("= %d", ev.Expected), Pass: ev.Found == ev.Expected},
+			Target{Name: ev.File + " negatives with a hit", Value: float64(ev.NegativesHit), Goal: "= 0", Pass: ev.NegativesHit == 0})
+	}
+	for _, ro := range r.Romanization {
+		wrong := ro.All.FP + ro.All.FN
+		ts = append(ts, Target{Name: ro.File + " pairs wrong", Value: float64(wrong), Goal: "= 0", Pass: wrong == 0})
 	}
 	return ts
 }

@@ -37,7 +37,10 @@ func TestCarriesName(t *testing.T) {
 		{"Chengdu Huawei Technologies Co., Ltd.", true},
 		{"CHENGDU HUAWEI TECHNOLOGIES CO LTD", true},
 		{"National University of Defense Technology", true},
-		{"Huawei Technologies Co., Ltd.", false},
+		{"Huawei Technologies Co., Ltd.", true},
+		{"Huawei Tech", false},
+		{"Defense Technology", true},
+		{"Sichuan Chengdu", false},
 		{"", false},
 	}
 	for _, tt := range tests {
