@@ -38,6 +38,7 @@ type serveOptions struct {
 	rescreenEvery     time.Duration // how often to look for new list versions to re-screen against
 	listsRefreshEvery time.Duration // how often to download and import the official lists (0: never)
 	auth              serveAuth     // sign-in, tokens, the first administrator (serve_auth.go)
+	index             string        // a saved screening index to start from (lists_index.go)
 }
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -82,6 +83,9 @@ only one of them does.`,
 				return err
 			}
 			o.checkpointChanged = cmd.Flags().Changed("checkpoint-every")
+			if !cmd.Flags().Changed("index") {
+				o.index = c.getenv("TOLLGATE_INDEX")
+			}
 			return c.serve(cmd.Context(), o)
 		},
 	}
@@ -95,6 +99,8 @@ only one of them does.`,
 	o.auth.addFlags(f)
 	f.DurationVar(&o.checkpointEvery, "checkpoint-every", defaultCheckpointEvery,
 		"how often to sign an audit log checkpoint; 0: only at start and shutdown (env TOLLGATE_AUDIT_CHECKPOINT_EVERY)")
+	f.StringVar(&o.index, "index", "",
+		"start from the screening index saved by \"tollgate lists index\"; refused with a warning, and the index built, unless it matches the current lists and engine (env TOLLGATE_INDEX)")
 	f.DurationVar(&o.rescreenEvery, "rescreen-every", defaultRescreenEvery,
 		"how often to look for a list import and then re-screen every party; 0: never")
 	f.DurationVar(&o.listsRefreshEvery, "lists-refresh-every", 0,
@@ -142,6 +148,9 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	}
 
 	svc := screening.New(db, log, screening.DefaultConfig())
+	if o.index != "" {
+		loadSavedIndex(ctx, svc, o.index, log)
+	}
 	if err := svc.Warm(ctx); err != nil {
 		return fmt.Errorf("serve: build the screening index: %w", err)
 	}
