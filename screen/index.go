@@ -85,28 +85,7 @@ type nameRec struct {
 func buildIndex(entities []tollgate.Entity, cfg Config) *Index {
 	ix := &Index{cfg: cfg, entities: entities, tokenID: make(map[string]int32), cache: newRetrievalCache()}
 	df := make(map[string]int32)
-	seen := make(map[string]bool)
-	for ei := range entities {
-		e := &entities[ei]
-		clear(seen)
-		for ai, raw := range append(e.Names(), e.WeakAltNames...) {
-			if raw == "" {
-				continue
-			}
-			for _, f := range analyze(raw, e.Type).forms {
-				toks := clip(f.toks)
-				if len(toks) == 0 {
-					continue
-				}
-				key := f.String()
-				if seen[key] {
-					continue
-				}
-				seen[key] = true
-				ix.addName(int32(ei), int16(min(ai, 1<<15-1)), toks, df)
-			}
-		}
-	}
+	ix.addEntities(entities, df) // index_build.go
 	ix.weights = learnWeights(df, len(ix.names))
 	ix.vocabKey = make([]string, len(ix.vocab))
 	for id, t := range ix.vocab {
