@@ -51,6 +51,8 @@ type Index struct {
 
 	cache *retrievalCache
 	pool  sync.Pool
+
+	noPrune bool // touch every posting (prune.go); tests compare both ways
 }
 
 // weakAliasPenalty is taken off the score of a match on an alias the list
