@@ -212,16 +212,20 @@ func (t *textDecoder) entity(x *tollgate.Entity) {
 	x.Remarks = t.str()
 }
 
-// index reads the entities and the vocabulary into a new index.
-func (t *textDecoder) index(cfg Config) (*Index, error) {
-	ix := &Index{cfg: cfg, cache: newRetrievalCache()}
+// entities reads the entities into ix.
+func (t *textDecoder) entities(ix *Index) error {
 	ix.entities = make([]tollgate.Entity, t.count())
 	for i := range ix.entities {
 		if t.err != nil {
-			return nil, t.err
+			return t.err
 		}
 		t.entity(&ix.entities[i])
 	}
+	return t.end()
+}
+
+// vocabulary reads the vocabulary and the learned weights into ix.
+func (t *textDecoder) vocabulary(ix *Index) error {
 	nv := t.count()
 	ix.vocab, ix.vocabKey = make([]string, nv), make([]string, nv)
 	ix.tokenID = make(map[string]int32, nv)
@@ -229,23 +233,28 @@ func (t *textDecoder) index(cfg Config) (*Index, error) {
 	for id := range nv {
 		tok, key, w := t.str(), t.str(), t.str()
 		if t.err != nil {
-			return nil, t.err
+			return t.err
 		}
 		if len(w) != 4 {
-			return nil, errors.New("a weight is not 4 bytes")
+			return errors.New("a weight is not 4 bytes")
 		}
 		if _, dup := ix.tokenID[tok]; dup {
-			return nil, fmt.Errorf("token %q saved twice", tok)
+			return fmt.Errorf("token %q saved twice", tok)
 		}
 		ix.vocab[id], ix.vocabKey[id] = tok, key
 		ix.tokenID[tok] = int32(id)
 		learned[tok] = math.Float32frombits(binary.LittleEndian.Uint32([]byte(w)))
 	}
 	ix.weights = &weightModel{learned: learned}
-	if t.pos != len(t.s) {
-		return nil, errors.New("trailing bytes")
+	return t.end()
+}
+
+// end checks that the part was read to its end.
+func (t *textDecoder) end() error {
+	if t.err == nil && t.pos != len(t.s) {
+		return errors.New("trailing bytes")
 	}
-	return ix, t.err
+	return t.err
 }
 
 // decoder reads the header and the array part from the file's bytes.

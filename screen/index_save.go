@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"math"
 	"runtime/debug"
 	"sync"
@@ -23,13 +24,14 @@ import (
 // slices written out in a small binary format:
 //
 //	magic, format version, engine version, lists key      (header)
-//	length, then entities and vocabulary as strings      (text part)
+//	lengths, then entities and vocabulary as strings     (text part)
 //	names, tokens, weights, postings, fuzzy lookups      (array part)
 //	CRC-32C of all that precedes
 //
 // The text part is read back as one string that every entity field and
 // vocabulary token is a substring of, so loading allocates a few large
-// blocks rather than millions of strings. A saved index is only ever used
+// blocks rather than millions of strings, and the entities, the
+// vocabulary and the arrays are decoded at the same time. A saved index is only ever used
 // for the lists and the engine it was built with: LoadIndex refuses a file
 // whose lists key or engine version differs, or that is damaged, with
 // ErrIndexMismatch.
@@ -90,12 +92,13 @@ var engineCanaries = []string{
 // list versions indexed (their digests), which LoadIndex must be given
 // again.
 func (ix *Index) Save(w io.Writer, lists string) error {
-	var text bytes.Buffer
-	t := encoder{w: &text}
+	var ents, voc bytes.Buffer
+	t := encoder{w: &ents}
 	t.uvarint(uint64(len(ix.entities)))
 	for i := range ix.entities {
 		t.entity(&ix.entities[i])
 	}
+	t = encoder{w: &voc}
 	t.uvarint(uint64(len(ix.vocab)))
 	for id, tok := range ix.vocab {
 		t.str(tok)
@@ -110,8 +113,10 @@ func (ix *Index) Save(w io.Writer, lists string) error {
 	e.uvarint(indexFormatVersion)
 	e.str(EngineVersion())
 	e.str(lists)
-	e.uvarint(uint64(text.Len()))
-	e.write(text.Bytes())
+	e.uvarint(uint64(ents.Len()))
+	e.uvarint(uint64(voc.Len()))
+	e.write(ents.Bytes())
+	e.write(voc.Bytes())
 	ix.encodeArrays(&e)
 	if e.err != nil {
 		return fmt.Errorf("screen.Save: %w", e.err)
@@ -178,7 +183,7 @@ func (ix *Index) hashCSRs() []*hashCSR {
 // (EngineVersion), or is damaged; the index then must be built again. cfg
 // replaces the configuration the index was saved with.
 func LoadIndex(r io.Reader, lists string, cfg Config) (*Index, error) {
-	data, err := io.ReadAll(r)
+	data, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("screen.LoadIndex: %w", err)
 	}
@@ -194,6 +199,21 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // appendChecksum appends the CRC-32C trailer of body.
 func appendChecksum(body []byte) []byte {
 	return binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli))
+}
+
+// readAll reads r to its end, in one allocation when r is a file.
+func readAll(r io.Reader) ([]byte, error) {
+	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+			buf := make([]byte, fi.Size())
+			if _, err := io.ReadFull(r, buf); err != nil {
+				return nil, err
+			}
+			rest, err := io.ReadAll(r) // a file that grew since Stat
+			return append(buf, rest...), err
+		}
+	}
+	return io.ReadAll(r)
 }
 
 // mismatch wraps ErrIndexMismatch with what did not match.
@@ -220,16 +240,27 @@ func decodeIndex(data []byte, lists string, cfg Config) (*Index, error) {
 	if saved := d.str(); saved != lists {
 		return nil, mismatch("saved for lists %q, not the current %q", saved, lists)
 	}
-	text := &textDecoder{s: string(d.bytesN(int(d.uvarint())))}
+	nEnts, nVoc := d.uvarint(), d.uvarint()
+	if d.err != nil || nEnts > uint64(len(body)) || nVoc > uint64(len(body)) {
+		return nil, mismatch("damaged header")
+	}
+	text := string(d.bytesN(int(nEnts + nVoc)))
 	if d.err != nil {
 		return nil, mismatch("damaged header: %v", d.err)
 	}
-	ix, err := text.index(cfg)
-	if err != nil {
+	// The three parts are independent: decode them at once.
+	ix := &Index{cfg: cfg, cache: newRetrievalCache()}
+	var errEnts, errVoc error
+	var wg sync.WaitGroup
+	wg.Go(func() { errEnts = (&textDecoder{s: text[:nEnts]}).entities(ix) })
+	wg.Go(func() { errVoc = (&textDecoder{s: text[nEnts:]}).vocabulary(ix) })
+	errArrays := ix.decodeArrays(d)
+	wg.Wait()
+	if err := errors.Join(errEnts, errVoc); err != nil {
 		return nil, mismatch("damaged text part: %v", err)
 	}
-	if err := ix.decodeArrays(d); err != nil {
-		return nil, mismatch("damaged array part: %v", err)
+	if errArrays != nil {
+		return nil, mismatch("damaged array part: %v", errArrays)
 	}
 	if err := ix.validate(); err != nil {
 		return nil, mismatch("inconsistent index: %v", err)
