@@ -126,3 +126,53 @@ func (s *scratch) credit(n int32, un unit, sim float32) {
 	}
 	s.acc[n] += float32(w) * sim
 }
+
+// selectByAcc moves the k names of highest accumulated weight (ties by
+// lower name id, as sortByAcc orders them) to names[:k], in sortByAcc's
+// order, in time linear in len(names) plus k log k: the same candidates as
+// sorting all the names, which a common query token makes many.
+func selectByAcc(names []int32, acc []float32, k int) {
+	before := func(a, b int32) bool {
+		if acc[a] != acc[b] {
+			return acc[a] > acc[b]
+		}
+		return a < b
+	}
+	lo, hi := 0, len(names)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if before(names[mid], names[lo]) {
+			names[mid], names[lo] = names[lo], names[mid]
+		}
+		if before(names[hi], names[lo]) {
+			names[hi], names[lo] = names[lo], names[hi]
+		}
+		if before(names[hi], names[mid]) {
+			names[hi], names[mid] = names[mid], names[hi]
+		}
+		p := names[mid]
+		i, j := lo, hi
+		for i <= j {
+			for before(names[i], p) {
+				i++
+			}
+			for before(p, names[j]) {
+				j--
+			}
+			if i <= j {
+				names[i], names[j] = names[j], names[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			lo = hi
+		}
+	}
+	sortByAcc(names[:k], acc)
+}

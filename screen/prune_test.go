@@ -2,7 +2,9 @@ package screen
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"tollgate/screen/synth"
@@ -44,4 +46,28 @@ func hitIDs(hits []Hit) []string {
 		out[i] = fmt.Sprintf("%s %q %.6f", h.Entity.SourceID, h.MatchedName, h.Score)
 	}
 	return out
+}
+
+func TestSelectByAcc(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := range 500 {
+		n := 1 + r.IntN(300)
+		acc := make([]float32, n)
+		for i := range acc {
+			acc[i] = float32(r.IntN(1 + trial%20)) // many ties on some trials
+		}
+		names := make([]int32, n)
+		for i := range names {
+			names[i] = int32(i)
+		}
+		r.Shuffle(n, func(i, j int) { names[i], names[j] = names[j], names[i] })
+		k := 1 + r.IntN(n)
+		got := slices.Clone(names)
+		selectByAcc(got, acc, k)
+		want := slices.Clone(names)
+		sortByAcc(want, acc)
+		if !slices.Equal(got[:k], want[:k]) {
+			t.Fatalf("n=%d k=%d: selectByAcc %v, sortByAcc %v", n, k, got[:k], want[:k])
+		}
+	}
 }

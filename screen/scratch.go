@@ -160,7 +160,7 @@ func (s *scratch) candidates(minAcc float32, limit int) []int32 {
 		}
 	}
 	if limit > 0 && len(sel) > limit {
-		sortByAcc(sel, s.acc)
+		selectByAcc(sel, s.acc, limit) // prune.go
 		sel = sel[:limit]
 	}
 	s.sel = sel
