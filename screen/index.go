@@ -89,16 +89,15 @@ func buildIndex(entities []tollgate.Entity, cfg Config) *Index {
 	df := make(map[string]int32)
 	ix.addEntities(entities, df) // index_build.go
 	ix.weights = learnWeights(df, len(ix.names))
-	ix.vocabKey = make([]string, len(ix.vocab))
-	for id, t := range ix.vocab {
-		ix.vocabKey[id] = phoneticKey(t)
-	}
+	ix.vocabKey = parallelMap(ix.vocab, phoneticKey) // index_build.go
 	ix.nameW = make([]float32, len(ix.nameToks))
 	for i, id := range ix.nameToks {
 		ix.nameW[i] = float32(ix.weights.weight(token{text: ix.vocab[id], kind: ix.nameKinds[i]}))
 	}
-	ix.buildPostings()
+	var wg sync.WaitGroup
+	wg.Go(ix.buildPostings) // names → postings and vocabulary → lookups are independent
 	ix.buildFuzzy()
+	wg.Wait()
 	return ix
 }
 
@@ -163,10 +162,14 @@ func (ix *Index) buildFuzzy() {
 			phon = append(phon, keyVal{hashString(k), int32(id)})
 		}
 	}
-	ix.deletes = newHashCSR(dels)
-	ix.phonetic = newHashCSR(phon)
-	ix.stems = newHashCSR(stems)
-	ix.cross = newHashCSR(cross)
+	var wg sync.WaitGroup
+	for _, b := range []struct {
+		h  *hashCSR
+		kv []keyVal
+	}{{&ix.deletes, dels}, {&ix.phonetic, phon}, {&ix.stems, stems}, {&ix.cross, cross}} {
+		wg.Go(func() { *b.h = newHashCSR(b.kv) })
+	}
+	wg.Wait()
 }
 
 // entityOf returns the entity of name n.

@@ -71,3 +71,21 @@ func (ix *Index) addEntities(entities []tollgate.Entity, df map[string]int32) {
 		}
 	}
 }
+
+// parallelMap returns f of every element of in, computed on all CPUs.
+func parallelMap[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(in)/4096))
+	var wg sync.WaitGroup
+	per := (len(in) + workers - 1) / max(workers, 1)
+	for lo := 0; lo < len(in); lo += per {
+		hi := min(lo+per, len(in))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				out[i] = f(in[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
