@@ -33,6 +33,9 @@ func TestScreenNames(t *testing.T) {
 		if len(hits) == 0 || hits[0].SourceID != "el-1" || hits[0].EntityDigest == "" || hits[0].Citation != "84 FR 22961" {
 			t.Errorf("Huawei hits: %+v", hits)
 		}
+		if len(hits) > 0 && hits[0].ListVersion != v.ID {
+			t.Errorf("Huawei hit list_version %q, want %q (the version it came from)", hits[0].ListVersion, v.ID)
+		}
 		if len(hits) > 0 && len(hits[0].Explanation) != 0 {
 			t.Errorf("explanation without explain=true")
 		}

@@ -22,7 +22,7 @@ import (
 // reading of characters that read differently as surnames (单 Shan, 曾 Zeng,
 // 解 Xie).
 
-//go:generate sh -c "go run ./internal/cedictgen -cedict ${TOLLGATE_CEDICT} -list ${TOLLGATE_TESTDATA}/lists/csl/consolidated-2022-04.csv.gz -list ${TOLLGATE_TESTDATA}/lists/ofac/2024-05-03 -list ${TOLLGATE_TESTDATA}/lists/un/consolidated-2026-02-27.xml -out cedict_table.go"
+//go:generate go run ./internal/cedictgen -cedict ${TOLLGATE_CEDICT} -list ${TOLLGATE_TESTDATA}/lists/csl/consolidated-2022-04.csv.gz -list ${TOLLGATE_TESTDATA}/lists/ofac/2024-05-03 -list ${TOLLGATE_TESTDATA}/lists/un/consolidated-2026-02-27.xml -out cedict_table.go
 
 // maxWordRunes is the longest dictionary word, in characters.
 const maxWordRunes = 10

@@ -59,43 +59,51 @@ func isWade(s string) bool   { return wadeSyllables[s] }
 // and a word that is only pinyin is converted. ok is false when the name
 // does not read so or its form would not differ.
 func wadeForm(toks []token) ([]token, bool) {
-	words, parsed := 0, 0
-	allPinyin := true
+	if len(toks) > 8 {
+		return nil, false
+	}
+	// The syllables of each word in each system, computed once; a name
+	// stops being read as soon as too few of its words can parse.
+	var py, wg [8][]string
+	words, failed := 0, 0
 	for _, t := range toks {
+		if t.kind != kindLegal && t.kind != kindStop {
+			words++
+		}
+	}
+	if words == 0 || words > 4 {
+		return nil, false
+	}
+	allPinyin := true
+	for i, t := range toks {
 		if t.kind == kindLegal || t.kind == kindStop {
 			continue
 		}
-		words++
 		if t.script != scriptLatin || t.strict {
 			// A name read from Chinese characters is exact pinyin; its
 			// Wade-Giles form would only lose the aspiration it knows.
 			return nil, false
 		}
-		py, wg := syllables(t.text, isPinyin) != nil, syllables(t.text, isWade) != nil
-		if py || wg {
-			parsed++
+		py[i] = syllables(t.text, isPinyin)
+		if py[i] == nil {
+			allPinyin = false
+			wg[i] = syllables(t.text, isWade)
 		}
-		allPinyin = allPinyin && py
-	}
-	if words == 0 || words > 4 || parsed*2 <= words {
-		return nil, false
+		if py[i] == nil && wg[i] == nil {
+			if failed++; failed*2 >= words {
+				return nil, false
+			}
+		}
 	}
 	out := make([]token, len(toks))
 	changed := false
 	for i, t := range toks {
 		out[i] = t
-		if t.kind == kindLegal || t.kind == kindStop {
-			continue
-		}
-		if !allPinyin && syllables(t.text, isWade) != nil {
-			continue
-		}
-		syl := syllables(t.text, isPinyin)
-		if syl == nil {
-			continue
+		if py[i] == nil || !allPinyin && syllables(t.text, isWade) != nil {
+			continue // not pinyin, or Wade-Giles already in a name that is not all pinyin
 		}
 		text := ""
-		for _, s := range syl {
+		for _, s := range py[i] {
 			text += pinyinWade[s]
 		}
 		if text != t.text {

@@ -95,4 +95,5 @@ var genericWords = setOf("technology", "technologies", "tech", "international", 
 	"trust", "securities", "finance", "financial", "resources", "associates", "ventures", "agency",
 	"organization", "organisation", "foundation", "association", "society", "office", "department",
 	"ministry", "academy", "laboratory", "factory", "plant", "works", "concern", "center", "commercial", "economic",
-	"new", "first", "united", "state", "public", "private", "joint", "stock")
+	"new", "first", "united", "state", "public", "private", "joint", "stock",
+	"intelligent", "intelligence", "smart", "innovation", "innovative", "advanced")

@@ -71,13 +71,28 @@ type NameResult struct {
 	Hits []NameHit `json:"hits"`
 }
 
-// NameHit is a hit with enough of the listed entity to judge it.
+// NameHit is a hit with enough of the listed entity to judge it: its list
+// (Hit.List) and the list version it came from, its programs, addresses and
+// Federal Register citation, so that "different address" or "different
+// program" can be decided from the hit alone.
 type NameHit struct {
 	tollgate.Hit
 	Type      tollgate.EntityType `json:"type,omitempty"`
 	Countries []string            `json:"countries,omitempty"`
 	Programs  []string            `json:"programs,omitempty"`
+	Addresses []tollgate.Address  `json:"addresses,omitempty"`
 	Citation  string              `json:"citation,omitempty"`
+	// ListVersion is the id of the list version the entry came from.
+	ListVersion string `json:"list_version,omitempty"`
+}
+
+// nameHit returns h with the details of its listed entry e.
+func (sn *Snapshot) nameHit(h tollgate.Hit, e *tollgate.Entity) NameHit {
+	out := NameHit{Hit: h, Type: e.Type, Countries: e.Countries, Programs: e.Programs, Addresses: e.Addresses, Citation: e.Citation}
+	if v := sn.VersionOf(e); v != nil {
+		out.ListVersion = v.ID
+	}
+	return out
 }
 
 // ScreenNames screens queries against the current list versions and
@@ -107,8 +122,7 @@ func (s *Service) ScreenNames(ctx context.Context, queries []NameQuery, opts Nam
 			if err != nil {
 				return nil, fmt.Errorf("screening.ScreenNames: %w", err)
 			}
-			e := hits[j].Entity
-			out[j] = NameHit{Hit: h, Type: e.Type, Countries: e.Countries, Programs: e.Programs, Citation: e.Citation}
+			out[j] = sn.nameHit(h, hits[j].Entity)
 		}
 		res.Results[i] = NameResult{Name: queries[i].Name, Hits: out}
 	}

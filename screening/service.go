@@ -91,6 +91,36 @@ type Snapshot struct {
 
 	key     string
 	digests sync.Map // *tollgate.Entity → string, filled on first use
+
+	// entities are the indexed entries, version after version (ListEntities'
+	// order); versionOf maps each to its version, built on first use.
+	entities    []tollgate.Entity
+	versionOnce sync.Once
+	versionOf   map[*tollgate.Entity]*tollgate.ListVersion
+}
+
+// VersionOf returns the list version an indexed entry came from, or nil
+// when it cannot tell (the versions' entry counts do not add up to the
+// entries loaded): a hit then names no version rather than a wrong one.
+func (sn *Snapshot) VersionOf(e *tollgate.Entity) *tollgate.ListVersion {
+	sn.versionOnce.Do(func() {
+		total := 0
+		for _, v := range sn.Versions {
+			total += v.EntityCount
+		}
+		if total != len(sn.entities) {
+			return
+		}
+		sn.versionOf = make(map[*tollgate.Entity]*tollgate.ListVersion, len(sn.entities))
+		i := 0
+		for _, v := range sn.Versions {
+			for range v.EntityCount {
+				sn.versionOf[&sn.entities[i]] = v
+				i++
+			}
+		}
+	})
+	return sn.versionOf[e]
 }
 
 // VersionIDs returns the ids of the indexed versions.
@@ -137,7 +167,7 @@ func (s *Service) Current(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("screening.Current: load entries: %w", err)
 	}
-	sn := &Snapshot{Versions: vs, Index: screen.NewIndex(entities, s.cfg.Engine), key: key}
+	sn := &Snapshot{Versions: vs, Index: screen.NewIndex(entities, s.cfg.Engine), key: key, entities: entities}
 	sn.BuildTime = time.Since(start)
 	s.snap.Store(sn)
 	s.log.LogAttrs(ctx, slog.LevelInfo, "screening index built",

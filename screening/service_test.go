@@ -221,3 +221,24 @@ func TestRescreen(t *testing.T) {
 		}
 	})
 }
+
+// TestVersionOf: every indexed entry names the list version it came from,
+// so that a hit shows it (issue 19, 6).
+func TestVersionOf(t *testing.T) {
+	e0, e1 := tollgate.Entity{List: "EL", SourceID: "a", Name: "A"}, tollgate.Entity{List: "SDN", SourceID: "b", Name: "B"}
+	ents := []tollgate.Entity{e0, e1, e1}
+	v1, v2 := &tollgate.ListVersion{ID: "v1", EntityCount: 1}, &tollgate.ListVersion{ID: "v2", EntityCount: 2}
+	sn := &Snapshot{Versions: []*tollgate.ListVersion{v1, v2}, entities: ents}
+	for i, want := range []string{"v1", "v2", "v2"} {
+		if got := sn.VersionOf(&ents[i]); got == nil || got.ID != want {
+			t.Errorf("VersionOf(entities[%d]) = %v, want %s", i, got, want)
+		}
+	}
+	if got := sn.VersionOf(&e0); got != nil {
+		t.Errorf("VersionOf(an entry not indexed) = %v, want nil", got)
+	}
+	bad := &Snapshot{Versions: []*tollgate.ListVersion{v1}, entities: ents}
+	if got := bad.VersionOf(&ents[0]); got != nil {
+		t.Errorf("VersionOf with counts that do not add up = %v, want nil", got)
+	}
+}

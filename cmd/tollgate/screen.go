@@ -203,7 +203,15 @@ type screenHitJSON struct {
 	MatchedName string              `json:"matched_name"`
 	Type        tollgate.EntityType `json:"type"`
 	Countries   []string            `json:"countries"`
+	Programs    []string            `json:"programs"`
+	Addresses   []tollgate.Address  `json:"addresses"`
 	Citation    string              `json:"citation"`
+	// ListedIn is the list the entry came from: "version ID" for a stored
+	// list version, else the --list file's path; empty when unknown.
+	ListedIn string `json:"listed_in"`
+	// Warnings says what the query hid (a bidi override, look-alike
+	// letters …), with or without --explain.
+	Warnings    []string            `json:"warnings,omitempty"`
 	Explanation *screen.Explanation `json:"explanation,omitempty"`
 }
 
@@ -233,7 +241,11 @@ func (c *cli) runScreenName(ctx context.Context, args []string, f screenFlags) e
 		h := &hits[i]
 		e := h.Entity
 		rep.Hits[i] = screenHitJSON{Score: screenRound(h.Score), List: e.List, SourceID: e.SourceID, Name: e.Name,
-			MatchedName: h.MatchedName, Type: e.Type, Countries: screenNonNil(e.Countries), Citation: e.Citation}
+			MatchedName: h.MatchedName, Type: e.Type, Countries: screenNonNil(e.Countries), Programs: screenNonNil(e.Programs),
+			Addresses: e.Addresses, Citation: e.Citation, ListedIn: set.listedIn(e), Warnings: h.Explanation.Warnings}
+		if rep.Hits[i].Addresses == nil {
+			rep.Hits[i].Addresses = []tollgate.Address{}
+		}
 		if f.explain {
 			rep.Hits[i].Explanation = &h.Explanation
 		}
@@ -259,6 +271,8 @@ func screenNonNil(s []string) []string {
 type screenListSet struct {
 	index *screen.Index
 	refs  []screenListRef
+	// listedIn names the list an indexed entry came from ("" unknown).
+	listedIn func(*tollgate.Entity) string
 }
 
 // screenListRef names one list a screening ran against: a file (Path) or a
@@ -298,7 +312,12 @@ func (c *cli) loadScreenLists(ctx context.Context, paths []string, dsn string, c
 	if err != nil {
 		return nil, err
 	}
-	set := &screenListSet{index: sn.Index}
+	set := &screenListSet{index: sn.Index, listedIn: func(e *tollgate.Entity) string {
+		if v := sn.VersionOf(e); v != nil {
+			return "version " + v.ID
+		}
+		return ""
+	}}
 	for _, v := range sn.Versions {
 		set.refs = append(set.refs, screenListRef{Version: v.ID, Source: v.Source, Format: v.Format,
 			Digest: v.Digest, Published: screenDate(v.Published), Entities: v.EntityCount, Problems: v.ProblemCount})
@@ -332,6 +351,15 @@ func loadListFiles(paths []string, cfg screen.Config) (*screenListSet, error) {
 		return nil, tollgate.Errorf(tollgate.EPRECONDITION, "no lists: the --list files hold no entities")
 	}
 	set.index = screen.NewIndex(entities, cfg)
+	file := make(map[*tollgate.Entity]string, len(entities))
+	i := 0
+	for k, r := range set.refs {
+		for range r.Entities {
+			file[&entities[i]] = paths[k]
+			i++
+		}
+	}
+	set.listedIn = func(e *tollgate.Entity) string { return file[e] }
 	return set, nil
 }
 
@@ -361,10 +389,16 @@ func printScreenName(w io.Writer, rep *screenNameReport) error {
 		if h.MatchedName != h.Name {
 			matched = screenClip(h.MatchedName, 40)
 		}
-		fmt.Fprintf(tw, "%d\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, h.Score, h.List, screenClip(h.SourceID, 16),
+		// The source id is printed whole: it is what "parties decide
+		// --source-id" takes.
+		fmt.Fprintf(tw, "%d\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, h.Score, h.List, h.SourceID,
 			screenClip(h.Name, 48), matched, screenDash(string(h.Type)), screenDash(strings.Join(h.Countries, " ")))
 	}
 	tw.Flush()
+	b.WriteString("\n")
+	for i, h := range rep.Hits {
+		printHitDetails(&b, i+1, &h)
+	}
 	for i, h := range rep.Hits {
 		if h.Explanation != nil {
 			fmt.Fprintf(&b, "\n#%d %s %s %q, matched as %q\n", i+1, h.List, h.SourceID, h.Name, h.MatchedName)
@@ -373,6 +407,45 @@ func printScreenName(w io.Writer, rep *screenNameReport) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// printHitDetails writes what a person needs to decide hit n without
+// looking the entry up: where it is listed, its programs, its Federal
+// Register citation and its addresses, and what the query hid.
+func printHitDetails(b *strings.Builder, n int, h *screenHitJSON) {
+	fmt.Fprintf(b, "#%d %s %s", n, h.List, h.SourceID)
+	if h.ListedIn != "" {
+		fmt.Fprintf(b, "  (from %s)", h.ListedIn)
+	}
+	b.WriteString("\n")
+	for _, w := range h.Warnings {
+		fmt.Fprintf(b, "   warning:   %s\n", w)
+	}
+	if len(h.Programs) > 0 {
+		fmt.Fprintf(b, "   programs:  %s\n", strings.Join(h.Programs, "; "))
+	}
+	if h.Citation != "" {
+		fmt.Fprintf(b, "   citation:  %s\n", h.Citation)
+	}
+	const maxAddresses = 3
+	for i, a := range h.Addresses {
+		if i == maxAddresses {
+			fmt.Fprintf(b, "   address:   … and %d more (--json lists them all)\n", len(h.Addresses)-maxAddresses)
+			break
+		}
+		fmt.Fprintf(b, "   address:   %s\n", screenAddress(a))
+	}
+}
+
+// screenAddress writes an address on one line.
+func screenAddress(a tollgate.Address) string {
+	var parts []string
+	for _, p := range []string{a.Street, a.City, a.State, a.PostalCode, a.Country} {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return screenDash(strings.Join(parts, ", "))
 }
 
 // printListRefs writes one line per list screened against.

@@ -118,7 +118,7 @@ func TestScreenName(t *testing.T) {
 			t.Fatalf("decode %q: %v", r.stdout, err)
 		}
 		got := slices.Sorted(maps.Keys(raw.Hits[0]))
-		want := []string{"citation", "countries", "explanation", "list", "matched_name", "name", "score", "source_id", "type"}
+		want := []string{"addresses", "citation", "countries", "explanation", "list", "listed_in", "matched_name", "name", "programs", "score", "source_id", "type"}
 		if !slices.Equal(got, want) {
 			t.Errorf("hit keys %v, want %v", got, want)
 		}
@@ -128,7 +128,8 @@ func TestScreenName(t *testing.T) {
 	})
 	t.Run("Table", func(t *testing.T) {
 		r := mustScreen(t, "", "screen", "acme rockets", "--list", list)
-		for _, want := range []string{"1 hit at or above 0.86", "SCORE", "MATCHED ALIAS", "INTERNAL", "A1", "Acme Rocket Works Ltd", "organization", "CN"} {
+		for _, want := range []string{"1 hit at or above 0.86", "SCORE", "MATCHED ALIAS", "INTERNAL", "A1", "Acme Rocket Works Ltd", "organization", "CN",
+			"#1 INTERNAL A1  (from " + list + ")"} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("output lacks %q:\n%s", want, r.stdout)
 			}
@@ -137,6 +138,16 @@ func TestScreenName(t *testing.T) {
 	t.Run("Explain", func(t *testing.T) {
 		r := mustScreen(t, "", "screen", "Acme Rocket Works", "--list", list, "--explain")
 		for _, want := range []string{"QUERY TOKEN", "LISTED TOKEN", "rocket", "exact", "name score"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("output lacks %q:\n%s", want, r.stdout)
+			}
+		}
+	})
+	t.Run("BidiWarning", func(t *testing.T) {
+		// Stored reversed under a right-to-left override, displayed as
+		// "Acme Rocket Works": screened as displayed, and flagged.
+		r := mustScreen(t, "", "screen", "\u202eskroW tekcoR emcA\u202c", "--list", list)
+		for _, want := range []string{"A1", "warning:   bidi override"} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("output lacks %q:\n%s", want, r.stdout)
 			}
