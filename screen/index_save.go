@@ -173,6 +173,11 @@ func (ix *Index) encodeArrays(e *encoder) {
 	}
 }
 
+// Entities returns the indexed entities, in the order NewIndex was given
+// them (a loaded index keeps the order of the index saved). They are the
+// index's own: do not modify them.
+func (ix *Index) Entities() []tollgate.Entity { return ix.entities }
+
 // hashCSRs returns the fuzzy lookups in the order they are saved.
 func (ix *Index) hashCSRs() []*hashCSR {
 	return []*hashCSR{&ix.deletes, &ix.phonetic, &ix.stems, &ix.cross}

@@ -60,7 +60,7 @@ func (s *Service) LoadIndex(ctx context.Context, r io.Reader) (*Snapshot, error)
 	if err != nil {
 		return nil, fmt.Errorf("screening.LoadIndex: %w", err)
 	}
-	sn := &Snapshot{Versions: vs, Index: ix, key: versionsKey(vs), BuildTime: time.Since(start)}
+	sn := &Snapshot{Versions: vs, Index: ix, key: versionsKey(vs), BuildTime: time.Since(start), entities: ix.Entities()}
 	s.build.Lock()
 	s.snap.Store(sn)
 	s.build.Unlock()
