@@ -38,7 +38,7 @@ type entitiesReport struct {
 	// The saved index: its size, the time to write it and to load it back
 	// (the index built is released first), and whether the loaded index
 	// gives the same hits on the single queries' first names.
-	SavedMB       float64 `json:"index_saved_mb"`
+	SavedMB        float64 `json:"index_saved_mb"`
 	SaveSeconds    float64 `json:"index_save_seconds"`
 	LoadSeconds    float64 `json:"index_load_seconds"`
 	LoadCPUSeconds float64 `json:"index_load_cpu_seconds"`
