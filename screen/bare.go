@@ -1,5 +1,7 @@
 package screen
 
+import "math"
+
 // A bare distinctive name. Users screen a brand or an acronym by itself
 // ("Huawei", "Rosneft", "VTB") while the lists carry the full name
 // ("Huawei Technologies Co., Ltd.", "VTB Bank PJSC"). The alignment score
@@ -30,8 +32,10 @@ package screen
 //
 // Such a pair scores bareNameScore when the alignment scored less: at or
 // above the default threshold, below a full-name match. Either name may be
-// the bare one: a query that adds generic words to a listed brand ("China
-// Norinco" for the alias "NORINCO") is the same case read the other way. Names of persons are
+// the bare one, but a query that adds to a listed brand may add one generic
+// word at most ("China Norinco" for the alias "NORINCO"): a longer name
+// around a brand ("Beijing Huawei Digital Technologies") names another
+// company, a subsidiary at most, and is scored as a full name. Names of persons are
 // never read this way: a surname alone is not a person.
 
 // bareNameScore is the name score of a bare distinctive name.
@@ -41,8 +45,9 @@ const bareNameScore = 0.92
 const bareMinSim = 0.95
 
 // bareName reports whether side a of alignment al (token kinds ak,
-// weights wa, matched tokens usedA) is a bare distinctive name of side b.
-func bareName(al alignment, ak []tokKind, wa []float64, usedA uint64, bk []tokKind, wb []float64, usedB uint64) bool {
+// weights wa, matched tokens usedA) is a bare distinctive name of side b,
+// whose unmatched ordinary words may weigh maxExtra in all.
+func bareName(al alignment, ak []tokKind, wa []float64, usedA uint64, bk []tokKind, wb []float64, usedB uint64, maxExtra float64) bool {
 	if al.score <= 0 || al.score >= bareNameScore {
 		return false
 	}
@@ -66,6 +71,7 @@ func bareName(al alignment, ak []tokKind, wa []float64, usedA uint64, bk []tokKi
 	if !distinctive {
 		return false
 	}
+	extra := 0.0
 	for j, w := range wb {
 		if usedB&(1<<uint(j)) != 0 {
 			continue
@@ -73,7 +79,7 @@ func bareName(al alignment, ak []tokKind, wa []float64, usedA uint64, bk []tokKi
 		switch bk[j] {
 		case kindLegal, kindStop, kindQualifier:
 		case kindWord:
-			if w > genericWeight {
+			if extra += w; w > genericWeight || extra > maxExtra {
 				return false
 			}
 		default:
@@ -118,7 +124,7 @@ func genericOnly(al alignment, ak []tokKind, wa []float64, usedA uint64, wb []fl
 func withBareName(al alignment, qk []tokKind, wq []float64, lk []tokKind, wl []float64, person bool) (float64, bool) {
 	switch {
 	case person:
-	case bareName(al, qk, wq, al.usedQ, lk, wl, al.usedL), bareName(al, lk, wl, al.usedL, qk, wq, al.usedQ):
+	case bareName(al, qk, wq, al.usedQ, lk, wl, al.usedL, math.Inf(1)), bareName(al, lk, wl, al.usedL, qk, wq, al.usedQ, genericWeight):
 		return bareNameScore, true
 	case genericOnly(al, qk, wq, al.usedQ, wl, al.usedL), genericOnly(al, lk, wl, al.usedL, wq, al.usedQ):
 		return genericCap, false

@@ -53,6 +53,30 @@ func TestBareName(t *testing.T) {
 	}
 }
 
+// TestBareNameLonger: a query that adds one generic word to a listed brand
+// is the brand; one that builds a longer name around it is another
+// company's name and is not lifted.
+func TestBareNameLonger(t *testing.T) {
+	ix := NewIndex(testEntities(), DefaultConfig())
+	for _, tt := range []struct {
+		query string
+		bare  bool
+	}{
+		{"Huawei Group", true},
+		{"Shenzhen Huawei Digital Group", false},
+	} {
+		got := false
+		for _, h := range ix.Screen(Query{Name: tt.query}, 0) {
+			if h.Entity.SourceID == "el-2" { // alias "Huawei"
+				got = h.Explanation.BareName
+			}
+		}
+		if got != tt.bare {
+			t.Errorf("Screen(%q): bare-name hit on the alias Huawei = %v, want %v", tt.query, got, tt.bare)
+		}
+	}
+}
+
 // TestBareNameReal checks the rule on the real lists: brands alone hit,
 // the lists' most common words alone do not.
 func TestBareNameReal(t *testing.T) {
