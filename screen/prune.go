@@ -95,7 +95,7 @@ func (ix *Index) creditTouched(s *scratch, postings []int32, un unit, sim float3
 		return
 	}
 	for _, n := range postings {
-		if s.nameMark[n] == s.stamp {
+		if s.names[n].mark == s.stamp {
 			s.credit(n, un, sim)
 		}
 	}
@@ -113,28 +113,29 @@ func bitsLen(n int) int {
 // credit adds to touched name n the weight of the query tokens of unit un
 // it does not cover yet, times sim.
 func (s *scratch) credit(n int32, un unit, sim float32) {
-	add := uint32(rangeMask(un.q0, un.q1)) &^ s.covered[n]
+	na := &s.names[n]
+	add := uint32(rangeMask(un.q0, un.q1)) &^ na.covered
 	if add == 0 {
 		return
 	}
-	s.covered[n] |= add
+	na.covered |= add
 	w := 0.0
 	for i := un.q0; i <= un.q1; i++ {
 		if add&(1<<uint(i)) != 0 {
 			w += s.wq[i]
 		}
 	}
-	s.acc[n] += float32(w) * sim
+	na.acc += float32(w) * sim
 }
 
 // selectByAcc moves the k names of highest accumulated weight (ties by
 // lower name id, as sortByAcc orders them) to names[:k], in sortByAcc's
 // order, in time linear in len(names) plus k log k: the same candidates as
 // sorting all the names, which a common query token makes many.
-func selectByAcc(names []int32, acc []float32, k int) {
+func selectByAcc(names []int32, acc []nameAcc, k int) {
 	before := func(a, b int32) bool {
-		if acc[a] != acc[b] {
-			return acc[a] > acc[b]
+		if acc[a].acc != acc[b].acc {
+			return acc[a].acc > acc[b].acc
 		}
 		return a < b
 	}

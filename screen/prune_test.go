@@ -52,9 +52,9 @@ func TestSelectByAcc(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for trial := range 500 {
 		n := 1 + r.IntN(300)
-		acc := make([]float32, n)
+		acc := make([]nameAcc, n)
 		for i := range acc {
-			acc[i] = float32(r.IntN(1 + trial%20)) // many ties on some trials
+			acc[i].acc = float32(r.IntN(1 + trial%20)) // many ties on some trials
 		}
 		names := make([]int32, n)
 		for i := range names {

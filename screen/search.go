@@ -283,9 +283,9 @@ func (ix *Index) accumulate(s *scratch, essential uint64) {
 		bit := uint32(1) << uint(sp.i)
 		for _, n := range ix.postings.get(sp.v1) {
 			s.touch(n)
-			if s.covered[n]&bit == 0 {
-				s.covered[n] |= bit
-				s.acc[n] += w
+			if na := &s.names[n]; na.covered&bit == 0 {
+				na.covered |= bit
+				na.acc += w
 			}
 		}
 	}
