@@ -338,7 +338,10 @@ func (d *decoder) uint64s() []uint64 {
 // decodeArrays reads what encodeArrays wrote.
 func (ix *Index) decodeArrays(d *decoder) error {
 	ent, start, ntok, alias := d.int32s(), d.int32s(), d.bytes(), d.int32s()
-	if d.err == nil && (len(start) != len(ent) || len(ntok) != len(ent) || len(alias) != len(ent)) {
+	if d.err != nil {
+		return d.err
+	}
+	if len(start) != len(ent) || len(ntok) != len(ent) || len(alias) != len(ent) {
 		return errors.New("name columns of different lengths")
 	}
 	ix.names = make([]nameRec, len(ent))
@@ -361,7 +364,10 @@ func (ix *Index) decodeArrays(d *decoder) error {
 	for _, h := range ix.hashCSRs() {
 		h.mask = d.uvarint()
 		keys, bounds := d.uint64s(), d.int32s()
-		if d.err == nil && len(bounds) != 2*len(keys) {
+		if d.err != nil {
+			return d.err
+		}
+		if len(bounds) != 2*len(keys) {
 			return errors.New("hash slots of different lengths")
 		}
 		h.slots = make([]hashSlot, len(keys))
