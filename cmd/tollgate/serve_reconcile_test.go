@@ -82,7 +82,7 @@ func TestServeReconcileJob(t *testing.T) {
 		}
 	}()
 	waitFor(t, "a clean reconcile run", func() bool {
-		return metricValue(t, p.base, `tollgate_audit_reconcile_runs_total{outcome="ok"}`) >= 1
+		return metricValue(t, p.metrics, `tollgate_audit_reconcile_runs_total{outcome="ok"}`) >= 1
 	})
 	db, err := store.Open(ctx, dsn, time.Now)
 	if err != nil {
@@ -96,7 +96,7 @@ func TestServeReconcileJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "reconcile to find the edited user", func() bool {
-		return metricValue(t, p.base, "tollgate_audit_reconcile_findings") == 1
+		return metricValue(t, p.metrics, "tollgate_audit_reconcile_findings") == 1
 	})
 	if err := p.stop(); err != nil {
 		t.Fatal(err)
