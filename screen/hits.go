@@ -78,10 +78,10 @@ func (ix *Index) collect(s *scratch, a analysis, q Query, minScore float64, limi
 }
 
 // sortByAcc orders names by accumulated weight, highest first.
-func sortByAcc(names []int32, acc []float32) {
+func sortByAcc(names []int32, acc []nameAcc) {
 	slices.SortFunc(names, func(a, b int32) int {
-		if acc[a] != acc[b] {
-			return cmp.Compare(acc[b], acc[a])
+		if acc[a].acc != acc[b].acc {
+			return cmp.Compare(acc[b].acc, acc[a].acc)
 		}
 		return int(a - b)
 	})

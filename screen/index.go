@@ -51,6 +51,8 @@ type Index struct {
 
 	cache *retrievalCache
 	pool  sync.Pool
+
+	noPrune bool // touch every posting (prune.go); tests compare both ways
 }
 
 // weakAliasPenalty is taken off the score of a match on an alias the list
@@ -85,39 +87,17 @@ type nameRec struct {
 func buildIndex(entities []tollgate.Entity, cfg Config) *Index {
 	ix := &Index{cfg: cfg, entities: entities, tokenID: make(map[string]int32), cache: newRetrievalCache()}
 	df := make(map[string]int32)
-	seen := make(map[string]bool)
-	for ei := range entities {
-		e := &entities[ei]
-		clear(seen)
-		for ai, raw := range append(e.Names(), e.WeakAltNames...) {
-			if raw == "" {
-				continue
-			}
-			for _, f := range analyze(raw, e.Type).forms {
-				toks := clip(f.toks)
-				if len(toks) == 0 {
-					continue
-				}
-				key := f.String()
-				if seen[key] {
-					continue
-				}
-				seen[key] = true
-				ix.addName(int32(ei), int16(min(ai, 1<<15-1)), toks, df)
-			}
-		}
-	}
+	ix.addEntities(entities, df) // index_build.go
 	ix.weights = learnWeights(df, len(ix.names))
-	ix.vocabKey = make([]string, len(ix.vocab))
-	for id, t := range ix.vocab {
-		ix.vocabKey[id] = phoneticKey(t)
-	}
+	ix.vocabKey = parallelMap(ix.vocab, phoneticKey) // index_build.go
 	ix.nameW = make([]float32, len(ix.nameToks))
 	for i, id := range ix.nameToks {
 		ix.nameW[i] = float32(ix.weights.weight(token{text: ix.vocab[id], kind: ix.nameKinds[i]}))
 	}
-	ix.buildPostings()
+	var wg sync.WaitGroup
+	wg.Go(ix.buildPostings) // names → postings and vocabulary → lookups are independent
 	ix.buildFuzzy()
+	wg.Wait()
 	return ix
 }
 
@@ -182,10 +162,14 @@ func (ix *Index) buildFuzzy() {
 			phon = append(phon, keyVal{hashString(k), int32(id)})
 		}
 	}
-	ix.deletes = newHashCSR(dels)
-	ix.phonetic = newHashCSR(phon)
-	ix.stems = newHashCSR(stems)
-	ix.cross = newHashCSR(cross)
+	var wg sync.WaitGroup
+	for _, b := range []struct {
+		h  *hashCSR
+		kv []keyVal
+	}{{&ix.deletes, dels}, {&ix.phonetic, phon}, {&ix.stems, stems}, {&ix.cross, cross}} {
+		wg.Go(func() { *b.h = newHashCSR(b.kv) })
+	}
+	wg.Wait()
 }
 
 // entityOf returns the entity of name n.

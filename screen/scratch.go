@@ -7,6 +7,15 @@ import (
 	"unicode/utf8"
 )
 
+// nameAcc is what a query form accumulates for one listed name: the
+// weight of the query tokens found in it and which tokens those are, valid
+// when mark is the form's stamp.
+type nameAcc struct {
+	mark    uint32
+	covered uint32
+	acc     float32
+}
+
 // scratch holds the per-query working memory of a search: dense arrays over
 // names, vocabulary and entities, reset in O(touched) with generation
 // stamps, so a query allocates almost nothing once a scratch is warm.
@@ -14,11 +23,9 @@ import (
 type scratch struct {
 	stamp uint32 // generation of the current query form
 
-	// Per name.
-	nameMark []uint32
-	acc      []float32
-	covered  []uint32
-	touched  []int32
+	// Per name, in one array so that a posting costs one cache line.
+	names   []nameAcc
+	touched []int32
 
 	// Per vocabulary token: the similarities to each unit.
 	slotMark []uint32
@@ -51,9 +58,7 @@ func (ix *Index) getScratch() *scratch {
 		return s
 	}
 	return &scratch{
-		nameMark: make([]uint32, len(ix.names)),
-		acc:      make([]float32, len(ix.names)),
-		covered:  make([]uint32, len(ix.names)),
+		names:    make([]nameAcc, len(ix.names)),
 		slotMark: make([]uint32, len(ix.vocab)),
 		slotOf:   make([]int32, len(ix.vocab)),
 		entMark:  make([]uint32, len(ix.entities)),
@@ -80,7 +85,7 @@ func (s *scratch) newQuery() {
 func (s *scratch) newForm() {
 	s.stamp++
 	if s.stamp == 0 {
-		clear(s.nameMark)
+		clear(s.names)
 		clear(s.slotMark)
 		s.stamp = 1
 	}
@@ -142,10 +147,8 @@ func (s *scratch) simsOf(v int32) *[maxUnits]float32 {
 
 // touch makes name n part of the current form's candidates.
 func (s *scratch) touch(n int32) {
-	if s.nameMark[n] != s.stamp {
-		s.nameMark[n] = s.stamp
-		s.acc[n] = 0
-		s.covered[n] = 0
+	if s.names[n].mark != s.stamp {
+		s.names[n] = nameAcc{mark: s.stamp}
 		s.touched = append(s.touched, n)
 	}
 }
@@ -155,12 +158,12 @@ func (s *scratch) touch(n int32) {
 func (s *scratch) candidates(minAcc float32, limit int) []int32 {
 	sel := s.sel[:0]
 	for _, n := range s.touched {
-		if s.acc[n] >= minAcc {
+		if s.names[n].acc >= minAcc {
 			sel = append(sel, n)
 		}
 	}
 	if limit > 0 && len(sel) > limit {
-		sortByAcc(sel, s.acc)
+		selectByAcc(sel, s.names, limit) // prune.go
 		sel = sel[:limit]
 	}
 	s.sel = sel

@@ -91,7 +91,6 @@ func (ix *Index) screenForm(s *scratch, qt []token, q Query, minScore float64, f
 	for u := range s.units {
 		ix.retrieve(s, int8(u))
 	}
-	ix.accumulate(s)
 	// The most type and country can add; the index's own score may also
 	// fall short of the direct comparison's by up to pruneGap.
 	bonus := 0.0
@@ -102,6 +101,7 @@ func (ix *Index) screenForm(s *scratch, qt []token, q Query, minScore float64, f
 		bonus += max(ix.cfg.CountryBonus, 0)
 	}
 	minAcc := float32(total * minCoverage(minScore-bonus-pruneGap))
+	ix.accumulate(s, essentialTokens(s, float64(minAcc)))
 	cands := s.candidates(minAcc, ix.cfg.MaxCandidates)
 	for _, n := range cands {
 		score := ix.scoreName(s, qt, n, q.Type == tollgate.EntityPerson)
@@ -248,8 +248,11 @@ func (ix *Index) consider(s *scratch, u int8, ids []int32) {
 }
 
 // accumulate adds, for every name containing a retrieved token, the weight
-// of the query tokens it covers, best similarities first.
-func (ix *Index) accumulate(s *scratch) {
+// of the query tokens it covers, best similarities first. Only names that
+// hold one of the essential query tokens can reach the candidates' least
+// weight (prune.go): the others are never touched, and the postings of a
+// hit on inessential tokens only credit names already touched.
+func (ix *Index) accumulate(s *scratch, essential uint64) {
 	slices.SortFunc(s.hits, func(a, b hitRec) int {
 		if a.sim != b.sim {
 			if a.sim > b.sim {
@@ -259,26 +262,20 @@ func (ix *Index) accumulate(s *scratch) {
 		}
 		return int(a.u) - int(b.u)
 	})
+	pruned := ix.touchEssential(s, essential)
 	for _, h := range s.hits {
 		if h.sim <= 0 {
 			continue
 		}
 		un := s.units[h.u]
-		mask := uint32(rangeMask(un.q0, un.q1))
+		mask := rangeMask(un.q0, un.q1)
+		if pruned && mask&essential == 0 {
+			ix.creditTouched(s, ix.postings.get(h.v), un, h.sim)
+			continue
+		}
 		for _, n := range ix.postings.get(h.v) {
 			s.touch(n)
-			add := mask &^ s.covered[n]
-			if add == 0 {
-				continue
-			}
-			s.covered[n] |= add
-			w := 0.0
-			for i := un.q0; i <= un.q1; i++ {
-				if add&(1<<uint(i)) != 0 {
-					w += s.wq[i]
-				}
-			}
-			s.acc[n] += float32(w) * h.sim
+			s.credit(n, un, h.sim)
 		}
 	}
 	for _, sp := range s.splits {
@@ -286,9 +283,9 @@ func (ix *Index) accumulate(s *scratch) {
 		bit := uint32(1) << uint(sp.i)
 		for _, n := range ix.postings.get(sp.v1) {
 			s.touch(n)
-			if s.covered[n]&bit == 0 {
-				s.covered[n] |= bit
-				s.acc[n] += w
+			if na := &s.names[n]; na.covered&bit == 0 {
+				na.covered |= bit
+				na.acc += w
 			}
 		}
 	}

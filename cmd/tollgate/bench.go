@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,11 @@ type benchFlags struct {
 	n       int
 	workers int
 	json    bool
+
+	entities int    // synthetic entities to add (bench_entities.go)
+	seed     uint64 // the generator's seed
+	indexDir string // where the saved index is written and read back
+	profile  string // CPU profile of the batch, for pprof
 }
 
 func newBenchCmd(c *cli) *cobra.Command {
@@ -57,10 +63,18 @@ The queries are N names: half ordinary names from DIR/../eval/negatives-*.csv
 misses and hits; 5,000 further names are timed one at a time. Throughput is
 also given per CPU-second, which does not depend on other load on the
 machine. DIR defaults to $TOLLGATE_TESTDATA/lists, else
-../shared/data/lists.`,
+../shared/data/lists.
+
+With --entities N, the index holds N synthetic entities as well as the
+lists' own, generated from the lists' statistics (package screen/synth): the
+report adds the generation and index build times, the peak resident memory,
+and the size, save and load times of the saved index; the queries are then a
+third listed names misspelled or reordered, a third new synthetic names and a
+third ordinary names.`,
 		Example: `  tollgate bench screen
   tollgate bench screen --n 50000
-  tollgate bench screen --lists ../shared/data/lists --json`,
+  tollgate bench screen --lists ../shared/data/lists --json
+  tollgate bench screen --entities 1000000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return c.runBenchScreen(f) },
 	}
@@ -69,6 +83,10 @@ machine. DIR defaults to $TOLLGATE_TESTDATA/lists, else
 	fl.IntVar(&f.n, "n", 20000, "number of query names")
 	fl.IntVar(&f.workers, "workers", 0, "goroutines for the batch (default: all CPUs)")
 	fl.BoolVar(&f.json, "json", false, "print JSON")
+	fl.IntVar(&f.entities, "entities", 0, "add this many synthetic entities to the lists' own")
+	fl.Uint64Var(&f.seed, "seed", 1, "seed of the synthetic entities and queries (with --entities)")
+	fl.StringVar(&f.profile, "cpuprofile", "", "write a CPU profile of the batch to this file (go tool pprof)")
+	fl.StringVar(&f.indexDir, "index-dir", "", "directory for the saved index measured with --entities (default: the system's temporary directory)")
 	return cmd
 }
 
@@ -99,6 +117,9 @@ func (c *cli) runBenchScreen(f benchFlags) error {
 	if f.workers < 0 {
 		return usageErrorf("--workers: must not be negative, got %d", f.workers)
 	}
+	if f.entities < 0 {
+		return usageErrorf("--entities: must not be negative, got %d", f.entities)
+	}
 	dir := f.lists
 	if dir == "" {
 		dir = filepath.Join(c.testDataDir(""), "lists")
@@ -111,6 +132,9 @@ func (c *cli) runBenchScreen(f benchFlags) error {
 	rep := benchReport{Lists: paths, Workers: f.workers}
 	if rep.Workers == 0 {
 		rep.Workers = runtime.GOMAXPROCS(0)
+	}
+	if f.entities > 0 {
+		return c.runBenchEntities(f, dir, rep)
 	}
 
 	start := time.Now()
@@ -133,12 +157,50 @@ func (c *cli) runBenchScreen(f benchFlags) error {
 
 	// The batch and the single queries use different names, so that the
 	// single queries do not find their words already in the index's cache.
-	const probeCount = 5000
-	all := benchQueries(filepath.Join(filepath.Dir(dir), "eval"), entities, f.n+probeCount)
-	queries, probes := all[:f.n], all[f.n:]
+	all := benchQueries(filepath.Join(filepath.Dir(dir), "eval"), entities, f.n+benchProbes)
+	if err := measureQueries(ix, all[:f.n], all[f.n:], f.profile, &rep); err != nil {
+		return err
+	}
+
+	if f.json {
+		return writeJSON(c.stdout, rep)
+	}
+	w := c.stdout
+	fmt.Fprintf(w, "lists:        %s\n", strings.Join(rep.Lists, ", "))
+	fmt.Fprintf(w, "entities:     %d (%d names indexed)\n", rep.Entities, rep.Names)
+	fmt.Fprintf(w, "load+index:   %.3f s\n", rep.LoadSeconds)
+	fmt.Fprintf(w, "memory:       heap %.1f MB, resident %.1f MB\n", rep.HeapMB, rep.RSSMB)
+	fmt.Fprintf(w, "batch:        %d names on %d workers: %.0f names/s (%.1f%% with a hit)\n", rep.Queries, rep.Workers, rep.NamesPerSec, 100*rep.HitRate)
+	if rep.NamesPerCPUSec > 0 {
+		fmt.Fprintf(w, "              %.0f names per CPU-second (per core, independent of other load)\n", rep.NamesPerCPUSec)
+	}
+	fmt.Fprintf(w, "single query: p50 %.1f µs, p99 %.1f µs (%d queries)\n", rep.P50Micros, rep.P99Micros, rep.SingleProbes)
+	return nil
+}
+
+// benchProbes is how many single queries are timed one at a time.
+const benchProbes = 5000
+
+// measureQueries screens queries as one batch and probes one at a time,
+// and records the throughput and latencies in rep (whose Workers is set).
+// With a profile path, it writes a CPU profile of the batch there.
+func measureQueries(ix *screen.Index, queries, probes []screen.Query, profile string, rep *benchReport) error {
 	rep.Queries = len(queries)
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return fmt.Errorf("bench screen: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench screen: %w", err)
+		}
+	}
 	start, cpu0 := time.Now(), processCPU()
 	results := ix.ScreenBatch(queries, 10, rep.Workers)
+	if profile != "" {
+		pprof.StopCPUProfile()
+	}
 	rep.NamesPerSec = float64(len(queries)) / time.Since(start).Seconds()
 	if cpu := processCPU() - cpu0; cpu > 0 {
 		rep.NamesPerCPUSec = float64(len(queries)) / cpu.Seconds()
@@ -164,20 +226,6 @@ func (c *cli) runBenchScreen(f benchFlags) error {
 	rep.SingleProbes = len(lat)
 	rep.P50Micros = float64(lat[len(lat)/2].Nanoseconds()) / 1e3
 	rep.P99Micros = float64(lat[len(lat)*99/100].Nanoseconds()) / 1e3
-
-	if f.json {
-		return writeJSON(c.stdout, rep)
-	}
-	w := c.stdout
-	fmt.Fprintf(w, "lists:        %s\n", strings.Join(rep.Lists, ", "))
-	fmt.Fprintf(w, "entities:     %d (%d names indexed)\n", rep.Entities, rep.Names)
-	fmt.Fprintf(w, "load+index:   %.3f s\n", rep.LoadSeconds)
-	fmt.Fprintf(w, "memory:       heap %.1f MB, resident %.1f MB\n", rep.HeapMB, rep.RSSMB)
-	fmt.Fprintf(w, "batch:        %d names on %d workers: %.0f names/s (%.1f%% with a hit)\n", rep.Queries, rep.Workers, rep.NamesPerSec, 100*rep.HitRate)
-	if rep.NamesPerCPUSec > 0 {
-		fmt.Fprintf(w, "              %.0f names per CPU-second (per core, independent of other load)\n", rep.NamesPerCPUSec)
-	}
-	fmt.Fprintf(w, "single query: p50 %.1f µs, p99 %.1f µs (%d queries)\n", rep.P50Micros, rep.P99Micros, rep.SingleProbes)
 	return nil
 }
 
@@ -238,13 +286,20 @@ func readNameColumn(path, column string) []string {
 
 // residentMB returns the process's resident set size from /proc (Linux),
 // or 0 where that is not available.
-func residentMB() float64 {
+func residentMB() float64 { return procStatusMB("VmRSS:") }
+
+// peakResidentMB returns the process's peak resident set size so far
+// (VmHWM in /proc/self/status, Linux), or 0 where that is not available.
+func peakResidentMB() float64 { return procStatusMB("VmHWM:") }
+
+// procStatusMB reads a field given in kB from /proc/self/status, in MB.
+func procStatusMB(field string) float64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
 			if err == nil {
 				return kb / 1024

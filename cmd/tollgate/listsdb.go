@@ -17,9 +17,10 @@ import (
 )
 
 // addListsStoreCmds adds the subcommands that keep list versions in the
-// store, `import` and `versions`, to the lists command.
+// store, `import` and `versions`, and `index`, which saves the screening
+// index of the current versions (lists_index.go), to the lists command.
 func addListsStoreCmds(c *cli, listsCmd *cobra.Command) {
-	listsCmd.AddCommand(newListsImportCmd(c), newListsVersionsCmd(c))
+	listsCmd.AddCommand(newListsImportCmd(c), newListsVersionsCmd(c), newListsIndexCmd(c))
 }
 
 // maxImportProblemsShown is how many malformed rows import lists per file.

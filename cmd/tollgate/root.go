@@ -56,6 +56,7 @@ var commandGroups = []func(*cli) *cobra.Command{
 	newExportsCmd,
 	newOrdersCmd,
 	newReportCmd,
+	newDocsCmd,
 }
 
 // run is the whole program: it parses args, runs the command and returns its

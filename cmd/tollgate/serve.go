@@ -42,6 +42,7 @@ type serveOptions struct {
 	reconcileEvery    time.Duration // how often to reconcile the live data with the audit log (0: never)
 	auth              serveAuth     // sign-in, tokens, the first administrator (serve_auth.go)
 	listen            serveListen   // the metrics listener and TLS (serve_listen.go)
+	index             string        // a saved screening index to start from (lists_index.go)
 }
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -103,6 +104,9 @@ with several replicas starting together, only one of them does.`,
 			if err := o.resolveReconcile(cmd.Flags().Changed("reconcile-every"), c.getenv); err != nil {
 				return err
 			}
+			if !cmd.Flags().Changed("index") {
+				o.index = c.getenv("TOLLGATE_INDEX")
+			}
 			return c.serve(cmd.Context(), o)
 		},
 	}
@@ -117,6 +121,8 @@ with several replicas starting together, only one of them does.`,
 	o.listen.addFlags(f)
 	f.DurationVar(&o.checkpointEvery, "checkpoint-every", defaultCheckpointEvery,
 		"how often to sign an audit log checkpoint; 0: only at start and shutdown (env TOLLGATE_AUDIT_CHECKPOINT_EVERY)")
+	f.StringVar(&o.index, "index", "",
+		"start from the screening index saved by \"tollgate lists index\"; refused with a warning, and the index built, unless it matches the current lists and engine (env TOLLGATE_INDEX)")
 	f.DurationVar(&o.rescreenEvery, "rescreen-every", defaultRescreenEvery,
 		"how often to look for a list import and then re-screen every party; 0: never")
 	f.DurationVar(&o.listsRefreshEvery, "lists-refresh-every", 0,
@@ -178,6 +184,9 @@ func (c *cli) serve(ctx context.Context, o serveOptions) error {
 	}
 
 	svc := screening.New(db, log, screening.DefaultConfig())
+	if o.index != "" {
+		loadSavedIndex(ctx, svc, o.index, log)
+	}
 	if err := svc.Warm(ctx); err != nil {
 		return fmt.Errorf("serve: build the screening index: %w", err)
 	}

@@ -46,9 +46,10 @@ func (o *serveOps) addFlags(f *pflag.FlagSet) {
 		"requests served at once; more are answered 503 with Retry-After (env TOLLGATE_MAX_IN_FLIGHT)")
 	f.DurationVar(&o.requestTimeout, "request-timeout", api.DefaultRequestTimeout,
 		"deadline of each request; work still running then is cancelled and answered 503 (env TOLLGATE_REQUEST_TIMEOUT)")
-	f.IntVar(&o.dbMaxConns, "db-max-conns", 0, fmt.Sprintf(
-		"database connections this process opens; 0: %d on PostgreSQL, %d readers plus one writer on SQLite (env TOLLGATE_DB_MAX_CONNS)",
-		store.DefaultMaxConns("postgres"), store.DefaultMaxConns("sqlite")))
+	// The usage states the rule, not this machine's figures, so that the
+	// generated configuration reference is the same on every machine.
+	f.IntVar(&o.dbMaxConns, "db-max-conns", 0,
+		"database connections this process opens; 0: max(16, 4×CPUs) on PostgreSQL, max(4, CPUs) readers plus one writer on SQLite (env TOLLGATE_DB_MAX_CONNS)")
 	f.IntVar(&o.rateLimit, "rate-limit", defaultRateLimit,
 		"requests a second each signed-in user may make, over all its tokens and sessions, per replica; more get 429 with Retry-After; 0: no limit (env TOLLGATE_RATE_LIMIT)")
 	f.IntVar(&o.rateBurst, "rate-burst", defaultRateBurst,
