@@ -244,15 +244,10 @@ type bodyRef struct {
 	skip    string
 }
 
-// engagements is the reason the fields that say whom a broker or a lab
-// writes for are not checked here yet: issue 17 §1 (engagements) decides
-// it, and its suite checks them.
 // noAcknowledgments is why a decision's acknowledgments are not checked:
 // a new condition may carry none (licensing refuses any), so none is ever
 // followed.
 const noAcknowledgments = "a decision's new conditions carry no acknowledgments (licensing refuses them)"
-
-const engagements = "who a broker or lab may write for is issue 17 §1's (engagements)"
 
 var (
 	foreignExporter = func(f *foreignWorld) string { return f.Exporter.ID }
@@ -286,16 +281,17 @@ var bodyRefCases = map[string]bodyRef{
 
 	"POST /v1/applications/{id}/decision conditions.acknowledgments.party_id":           {skip: noAcknowledgments},
 	"POST /v1/applications/{id}/committee-decision conditions.acknowledgments.party_id": {skip: noAcknowledgments},
+	"POST /v1/applications/{id}/appeal-decision conditions.acknowledgments.party_id":    {skip: noAcknowledgments},
 	"POST /v1/licensing/agencies org_id":                                                {skip: "system administrators only, who reach every organization"},
 	"POST /v1/licenses/{id}/acknowledgments condition_id":                               {skip: "a condition of the license the path names, not an object of its own"},
 	"POST /v1/licenses/{id}/acknowledgments party_id":                                   {role: tollgate.RoleExporterOfficer, foreign: foreignParty},
 
 	"POST /v1/shipments exporter_org_id":      {role: tollgate.RoleExporterOfficer, foreign: foreignExporter},
 	"POST /v1/imports importer_org_id":        {role: tollgate.RoleBroker, foreign: func(f *foreignWorld) string { return f.Broker.ID }},
-	"POST /v1/imports exporter_org_id":        {skip: engagements},
+	"POST /v1/imports exporter_org_id":        {role: tollgate.RoleBroker, foreign: foreignExporter},
 	"POST /v1/lab-reports lab_org_id":         {role: tollgate.RoleLabTechnician, foreign: func(f *foreignWorld) string { return f.Lab.ID }},
-	"POST /v1/lab-reports technician_user_id": {skip: engagements},
-	"POST /v1/lab-reports exporter_org_id":    {skip: engagements},
+	"POST /v1/lab-reports technician_user_id": {role: tollgate.RoleLabTechnician, foreign: func(f *foreignWorld) string { return f.technician.user.ID }},
+	"POST /v1/lab-reports exporter_org_id":    {role: tollgate.RoleLabTechnician, foreign: foreignExporter},
 	"POST /v1/lab-reports application_id":     {role: tollgate.RoleLabTechnician, foreign: func(f *foreignWorld) string { return f.ApplicationID }},
 	"POST /v1/lab-reports key_id": {role: tollgate.RoleLabTechnician, foreign: func(f *foreignWorld) string { return f.Key.ID },
 		madeUp: "0123456789abcdef0123456789abcdef"},
@@ -304,6 +300,10 @@ var bodyRefCases = map[string]bodyRef{
 	"POST /v1/orders exporter_org_id":        {role: tollgate.RoleExporterOfficer, foreign: foreignExporter},
 	"POST /v1/orders customer_party_id":      {role: tollgate.RoleExporterOfficer, foreign: foreignParty},
 	"POST /v1/orders/{id}/events license_id": {role: tollgate.RoleExporterOfficer, foreign: foreignLicense},
+
+	"POST /v1/engagements exporter_org_id": {role: tollgate.RoleExporterAdmin, foreign: foreignExporter},
+	"POST /v1/engagements engaged_org_id":  {skip: "an engagement names another organization by design; organizations are reference data every holder of org.read sees"},
+	"POST /v1/engagements application_ids": {role: tollgate.RoleExporterAdmin, foreign: func(f *foreignWorld) string { return f.ApplicationID }},
 }
 
 // TestUserEmailsDoNotLeak checks that creating a user tells an exporter's
@@ -345,4 +345,42 @@ func testUserEmailsDoNotLeak(t *testing.T, dsn string) {
 	}
 	env.problem(request{method: "POST", path: "/v1/login", anon: true,
 		body: LoginInput{Email: victim.Email, Password: "wrong violet tractor"}}, http.StatusUnauthorized)
+}
+
+// TestImportEntryNumbersDoNotLeak checks that recording an import entry
+// tells a broker nothing about other tenants' entries: entry numbers are
+// issued per filer, so a line another filer recorded under the same number
+// is answered as a fresh number is (both recorded), and only the broker's
+// own line recorded twice is a conflict.
+func TestImportEntryNumbersDoNotLeak(t *testing.T) {
+	apitest.ForEachBackend(t, testImportEntryNumbersDoNotLeak)
+}
+
+func testImportEntryNumbersDoNotLeak(t *testing.T, dsn string) {
+	h := newHostileWorld(t, dsn)
+	env := h.env
+	second := env.newOrg(tollgate.OrgExporter, "Second Exporter")
+	admin := env.newUser(second, tollgate.RoleExporterAdmin)
+	must[tollgate.Engagement](env, request{method: "POST", path: "/v1/engagements", as: admin, body: EngagementInput{
+		EngagedOrgID: h.rogueBroker.org.ID, Kind: tollgate.EngageImports, StartsOn: "2026-01-01"}}, http.StatusCreated)
+	entry := func(lot, number string) ImportInput {
+		in := h.importInput(h.rogueBroker, lot, "")
+		in.ExporterOrgID, in.ImporterOfRecord = second.ID, second.Name
+		if number != "" {
+			in.EntryNumber, in.Line = number, h.legitEntry.Line
+		}
+		return in
+	}
+	// h.legitEntry is another filer's (the exporter's engaged broker).
+	taken := env.do(request{method: "POST", path: "/v1/imports", as: h.rogueBroker, body: entry("TW-SECOND-1", h.legitEntry.EntryNumber)})
+	fresh := env.do(request{method: "POST", path: "/v1/imports", as: h.rogueBroker, body: entry("TW-SECOND-2", "")})
+	if taken.Code != http.StatusCreated || fresh.Code != http.StatusCreated {
+		t.Fatalf("another filer's entry number answers %d (%s) where a fresh one answers %d (%s)", taken.Code, taken.Body, fresh.Code, fresh.Body)
+	}
+	if taken.Header().Get("Content-Type") != fresh.Header().Get("Content-Type") {
+		t.Errorf("another filer's entry number is answered differently")
+	}
+	// The broker's own entry line recorded twice is still a conflict.
+	env.problem(request{method: "POST", path: "/v1/imports", as: h.rogueBroker, body: entry("TW-SECOND-3", h.legitEntry.EntryNumber)},
+		http.StatusConflict)
 }

@@ -126,6 +126,15 @@ func createEngagement(ctx context.Context, tx *Tx, e *tollgate.Engagement) error
 	case e.Kind == tollgate.EngageTests && engaged.Country != "US":
 		return tollgate.FieldErrorf("engaged_org_id", "%s is located in %s; the rule requires a US lab", engaged.Name, engaged.Country)
 	}
+	// An engagement limited to applications names the exporter's own: any
+	// other is answered as one that does not exist.
+	for _, id := range e.ApplicationIDs {
+		app, err := findApplication(ctx, tx, id, "")
+		ref := tollgate.Ref{Field: "application_ids", Kind: "application", ID: id}
+		if err := ref.Resolve(err, err == nil && app.Parties.Applicant == e.ExporterOrgID); err != nil {
+			return err
+		}
+	}
 	e.ID, e.CreatedBy = newID(), tollgate.SystemUserID
 	if p := tollgate.PrincipalFrom(ctx); p != nil && p.UserID != "" {
 		e.CreatedBy = p.UserID

@@ -73,6 +73,7 @@ var auditedTables = []auditedTable{
 		func(ctx context.Context, tx *Tx, es []*tollgate.Export) error {
 			return withSerials(ctx, tx, "export_serials", "export_id", es, func(e *tollgate.Export) *tollgate.Units { return &e.Units })
 		}),
+	keyed("engagement", "engagements", `SELECT `+engagementColumns+` FROM engagements`, scanEngagement, nil),
 	keyed("us_shipment", "us_shipments", `SELECT `+usShipmentColumns+` FROM us_shipments`, scanUSShipment, nil),
 	keyed("order", "orders", `SELECT `+orderColumns+` FROM orders`,
 		func(s scanner) (*tollgate.Order, error) { return scanOrder(s, &UnitCounters{}) },
@@ -151,6 +152,8 @@ func objectID(v any) string {
 	case *tollgate.DomesticShipment:
 		return o.ID
 	case *tollgate.Order:
+		return o.ID
+	case *tollgate.Engagement:
 		return o.ID
 	}
 	panic("store: objectID: unknown audited object type")

@@ -16,7 +16,8 @@ const importColumns = `id, importer_org_id, exporter_org_id, importer_of_record,
 
 // InsertImport stores e, an import entry the caller has validated and
 // assessed (package shipping's Assess), with its serial numbers, assigning
-// its ID and recording time. An entry line already recorded, or a serial
+// its ID and recording time. An entry line its filer (importer) already
+// recorded (entry numbers are issued per filer), or a serial
 // the exporter already imported as the product, is ECONFLICT naming it.
 func (tx *Tx) InsertImport(ctx context.Context, e *tollgate.ImportEntry) error {
 	if err := tx.checkNewSerials(ctx, e.ExporterOrgID, e.Product, e.Units.Serials); err != nil {

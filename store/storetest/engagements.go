@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,21 +77,24 @@ func testEngagements(t *testing.T, newDSN NewDSN) {
 		}
 	})
 	t.Run("EngagedOrgs", func(t *testing.T) {
+		// A tests engagement is limited to applications of its exporter.
+		fx := newAppFixture(t, db)
+		other, app1 := fx.exporter, insertApp(t, db, fx.draft()).ID
 		tests := &tollgate.Engagement{ExporterOrgID: other.ID, EngagedOrgID: lab.ID, Kind: tollgate.EngageTests,
-			StartsOn: date(2026, 3, 1), EndsOn: date(2026, 3, 31), ApplicationIDs: []string{"app-1"}}
+			StartsOn: date(2026, 3, 1), EndsOn: date(2026, 3, 31), ApplicationIDs: []string{app1}}
 		mustNoErr(t, db.CreateEngagement(ctx, tests))
 		for _, tc := range []struct {
 			name string
 			w    tollgate.EngagementScope
 			want []string
 		}{
-			{"FirstDay", tollgate.EngagementScope{ExporterOrgID: other.ID, Kind: tollgate.EngageTests, Day: date(2026, 3, 1), ApplicationID: "app-1"}, []string{lab.ID}},
-			{"LastDayAnyTime", tollgate.EngagementScope{ExporterOrgID: other.ID, Kind: tollgate.EngageTests, Day: date(2026, 3, 31).Add(23 * time.Hour), ApplicationID: "app-1"}, []string{lab.ID}},
-			{"DayBefore", tollgate.EngagementScope{ExporterOrgID: other.ID, Kind: tollgate.EngageTests, Day: date(2026, 2, 28), ApplicationID: "app-1"}, nil},
-			{"DayAfter", tollgate.EngagementScope{ExporterOrgID: other.ID, Kind: tollgate.EngageTests, Day: date(2026, 4, 1), ApplicationID: "app-1"}, nil},
+			{"FirstDay", tollgate.EngagementScope{ExporterOrgID: other.ID, Kind: tollgate.EngageTests, Day: date(2026, 3, 1), ApplicationID: app1}, []string{lab.ID}},
+			{"LastDayAnyTime", tollgate.EngagementScope{ExporterOrgID: other.ID, Kind: tollgate.EngageTests, Day: date(2026, 3, 31).Add(23 * time.Hour), ApplicationID: app1}, []string{lab.ID}},
+			{"DayBefore", tollgate.EngagementScope{ExporterOrgID: other.ID, Kind: tollgate.EngageTests, Day: date(2026, 2, 28), ApplicationID: app1}, nil},
+			{"DayAfter", tollgate.EngagementScope{ExporterOrgID: other.ID, Kind: tollgate.EngageTests, Day: date(2026, 4, 1), ApplicationID: app1}, nil},
 			{"OtherApplication", tollgate.EngagementScope{ExporterOrgID: other.ID, Kind: tollgate.EngageTests, Day: date(2026, 3, 2), ApplicationID: "app-2"}, nil},
-			{"OtherKind", tollgate.EngagementScope{ExporterOrgID: other.ID, Kind: tollgate.EngageImports, Day: date(2026, 3, 2), ApplicationID: "app-1"}, nil},
-			{"OtherExporter", tollgate.EngagementScope{ExporterOrgID: exporter.ID, Kind: tollgate.EngageTests, Day: date(2026, 3, 2), ApplicationID: "app-1"}, nil},
+			{"OtherKind", tollgate.EngagementScope{ExporterOrgID: other.ID, Kind: tollgate.EngageImports, Day: date(2026, 3, 2), ApplicationID: app1}, nil},
+			{"OtherExporter", tollgate.EngagementScope{ExporterOrgID: exporter.ID, Kind: tollgate.EngageTests, Day: date(2026, 3, 2), ApplicationID: app1}, nil},
 			{"LotInLimit", tollgate.EngagementScope{ExporterOrgID: exporter.ID, Kind: tollgate.EngageImports, Day: date(2026, 3, 2), Lot: "LOT-A"}, []string{broker.ID}},
 			{"LotOutsideLimit", tollgate.EngagementScope{ExporterOrgID: exporter.ID, Kind: tollgate.EngageImports, Day: date(2026, 3, 2), Lot: "LOT-B"}, nil},
 			{"SerialsOutsideLotLimit", tollgate.EngagementScope{ExporterOrgID: exporter.ID, Kind: tollgate.EngageImports, Day: date(2026, 3, 2)}, nil},
@@ -170,5 +174,28 @@ func testEngagements(t *testing.T, newDSN NewDSN) {
 		}
 		_, _, err = db.FindEngagements(ctx, tollgate.EngagementFilter{Kind: "audits"})
 		wantField(t, err, "kind")
+	})
+	t.Run("ApplicationsOfTheExporter", func(t *testing.T) {
+		// An engagement limited to applications names the exporter's own;
+		// another exporter's is refused with the words of one that does
+		// not exist.
+		f := newAppFixture(t, db)
+		theirs := insertApp(t, db, f.draft())
+		tests := func(app string) *tollgate.Engagement {
+			return &tollgate.Engagement{ExporterOrgID: exporter.ID, EngagedOrgID: lab.ID, Kind: tollgate.EngageTests,
+				StartsOn: date(2026, 1, 1), ApplicationIDs: []string{app}}
+		}
+		const madeUp = "01900000-0000-7000-8000-00000000abcd"
+		errTheirs, errNone := db.CreateEngagement(ctx, tests(theirs.ID)), db.CreateEngagement(ctx, tests(madeUp))
+		wantField(t, errTheirs, "application_ids")
+		wantField(t, errNone, "application_ids")
+		if errTheirs != nil && errNone != nil && strings.ReplaceAll(errTheirs.Error(), theirs.ID, madeUp) != errNone.Error() {
+			t.Errorf("another exporter's application: %v; a made-up one: %v", errTheirs, errNone)
+		}
+		g := newAppFixture(t, db)
+		own := insertApp(t, db, g.draft())
+		e := tests(own.ID)
+		e.ExporterOrgID = g.exporter.ID
+		mustNoErr(t, db.CreateEngagement(ctx, e))
 	})
 }

@@ -42,6 +42,14 @@ func testReconcile(t *testing.T, newDSN NewDSN) {
 		mustNoErr(t, db.CreateSession(ctx, sessions[i]))
 	}
 	mustNoErr(t, db.EndSession(ctx, sessions[1].ID, tollgate.SessionEndLogout))
+	// A denial's record is bookkeeping, an event that states no object:
+	// it is no finding, and auth_denials is no audited table.
+	mustNoErr(t, db.RecordDenial(ctx, store.Denial{Principal: "user:" + users[0].ID, Permission: "party.write", UserID: users[0].ID,
+		OrgID: users[0].OrgID, Kind: "forbidden", Method: "POST", Route: "/v1/parties", Reason: "no role may"}))
+	clock.Set(clock.Now().Add(store.DenialWindow + store.DenialGrace))
+	if n, err := db.CloseDenialWindows(ctx); err != nil || n != 1 {
+		t.Fatalf("CloseDenialWindows: %d windows, %v; want 1", n, err)
+	}
 
 	rep := mustReconcile(t, db)
 	if !rep.OK() {
@@ -89,6 +97,7 @@ func testReconcile(t *testing.T, newDSN NewDSN) {
 		{"exports", "id", `filing_reference = filing_reference || ' (edited)'`, 0, "filing_reference"},
 		{"us_shipments", "id", `customer = customer || ' (edited)'`, 0, "customer"},
 		{"orders", "id", `reference = reference || ' (edited)'`, 0, "reference"},
+		{"engagements", "id", `ends_on = starts_on`, 0, "ends_on"},
 	}
 	want := map[string][]string{} // object id → fields
 	exec := func(q string, args ...any) {
