@@ -18,12 +18,19 @@ type AuditFilter struct {
 	Until      time.Time `json:"until,omitzero"`    // records before Until
 	Cursor     string    `json:"cursor,omitempty"`  // opaque; from a previous page
 	Limit      int       `json:"limit,omitempty"`   // 0 means DefaultPageLimit
+	// Offset skips that many matching records, oldest first, instead of a
+	// Cursor: it pages without telling the log's sequence numbers, which
+	// tell everyone's activity. Cursor and Offset are not given together.
+	Offset int `json:"offset,omitempty"`
 }
 
 // Validate reports a filter that can match nothing by construction.
 func (f *AuditFilter) Validate() error {
 	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
 		return FieldErrorf("until", "must be after since")
+	}
+	if f.Offset < 0 || (f.Offset > 0 && f.Cursor != "") {
+		return FieldErrorf("cursor", "not a cursor this list returned")
 	}
 	return nil
 }

@@ -2,10 +2,12 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -73,6 +75,67 @@ type AuditRecord struct {
 	Details    json.RawMessage `json:"details,omitempty"`
 	Canonical  string          `json:"canonical"`
 	LeafHash   tlog.Hash       `json:"leaf_hash"`
+}
+
+// OwnAuditRecord is an audit record as a caller who reads only its own
+// organization's records sees it: without the record's sequence number,
+// canonical bytes and leaf hash, which tell the log's size and so everyone's
+// activity (proofs need checkpoint.read, the auditor's, anyway).
+type OwnAuditRecord struct {
+	Time       time.Time       `json:"time"`
+	Actor      auditlog.Actor  `json:"actor"`
+	Action     string          `json:"action"`
+	ObjectType string          `json:"object_type"`
+	ObjectID   string          `json:"object_id,omitempty"`
+	Before     string          `json:"before,omitempty"`
+	After      string          `json:"after,omitempty"`
+	Details    json.RawMessage `json:"details,omitempty"`
+}
+
+// listOwnAuditRecords answers GET /v1/audit/records for a caller limited
+// to its own organization's records (f.OrgID): each without its sequence
+// number, paged by a cursor that counts the caller's own records, so that
+// no answer changes with what other organizations do.
+func (s *server) listOwnAuditRecords(w http.ResponseWriter, r *http.Request, f tollgate.AuditFilter) error {
+	offset, err := decodeOwnCursor(f.Cursor)
+	if err != nil {
+		return err
+	}
+	f.Cursor, f.Offset = "", offset
+	entries, next, err := s.audit.FindAuditRecords(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	p := Page[OwnAuditRecord]{Items: make([]OwnAuditRecord, len(entries))}
+	for i, e := range entries {
+		rec := e.Record
+		p.Items[i] = OwnAuditRecord{Time: rec.Time.UTC(), Actor: rec.Actor, Action: rec.Action, ObjectType: rec.ObjectType,
+			ObjectID: rec.ObjectID, Before: rec.Before, After: rec.After, Details: rec.Details}
+	}
+	if next != "" {
+		p.NextCursor = encodeOwnCursor(offset + len(entries))
+	}
+	return encode(w, http.StatusOK, p)
+}
+
+// encodeOwnCursor makes the cursor of an own-records page that starts after
+// the caller's first n matching records.
+func encodeOwnCursor(n int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("own:" + strconv.Itoa(n)))
+}
+
+// decodeOwnCursor returns the count an own-records cursor holds (0 for no
+// cursor); only the exact text encodeOwnCursor makes is accepted.
+func decodeOwnCursor(cursor string) (int, error) {
+	if cursor == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(cursor)
+	n, convErr := strconv.Atoi(strings.TrimPrefix(string(b), "own:"))
+	if err != nil || convErr != nil || n <= 0 || encodeOwnCursor(n) != cursor {
+		return 0, tollgate.FieldErrorf("cursor", "not a cursor this list returned")
+	}
+	return n, nil
 }
 
 // auditRecordOf converts an entry of the log.
@@ -179,9 +242,10 @@ func (s *server) handleListAuditRecords(w http.ResponseWriter, r *http.Request) 
 	}
 	if scope != "" {
 		if f.OrgID != "" && f.OrgID != scope {
-			return encode(w, http.StatusOK, Page[AuditRecord]{Items: []AuditRecord{}})
+			return encode(w, http.StatusOK, Page[OwnAuditRecord]{Items: []OwnAuditRecord{}})
 		}
 		f.OrgID = scope
+		return s.listOwnAuditRecords(w, r, f)
 	}
 	entries, next, err := s.audit.FindAuditRecords(r.Context(), f)
 	if err != nil {

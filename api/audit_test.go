@@ -174,6 +174,31 @@ func TestAuditAPI(t *testing.T) {
 			}
 		}
 	})
+	t.Run("OwnRecordsHideTheLogSize", func(t *testing.T) {
+		env.createParty(home.ID, "Second Own Party Ltd")
+		resp := env.do(request{method: "GET", path: "/v1/audit/records?limit=1", as: admin})
+		for _, key := range []string{`"seq"`, `"canonical"`, `"leaf_hash"`} {
+			if strings.Contains(resp.Body.String(), key) {
+				t.Errorf("an exporter admin's records carry %s: %s", key, resp.Body)
+			}
+		}
+		page1 := must[Page[OwnAuditRecord]](env, request{method: "GET", path: "/v1/audit/records?limit=1", as: admin}, http.StatusOK)
+		rival := env.createOrg("Rival Exporter")
+		env.createParty(rival.ID, "Rival Party Ltd")
+		again := must[Page[OwnAuditRecord]](env, request{method: "GET", path: "/v1/audit/records?limit=1", as: admin}, http.StatusOK)
+		if page1.NextCursor == "" || again.NextCursor != page1.NextCursor {
+			t.Errorf("cursor changed when another organization wrote: %q, then %q", page1.NextCursor, again.NextCursor)
+		}
+		all := must[Page[OwnAuditRecord]](env, request{method: "GET", path: "/v1/audit/records?limit=1000", as: admin}, http.StatusOK)
+		page2 := must[Page[OwnAuditRecord]](env, request{method: "GET", path: "/v1/audit/records?limit=1&cursor=" + page1.NextCursor, as: admin}, http.StatusOK)
+		if len(all.Items) < 2 || len(page2.Items) != 1 || page2.Items[0].Action != all.Items[1].Action || !page2.Items[0].Time.Equal(all.Items[1].Time) {
+			t.Errorf("the second page is not the caller's second record: %+v", page2.Items)
+		}
+		env.problem(request{method: "GET", path: "/v1/audit/records?cursor=MQ", as: admin}, http.StatusBadRequest)
+		if got := must[Page[AuditRecord]](env, request{method: "GET", path: "/v1/audit/records?limit=2", as: auditor}, http.StatusOK); got.Items[1].Seq != 1 || got.Items[1].Canonical == "" {
+			t.Errorf("the auditor's records lost their sequence numbers: %+v", got.Items[1])
+		}
+	})
 }
 
 func TestAuditCheckpointWithoutKey(t *testing.T) {

@@ -181,7 +181,7 @@ func (s *server) routes() []route {
 
 		// Audit log.
 		{Route{Method: "GET", Pattern: "/v1/audit/records", Permission: PermAuditRead, OperationID: "listAuditRecords", Tag: "audit",
-			Summary: "List audit records, oldest first, with their canonical encodings and leaf hashes", Response: Page[AuditRecord]{},
+			Summary: "List audit records, oldest first; the auditor gets their sequence numbers, canonical encodings and leaf hashes, a caller reading only its own records gets none of them", Response: Page[AuditRecord]{},
 			Query: auditRecordParams}, s.handleListAuditRecords},
 		{Route{Method: "GET", Pattern: "/v1/audit/reconcile", Permission: PermReconcileRead, OperationID: "reconcileAudit", Tag: "audit",
 			Summary: "Compare every live object with its last audit record: name those that differ, and the fields", Response: store.ReconcileReport{},

@@ -143,7 +143,7 @@ func findAuditRecords(ctx context.Context, tx *Tx, filter tollgate.AuditFilter) 
 		q += ` AND seq > ?`
 		args = append(args, n)
 	}
-	rows, err := tx.QueryContext(ctx, q+` ORDER BY seq LIMIT ?`, append(args, limit+1)...)
+	rows, err := tx.QueryContext(ctx, q+` ORDER BY seq LIMIT ? OFFSET ?`, append(args, limit+1, filter.Offset)...)
 	if err != nil {
 		return nil, "", err
 	}
